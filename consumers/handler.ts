@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import type { Tx } from '../src/db/types';
+import type { Logger } from '../src/logger';
+import type { OutboundEvent } from '../producers/outbox';
+
+/** Settings handlers need from the configuration. */
+export interface HandlerSettings {
+  receiptOverTolerancePercent: number;
+}
+
+/** Everything a handler may use: the transaction, the event's identity, and the outbox. */
+export interface EventContext {
+  tx: Tx;
+  eventId: string;
+  eventType: string;
+  correlationId: string | null;
+  now: Date;
+  settings: HandlerSettings;
+  log: Logger;
+  /** Queue an outbound event; it is written to the outbox in the same transaction. */
+  emit(event: OutboundEvent): void;
+}
+
+/**
+ * One inbound event type. `handle` runs inside the event's transaction and
+ * returns a short outcome word for logs and metrics; it throws
+ * EventRejectedError for an event that can never succeed.
+ */
+export interface EventHandler<S extends z.ZodType = z.ZodType> {
+  eventType: string;
+  payload: S;
+  handle(ctx: EventContext, payload: z.infer<S>): Promise<string>;
+}
+
+export function defineHandler<S extends z.ZodType>(handler: EventHandler<S>): EventHandler<S> {
+  return handler;
+}

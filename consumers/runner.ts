@@ -1,0 +1,109 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { topicName, type InboundTopic } from '../src/contracts';
+import { isTransientError } from '../src/errors';
+import { processMessage, type ProcessorDeps, type ProcessResult } from './process-message';
+
+export interface RunnerOptions {
+  kafka: Kafka;
+  groupId: string;
+  deps: ProcessorDeps;
+  /** Contract topic names to consume (each must have handlers in deps.handlersByTopic). */
+  topics: readonly InboundTopic[];
+  /** Partitions worked on at once by this instance. */
+  partitionsConsumedConcurrently?: number;
+  /** After each database commit: wake the outbox relay, count metrics. */
+  onProcessed?: (result: ProcessResult, topic: string, latencyMs: number) => void;
+  onRetry?: (error: unknown, attempt: number) => void;
+}
+
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * Consumes the inbound topics. Messages of one partition are processed one at a
+ * time in offset order; the offset of a message is committed only after its
+ * database transaction committed, so a crash in between redelivers an event
+ * that the inbox then skips. Transient faults are retried here, with backoff,
+ * for as long as this consumer still owns the partition: never skipped, never
+ * dead-lettered.
+ */
+export class EventRunner {
+  private consumer: Consumer | null = null;
+  private readonly prefix: string;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.prefix = options.deps.topicPrefix;
+  }
+
+  get kafkaConsumer(): Consumer | null {
+    return this.consumer;
+  }
+
+  async start(): Promise<void> {
+    const { kafka, groupId, topics } = this.options;
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: topics.map((t) => topicName(t, this.prefix)), fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.processBatch(payload),
+    });
+  }
+
+  /** Stops fetching, lets the batch in flight finish its current event and commit, then leaves the group. */
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = null;
+  }
+
+  private async processBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const topic = batch.topic.slice(this.prefix.length);
+    let lastDone: string | null = null;
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        const started = Date.now();
+        const result = await this.withRetry(() => processMessage(this.options.deps, { topic, partition: batch.partition, message }), isRunning, isStale, heartbeat);
+        if (!result) break; // shutting down or partition lost: the message comes again to whoever owns it
+        resolveOffset(message.offset);
+        lastDone = message.offset;
+        this.options.onProcessed?.(result, topic, Date.now() - started);
+        await heartbeat();
+      }
+    } finally {
+      // One offset commit per batch: everything before it is in the database
+      // already, and anything redelivered after a crash is skipped by the inbox.
+      if (lastDone !== null) {
+        await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset(lastDone) }] }] });
+      }
+    }
+  }
+
+  private async withRetry<T>(work: () => Promise<T>, isRunning: () => boolean, isStale: () => boolean, heartbeat: () => Promise<void>): Promise<T | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        // Anything that is not a refusal of the event is retried: an unexpected error
+        // stops this partition (loudly, in logs and metrics) rather than losing the event.
+        const transient = isTransientError(error);
+        this.options.deps.logger[transient ? 'warn' : 'error']({ err: error, attempt, transient }, 'event processing failed; retrying');
+        this.options.onRetry?.(error, attempt);
+        const delay = Math.min(200 * 2 ** Math.min(attempt - 1, 6), MAX_BACKOFF_MS) * (0.5 + Math.random() / 2);
+        await sleep(delay);
+        if (!isRunning() || isStale()) return null;
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+}
+
+function nextOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,56 @@
+import { v5 as uuidv5 } from 'uuid';
+import type { Tx } from '../src/db/types';
+import { outboundEvents, type OutboundEventType } from '../src/contracts';
+
+/** What caused the outbound events: the inbound event (or the command run). */
+export interface Cause {
+  eventId: string;
+  correlationId: string | null;
+  traceparent?: string;
+}
+
+export interface OutboundEvent {
+  eventType: OutboundEventType;
+  /** Kafka message key: the orderId or poId, as the contract says per topic. */
+  key: string;
+  payload: unknown;
+  /** Tells apart several events of one type from one cause (e.g. two POs from one scan); '' otherwise. */
+  discriminator?: string;
+}
+
+// Fixed namespace for the service's deterministic outbound eventIds (UUID v5).
+const OUTBOUND_NAMESPACE = '4b6f1f0e-8f2d-4c8e-9a43-2f1a6b1d9c55';
+
+/** eventId = UUIDv5(causationId, eventType, discriminator): a replay can never mint a different event for the same cause. */
+export function outboundEventId(causationId: string, eventType: string, discriminator = ''): string {
+  return uuidv5(`${causationId}|${eventType}|${discriminator}`, OUTBOUND_NAMESPACE);
+}
+
+/**
+ * Writes outbound events into the outbox table inside the caller's transaction:
+ * they become visible to the relay only if the change that caused them commits.
+ * Payloads are checked against the contract here, so a bug shows up as a failed
+ * transaction rather than as a malformed event on the wire.
+ */
+export async function stageEvents(tx: Tx, cause: Cause, events: OutboundEvent[], now = new Date()): Promise<string[]> {
+  if (events.length === 0) return [];
+  const rows = events.map((event) => {
+    const definition = outboundEvents[event.eventType];
+    const payload = definition.payload.parse(event.payload);
+    const eventId = outboundEventId(cause.eventId, event.eventType, event.discriminator);
+    const envelope = {
+      eventId,
+      eventType: event.eventType,
+      eventVersion: 1,
+      occurredAt: now.toISOString(),
+      correlationId: cause.correlationId,
+      causationId: cause.eventId,
+      payload,
+    };
+    const headers: Record<string, string> = { 'event-type': event.eventType, 'event-id': eventId };
+    if (cause.traceparent) headers.traceparent = cause.traceparent;
+    return { eventId, eventType: event.eventType, topic: definition.topic, messageKey: event.key, envelope, headers };
+  });
+  await tx.outboxEvent.createMany({ data: rows as never, skipDuplicates: true });
+  return rows.map((r) => r.eventId);
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * The service's configuration, read once from the environment and refused at
+ * startup when anything is wrong: a bad value should stop a deploy, not surface
+ * as a strange failure hours later. Every key: variable, default, meaning.
+ */
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  /** PostgreSQL connection string (required). */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  /** Database pool size per instance. */
+  DATABASE_POOL_SIZE: int(1, 100).default(10),
+  /** Comma-separated host:port list. */
+  KAFKA_BROKERS: z
+    .string()
+    .default('localhost:9092')
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each broker must be host:port')).min(1)),
+  KAFKA_CLIENT_ID: z.string().min(1).default('inventory-service'),
+  KAFKA_GROUP_ID: z.string().min(1).default('inventory-service'),
+  /** Prepended to every topic name of the contract. */
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, . _ -').default(''),
+  /** Create missing contract topics at startup (admin API), with this many partitions and replicas. */
+  KAFKA_CREATE_TOPICS: bool.default(true),
+  KAFKA_TOPIC_PARTITIONS: int(1, 1000).default(6),
+  KAFKA_TOPIC_REPLICATION_FACTOR: int(1, 10).default(1),
+  /** TLS to the brokers; KAFKA_SSL_CA_FILE adds a CA bundle (PEM). */
+  KAFKA_SSL: bool.default(false),
+  KAFKA_SSL_CA_FILE: z.string().optional(),
+  KAFKA_SSL_REJECT_UNAUTHORIZED: bool.default(true),
+  /** SASL: plain, scram-sha-256 or scram-sha-512, with username and password. */
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** Health, readiness and metrics. */
+  HTTP_PORT: int(0, 65535).default(8080),
+  HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** A receipt line may exceed what is open on its PO line by this percentage of the ordered quantity. */
+  RECEIPT_OVER_TOLERANCE_PERCENT: z.coerce.number().min(0).max(100).default(0),
+  /** Daily replenishment scan: trailing demand window, service level, in-process schedule (off by default). */
+  REPLENISH_DEMAND_WINDOW_DAYS: int(1, 365).default(28),
+  REPLENISH_SERVICE_LEVEL: z.coerce.number().gt(0.5).lt(1).default(0.95),
+  DAILY_SCAN_ENABLED: bool.default(false),
+  /** UTC time of day (HH:MM) at which the in-process daily scan runs. */
+  DAILY_SCAN_AT: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').default('02:00'),
+  /** How long a graceful shutdown may take before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: int(1000, 600000).default(30000),
+  /** Idle poll interval of the outbox relay (it is also woken after every commit). */
+  OUTBOX_POLL_MS: int(10, 60000).default(200),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const config = parsed.data;
+  if (config.KAFKA_SASL_MECHANISM && (!config.KAFKA_SASL_USERNAME || !config.KAFKA_SASL_PASSWORD)) {
+    throw new ConfigError('invalid configuration: KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+  }
+  return config;
+}

@@ -1,0 +1,97 @@
+import { Prisma } from '../generated/prisma/client';
+import type { Tx } from './types';
+import type { LocationType } from '../domain/types';
+import type { StockAtLocation } from '../domain/pick-sequence';
+
+export interface LockedStock extends StockAtLocation {
+  inventoryId: number;
+  productId: number;
+}
+
+/**
+ * Locks a warehouse's inventory rows of the given products (SELECT ... FOR
+ * UPDATE) and returns them grouped by product. Rows are locked in one fixed
+ * order, (product_id, location_id), by every code path: two transactions that
+ * want overlapping rows queue behind each other instead of deadlocking.
+ */
+export async function lockWarehouseStock(tx: Tx, warehouseId: number, productIds: number[]): Promise<Map<number, LockedStock[]>> {
+  if (productIds.length === 0) return new Map();
+  const rows = await tx.$queryRaw<{ inventory_id: number; product_id: number; location_id: number; type: LocationType; on_hand: number; reserved: number }[]>`
+    SELECT i.inventory_id, i.product_id, i.location_id, l.type::text AS type,
+           i.quantity_on_hand AS on_hand, i.quantity_reserved AS reserved
+      FROM inventory i JOIN location l ON l.location_id = i.location_id
+     WHERE l.warehouse_id = ${warehouseId} AND i.product_id = ANY(${productIds}::int[])
+     ORDER BY i.product_id, i.location_id
+       FOR UPDATE OF i`;
+  const byProduct = new Map<number, LockedStock[]>();
+  for (const r of rows) {
+    const list = byProduct.get(r.product_id) ?? [];
+    list.push({ inventoryId: r.inventory_id, productId: r.product_id, locationId: r.location_id, locationType: r.type, onHand: r.on_hand, reserved: r.reserved });
+    byProduct.set(r.product_id, list);
+  }
+  return byProduct;
+}
+
+/** Available units per warehouse and product, read without locks: only used to choose a warehouse. */
+export async function availableByWarehouse(tx: Tx, productIds: number[]): Promise<Map<number, Map<number, number>>> {
+  const result = new Map<number, Map<number, number>>();
+  if (productIds.length === 0) return result;
+  const rows = await tx.$queryRaw<{ warehouse_id: number; product_id: number; available: number }[]>`
+    SELECT l.warehouse_id, i.product_id, SUM(GREATEST(i.quantity_available, 0))::int AS available
+      FROM inventory i JOIN location l ON l.location_id = i.location_id
+     WHERE i.product_id = ANY(${productIds}::int[])
+     GROUP BY l.warehouse_id, i.product_id`;
+  for (const r of rows) {
+    const perProduct = result.get(r.warehouse_id) ?? new Map<number, number>();
+    perProduct.set(r.product_id, r.available);
+    result.set(r.warehouse_id, perProduct);
+  }
+  return result;
+}
+
+export interface StockChange {
+  productId: number;
+  locationId: number;
+  onHandDelta: number;
+  reservedDelta: number;
+}
+
+/**
+ * Applies changes to inventory rows, one statement per kind of change however
+ * many rows. Increases may land in a location that holds nothing of the product
+ * yet (receiving, transfer in), so they upsert; everything else updates rows
+ * that the caller has locked. Increases cannot go through the upsert together
+ * with decreases: PostgreSQL checks the CHECK constraints on the proposed new
+ * row before it looks for a conflict. The CHECKs refuse anything that would
+ * oversell, whatever the caller computed.
+ */
+export async function applyStockChanges(tx: Tx, changes: readonly StockChange[], now: Date, opts: { counted?: boolean } = {}): Promise<void> {
+  const increases = changes.filter((c) => c.onHandDelta > 0 && c.reservedDelta >= 0);
+  const others = changes.filter((c) => !increases.includes(c));
+  const counted = opts.counted ? now : null;
+  if (increases.length > 0) {
+    await tx.$executeRaw`
+      INSERT INTO inventory AS i (product_id, location_id, quantity_on_hand, quantity_reserved, last_moved_at, last_counted_at)
+      SELECT v.product_id, v.location_id, v.on_hand, v.reserved, ${now}, ${counted}::timestamptz
+        FROM (VALUES ${valuesOf(increases)}) AS v(product_id, location_id, on_hand, reserved)
+      ON CONFLICT (product_id, location_id) DO UPDATE
+         SET quantity_on_hand = i.quantity_on_hand + EXCLUDED.quantity_on_hand,
+             quantity_reserved = i.quantity_reserved + EXCLUDED.quantity_reserved,
+             last_moved_at = EXCLUDED.last_moved_at,
+             last_counted_at = COALESCE(EXCLUDED.last_counted_at, i.last_counted_at)`;
+  }
+  if (others.length > 0) {
+    await tx.$executeRaw`
+      UPDATE inventory AS i
+         SET quantity_on_hand = i.quantity_on_hand + v.on_hand,
+             quantity_reserved = i.quantity_reserved + v.reserved,
+             last_moved_at = CASE WHEN v.on_hand <> 0 THEN ${now}::timestamptz ELSE i.last_moved_at END,
+             last_counted_at = COALESCE(${counted}::timestamptz, i.last_counted_at)
+        FROM (VALUES ${valuesOf(others)}) AS v(product_id, location_id, on_hand, reserved)
+       WHERE i.product_id = v.product_id AND i.location_id = v.location_id`;
+  }
+}
+
+function valuesOf(changes: readonly StockChange[]): Prisma.Sql {
+  return Prisma.join(changes.map((c) => Prisma.sql`(${c.productId}::int, ${c.locationId}::int, ${c.onHandDelta}::int, ${c.reservedDelta}::int)`));
+}

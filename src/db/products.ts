@@ -1,0 +1,27 @@
+import type { Tx } from './types';
+import type { OrderLineToReserve } from '../domain/order-lines';
+import type { RequestedLine } from '../domain/types';
+
+export interface ProductRow {
+  productId: number;
+  sku: string;
+  isActive: boolean;
+}
+
+/** Looks up the products that event lines name by productId or sku (one query). */
+export async function resolveProductLines(tx: Tx, lines: readonly RequestedLine[]): Promise<OrderLineToReserve[]> {
+  const ids = lines.flatMap((l) => (l.productId !== undefined ? [l.productId] : []));
+  const skus = lines.flatMap((l) => (l.productId === undefined && l.sku !== undefined ? [l.sku] : []));
+  const products = await tx.product.findMany({
+    where: { OR: [{ productId: { in: ids } }, { sku: { in: skus } }] },
+    select: { productId: true, sku: true, isActive: true },
+  });
+  const byId = new Map(products.map((p) => [p.productId, p]));
+  const bySku = new Map(products.map((p) => [p.sku, p]));
+  return lines.map((line) => {
+    let product = line.productId !== undefined ? byId.get(line.productId) : bySku.get(line.sku ?? '');
+    // Both given but naming different products: reserve neither rather than guess (reported as UNKNOWN_PRODUCT).
+    if (product && line.sku !== undefined && product.sku !== line.sku) product = undefined;
+    return { productId: line.productId ?? null, sku: line.sku ?? null, quantity: line.quantity, product: product ?? null };
+  });
+}

@@ -1,0 +1,67 @@
+/** What a stock operation needs to know about one inventory row. */
+export interface StockLevel {
+  onHand: number;
+  reserved: number;
+}
+
+export type StockRejection = 'BELOW_ZERO' | 'BELOW_RESERVED';
+
+export type AdjustmentCheck = { ok: true; onHand: number } | { ok: false; reason: StockRejection; message: string };
+
+export type CountCheck = { ok: true; delta: number; onHand: number } | { ok: false; reason: StockRejection; message: string };
+
+export type TransferCheck =
+  | { ok: true; fromOnHand: number }
+  | { ok: false; reason: 'INSUFFICIENT_UNRESERVED_STOCK'; message: string };
+
+/**
+ * A manual StockAdjusted. Reserved units are promised to orders, so on-hand
+ * may not drop below them: an adjustment that would is refused (the operator
+ * must cancel or reallocate those orders first) rather than silently
+ * breaking reservations. Zero is checked first as the more basic error.
+ */
+export function checkAdjustment(level: StockLevel, delta: number): AdjustmentCheck {
+  const onHand = level.onHand + delta;
+  if (onHand < 0) {
+    return { ok: false, reason: 'BELOW_ZERO', message: `adjusting ${level.onHand} on hand by ${delta} would leave ${onHand}, below zero` };
+  }
+  if (onHand < level.reserved) {
+    return {
+      ok: false,
+      reason: 'BELOW_RESERVED',
+      message: `adjusting ${level.onHand} on hand by ${delta} would leave ${onHand}, below the ${level.reserved} reserved`,
+    };
+  }
+  return { ok: true, onHand };
+}
+
+/**
+ * A cycle count states what is physically there; it is booked as an
+ * adjustment by the difference (0 when the count confirms the books). A count below what is
+ * reserved is refused for the same reason as an adjustment: it would break
+ * reservations; it most likely means a recount is due.
+ */
+export function checkCount(level: StockLevel, counted: number): CountCheck {
+  if (counted < 0) return { ok: false, reason: 'BELOW_ZERO', message: `counted quantity ${counted} is below zero` };
+  if (counted < level.reserved) {
+    return { ok: false, reason: 'BELOW_RESERVED', message: `counted ${counted}, below the ${level.reserved} reserved` };
+  }
+  return { ok: true, delta: counted - level.onHand, onHand: counted };
+}
+
+/**
+ * Only unreserved units may move: reservations point at this location, and
+ * moving their units away would leave pickers at an empty bin. Room at the
+ * destination is checked separately (capacity.checkRoom).
+ */
+export function checkTransfer(from: StockLevel, quantity: number): TransferCheck {
+  const unreserved = from.onHand - from.reserved;
+  if (quantity > unreserved) {
+    return {
+      ok: false,
+      reason: 'INSUFFICIENT_UNRESERVED_STOCK',
+      message: `cannot move ${quantity}: only ${Math.max(0, unreserved)} of ${from.onHand} on hand are unreserved`,
+    };
+  }
+  return { ok: true, fromOnHand: from.onHand - quantity };
+}

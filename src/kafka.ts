@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { Config } from './config';
+import type { Logger } from './logger';
+
+/** A kafkajs client from the configuration, logging through pino. */
+export function createKafka(config: Config, logger: Logger, clientIdSuffix = ''): Kafka {
+  const kafkaConfig: KafkaConfig = {
+    clientId: config.KAFKA_CLIENT_ID + clientIdSuffix,
+    brokers: config.KAFKA_BROKERS,
+    ssl: sslOptions(config),
+    sasl: saslOptions(config),
+    // kafkajs retries a request this many times before giving up; the runner and
+    // the relay retry forever above it, so a broker restart only delays work.
+    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ namespace, level, log }) => {
+      const { message, ...extra } = log;
+      const child = logger.child({ component: 'kafkajs', namespace });
+      if (level <= logLevel.ERROR) child.error(extra, message);
+      else if (level === logLevel.WARN) child.warn(extra, message);
+      else child.debug(extra, message);
+    },
+  };
+  return new Kafka(kafkaConfig);
+}
+
+function sslOptions(config: Config): KafkaConfig['ssl'] {
+  if (!config.KAFKA_SSL) return undefined;
+  return {
+    rejectUnauthorized: config.KAFKA_SSL_REJECT_UNAUTHORIZED,
+    ...(config.KAFKA_SSL_CA_FILE ? { ca: [readFileSync(config.KAFKA_SSL_CA_FILE, 'utf8')] } : {}),
+  };
+}
+
+function saslOptions(config: Config): SASLOptions | undefined {
+  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = config;
+  if (!mechanism || !username || !password) return undefined;
+  return { mechanism, username, password } as SASLOptions;
+}

@@ -1,0 +1,23 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * JSON logs. Credentials never reach a log line: the connection string and
+ * SASL password are redacted wherever they appear in a logged object, and
+ * `redactUrl` masks the password inside a URL that is logged as text.
+ */
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return pino({
+    level,
+    base: { service: 'inventory-service' },
+    redact: {
+      paths: ['DATABASE_URL', 'KAFKA_SASL_PASSWORD', '*.DATABASE_URL', '*.KAFKA_SASL_PASSWORD', 'password', '*.password', 'connectionString'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:[redacted]@');
+}

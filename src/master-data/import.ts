@@ -1,0 +1,106 @@
+import type { Db } from '../db/client';
+import type { Tx } from '../db/types';
+import { applyStockChanges } from '../db/inventory';
+import { appendLedger } from '../db/ledger';
+import { importFileSchema, type ImportFile } from './import-schema';
+
+export class ImportError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`import refused: ${problems.join('; ')}`);
+  }
+}
+
+export interface ImportSummary {
+  categories: number;
+  suppliers: number;
+  warehouses: number;
+  locations: number;
+  products: number;
+  stockCreated: number;
+  stockSkipped: number;
+}
+
+/** Validates an import file (already JSON-parsed); the error lists the path of each bad field. */
+export function parseImportFile(json: unknown): ImportFile {
+  const parsed = importFileSchema.safeParse(json);
+  if (!parsed.success) throw new ImportError(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`));
+  return parsed.data;
+}
+
+/**
+ * Upserts master data by natural key and writes opening stock through the
+ * ledger, all in one transaction: the whole file applies or nothing does.
+ * Opening stock is written only where the product has no inventory at that
+ * location yet, so importing the same file twice changes nothing.
+ */
+export async function importMasterData(db: Db, json: unknown, now = new Date()): Promise<ImportSummary> {
+  const file = parseImportFile(json);
+  return db.$transaction((tx) => applyImport(tx, file, now), { timeout: 300_000, maxWait: 30_000 });
+}
+
+async function applyImport(tx: Tx, file: ImportFile, now: Date): Promise<ImportSummary> {
+  const problems: string[] = [];
+  const categoryIds = new Map<string, number>();
+  for (const c of file.categories) {
+    const row = await tx.category.upsert({ where: { code: c.code }, create: c, update: { name: c.name } });
+    categoryIds.set(c.code, row.categoryId);
+  }
+  const supplierIds = new Map<string, number>();
+  for (const s of file.suppliers) {
+    const row = await tx.supplier.upsert({ where: { code: s.code }, create: s, update: { name: s.name } });
+    supplierIds.set(s.code, row.supplierId);
+  }
+  let locations = 0;
+  for (const w of file.warehouses) {
+    const fields = { name: w.name, address: w.address ?? null, timezone: w.timezone, capacityCubicMeters: w.capacityCubicMeters ?? null };
+    const warehouse = await tx.warehouse.upsert({ where: { code: w.code }, create: { code: w.code, ...fields }, update: fields });
+    for (const l of w.locations) {
+      const key = { warehouseId: warehouse.warehouseId, aisle: l.aisle, bay: l.bay, level: l.level, bin: l.bin };
+      const capacity = { type: l.type, maxWeightKg: l.maxWeightKg, maxVolumeCubicCm: l.maxVolumeCubicCm };
+      await tx.location.upsert({ where: { warehouseId_aisle_bay_level_bin: key }, create: { ...key, ...capacity }, update: capacity });
+      locations++;
+    }
+  }
+  for (const [i, p] of file.products.entries()) {
+    const categoryId = p.category === undefined ? null : await lookup(categoryIds, p.category, (code) => tx.category.findUnique({ where: { code } }).then((r) => r?.categoryId));
+    const supplierId = p.supplier === undefined ? null : await lookup(supplierIds, p.supplier, (code) => tx.supplier.findUnique({ where: { code } }).then((r) => r?.supplierId));
+    if (categoryId === undefined) problems.push(`products.${i}.category: unknown category "${p.category}"`);
+    if (supplierId === undefined) problems.push(`products.${i}.supplier: unknown supplier "${p.supplier}"`);
+    if (categoryId === undefined || supplierId === undefined) continue;
+    const { category: _c, supplier: _s, ...fields } = p;
+    await tx.product.upsert({ where: { sku: p.sku }, create: { ...fields, categoryId, supplierId }, update: { ...fields, categoryId, supplierId } });
+  }
+  const stock = await importOpeningStock(tx, file, now, problems);
+  if (problems.length > 0) throw new ImportError(problems);
+  return { categories: file.categories.length, suppliers: file.suppliers.length, warehouses: file.warehouses.length, locations, products: file.products.length, ...stock };
+}
+
+async function importOpeningStock(tx: Tx, file: ImportFile, now: Date, problems: string[]): Promise<{ stockCreated: number; stockSkipped: number }> {
+  let stockCreated = 0;
+  let stockSkipped = 0;
+  for (const [i, s] of file.stock.entries()) {
+    const [aisle, bay, level, bin] = s.location.split('-') as [string, string, string, string];
+    const product = await tx.product.findUnique({ where: { sku: s.sku }, select: { productId: true } });
+    const location = await tx.location.findFirst({ where: { warehouse: { code: s.warehouse }, aisle, bay, level, bin }, select: { locationId: true } });
+    if (!product) problems.push(`stock.${i}.sku: unknown product "${s.sku}"`);
+    if (!location) problems.push(`stock.${i}.location: no location "${s.location}" in warehouse "${s.warehouse}"`);
+    if (!product || !location) continue;
+    const key = { productId: product.productId, locationId: location.locationId };
+    if (await tx.inventory.findUnique({ where: { productId_locationId: key }, select: { inventoryId: true } })) {
+      stockSkipped++;
+      continue;
+    }
+    if (s.quantity === 0) await tx.inventory.create({ data: key });
+    else {
+      await applyStockChanges(tx, [{ ...key, onHandDelta: s.quantity, reservedDelta: 0 }], now);
+      await appendLedger(tx, null, [{ ...key, txnType: 'RECEIVE', quantity: s.quantity, referenceType: 'IMPORT', referenceId: 'opening-stock', performedBy: 'import' }], now);
+    }
+    stockCreated++;
+  }
+  return { stockCreated, stockSkipped };
+}
+
+/** A code from this file, else from the database; undefined when neither knows it. */
+async function lookup(fromFile: Map<string, number>, code: string, fromDb: (code: string) => Promise<number | undefined>): Promise<number | undefined> {
+  return fromFile.get(code) ?? (await fromDb(code));
+}

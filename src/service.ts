@@ -1,0 +1,74 @@
+import type { Kafka, Producer } from 'kafkajs';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { createDb, type Db } from './db/client';
+import { createKafka } from './kafka';
+import { ensureTopics } from './kafka-topics';
+import { EventRunner } from '../consumers/runner';
+import { handlersByTopic } from '../consumers/registry';
+import { OutboxRelay } from '../producers/outbox-relay';
+
+export interface ServiceOptions {
+  config: Config;
+  logger: Logger;
+  /** Tests pin the clock (expected dates, demand windows). */
+  clock?: () => Date;
+  /** Distinguishes instances in one process (tests run several). */
+  instanceId?: string;
+}
+
+/**
+ * The running service: consumers, outbox relay and their connections. main.ts
+ * adds signals and HTTP; tests start several of these in one process.
+ */
+export class InventoryService {
+  readonly db: Db;
+  readonly relay: OutboxRelay;
+  readonly runner: EventRunner;
+  private readonly producer: Producer;
+  private readonly kafka: Kafka;
+
+  constructor(readonly options: ServiceOptions) {
+    const { config, logger } = options;
+    this.db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+    const kafka = createKafka(config, logger, options.instanceId ? `-${options.instanceId}` : '');
+    this.kafka = kafka;
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.relay = new OutboxRelay({ databaseUrl: config.DATABASE_URL, producer: this.producer, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger: logger.child({ component: 'outbox-relay' }), pollMs: config.OUTBOX_POLL_MS });
+    const byTopic = handlersByTopic();
+    this.runner = new EventRunner({
+      kafka,
+      groupId: config.KAFKA_GROUP_ID,
+      topics: [...byTopic.keys()],
+      deps: {
+        db: this.db,
+        producer: this.producer,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        logger: logger.child({ component: 'consumer' }),
+        handlersByTopic: byTopic,
+        settings: { receiptOverTolerancePercent: config.RECEIPT_OVER_TOLERANCE_PERCENT },
+        clock: options.clock,
+      },
+      onProcessed: () => this.relay.wake(),
+    });
+  }
+
+  async start(): Promise<void> {
+    const { config } = this.options;
+    if (config.KAFKA_CREATE_TOPICS) {
+      await ensureTopics(this.kafka, config.KAFKA_TOPIC_PREFIX, config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION_FACTOR);
+    }
+    await this.producer.connect();
+    this.relay.start();
+    await this.runner.start();
+    this.options.logger.info({ topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.KAFKA_GROUP_ID }, 'inventory service started');
+  }
+
+  /** Stop fetching and finish in-flight events (offsets committed), then flush the outbox and disconnect. */
+  async stop(): Promise<void> {
+    await this.runner.stop();
+    await this.relay.stop();
+    await this.producer.disconnect();
+    await this.db.$disconnect();
+  }
+}

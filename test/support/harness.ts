@@ -1,0 +1,90 @@
+import type { Producer } from 'kafkajs';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { createDb, type Db } from '../../src/db/client';
+import { topics, topicName, type TopicBase } from '../../src/contracts';
+import { createKafka } from '../../src/kafka';
+import { ensureTopics } from '../../src/kafka-topics';
+import { InventoryService } from '../../src/service';
+import { importMasterData } from '../../src/master-data/import';
+import type { ImportFileInput } from '../../src/master-data/import-schema';
+import { createTestDatabase } from './database';
+import { publish, randomPrefix, testKafka, TopicRecorder, type InboundEvent } from './kafka';
+
+/**
+ * One test file's world: its own database (cloned from the migrated
+ * template), its own topics under a random prefix, a recorder on everything
+ * the service publishes, and a producer playing the other teams' services.
+ */
+export class TestStack {
+  readonly services: InventoryService[] = [];
+  db!: Db;
+  config!: Config;
+  recorder!: TopicRecorder;
+  private producer!: Producer;
+  private dropDatabase!: () => Promise<void>;
+
+  static async start(overrides: Partial<Record<string, string>> = {}): Promise<TestStack> {
+    const stack = new TestStack();
+    await stack.init(overrides);
+    return stack;
+  }
+
+  private async init(overrides: Partial<Record<string, string>>): Promise<void> {
+    const database = await createTestDatabase();
+    this.dropDatabase = database.drop;
+    const prefix = randomPrefix();
+    this.config = loadConfig({
+      DATABASE_URL: database.url,
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_GROUP_ID: `${prefix}inventory`,
+      KAFKA_TOPIC_PARTITIONS: '3',
+      DATABASE_POOL_SIZE: '5',
+      OUTBOX_POLL_MS: '50',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...overrides,
+    });
+    this.db = createDb(database.url, 3);
+    const kafka = testKafka();
+    await ensureTopics(createKafka(this.config, createLogger('silent')), prefix, 3, 1);
+    this.producer = kafka.producer();
+    await this.producer.connect();
+    this.recorder = await new TopicRecorder(kafka, [topics.inventoryEvents, topics.purchaseOrders, topics.deadLetter].map((t) => topicName(t, prefix))).start();
+  }
+
+  /** Starts one more service instance in this process (same consumer group). */
+  async startService(options: { clock?: () => Date } = {}): Promise<InventoryService> {
+    const service = new InventoryService({ config: this.config, logger: createLogger(this.config.LOG_LEVEL), clock: options.clock, instanceId: String(this.services.length + 1) });
+    await service.start();
+    this.services.push(service);
+    return service;
+  }
+
+  async importMasterData(file: ImportFileInput): Promise<void> {
+    await importMasterData(this.db, file);
+  }
+
+  async publish(topic: TopicBase, key: string, events: InboundEvent[]): Promise<string[]> {
+    return publish(this.producer, this.config.KAFKA_TOPIC_PREFIX, topic, key, events);
+  }
+
+  /** Sends a raw message value (malformed input tests). */
+  async publishRaw(topic: TopicBase, key: string, value: string, headers: Record<string, string> = {}): Promise<void> {
+    await this.producer.send({ topic: topicName(topic, this.config.KAFKA_TOPIC_PREFIX), messages: [{ key, value, headers }] });
+  }
+
+  /** Waits until the service's outcome for each of these inbound eventIds is on Kafka. */
+  async outcomesOf(eventIds: string[], timeoutMs = 30_000) {
+    await this.recorder.waitFor((ms) => eventIds.every((id) => ms.some((m) => m.envelope?.causationId === id)), timeoutMs, `outcomes of ${eventIds.length} events`);
+    return eventIds.map((id) => this.recorder.messages.filter((m) => m.envelope?.causationId === id));
+  }
+
+  async stop(): Promise<void> {
+    for (const service of this.services.splice(0)) await service.stop();
+    await this.recorder?.stop();
+    await this.producer?.disconnect();
+    await this.db?.$disconnect();
+    await this.dropDatabase?.();
+  }
+}
