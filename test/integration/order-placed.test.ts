@@ -23,12 +23,12 @@ describe('OrderPlaced through Kafka', () => {
 
   it('reserves across locations, pick face first, and publishes StockReserved', async () => {
     const [eventId] = await stack.publish('orders', 'order-1', [{ eventType: 'OrderPlaced', payload: { orderId: 'order-1', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 8 }] } }]);
-    const [[reserved]] = await stack.outcomesOf([eventId!]);
+    const reserved = await stack.outcomeOf(eventId!);
 
-    expect(reserved!.envelope!.eventType).toBe('StockReserved');
+    expect(reserved.envelope.eventType).toBe('StockReserved');
     expect(reserved!.key).toBe('order-1');
     expect(reserved!.headers['event-type']).toBe('StockReserved');
-    expect(reserved!.envelope!.payload).toEqual({
+    expect(reserved.envelope.payload).toEqual({
       orderId: 'order-1',
       warehouseId: 1,
       lines: [{ productId: expect.any(Number), sku: 'HAMMER', quantity: 8, allocations: [{ locationId: 1, quantity: 5 }, { locationId: 3, quantity: 3 }] }],
@@ -50,10 +50,10 @@ describe('OrderPlaced through Kafka', () => {
     const [eventId] = await stack.publish('orders', 'order-2', [
       { eventType: 'OrderPlaced', payload: { orderId: 'order-2', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }, { sku: 'SAW', quantity: 4 }, { sku: 'DRILL', quantity: 1 }] } },
     ]);
-    const [[outcome]] = await stack.outcomesOf([eventId!]);
+    const outcome = await stack.outcomeOf(eventId!);
 
-    expect(outcome!.envelope!.eventType).toBe('InsufficientStock');
-    expect(outcome!.envelope!.payload).toEqual({
+    expect(outcome.envelope.eventType).toBe('InsufficientStock');
+    expect(outcome.envelope.payload).toEqual({
       orderId: 'order-2',
       warehouseId: 1,
       lines: [{ productId: expect.any(Number), sku: 'SAW', requested: 4, available: 3, reason: 'INSUFFICIENT_STOCK' }],
@@ -67,8 +67,8 @@ describe('OrderPlaced through Kafka', () => {
     const [eventId] = await stack.publish('orders', 'order-3', [
       { eventType: 'OrderPlaced', payload: { orderId: 'order-3', warehouseId: 1, lines: [{ sku: 'NOPE', quantity: 1 }, { sku: 'RETIRED', quantity: 1 }] } },
     ]);
-    const [[outcome]] = await stack.outcomesOf([eventId!]);
-    expect(outcome!.envelope!.payload.lines).toEqual([
+    const outcome = await stack.outcomeOf(eventId!);
+    expect(outcome.envelope.payload.lines).toEqual([
       { productId: null, sku: 'NOPE', requested: 1, available: 0, reason: 'UNKNOWN_PRODUCT' },
       { productId: expect.any(Number), sku: 'RETIRED', requested: 1, available: 0, reason: 'INACTIVE_PRODUCT' },
     ]);
@@ -76,9 +76,9 @@ describe('OrderPlaced through Kafka', () => {
 
   it('without warehouseId reserves in the one warehouse that covers every line', async () => {
     const [eventId] = await stack.publish('orders', 'order-4', [{ eventType: 'OrderPlaced', payload: { orderId: 'order-4', lines: [{ sku: 'DRILL', quantity: 30 }] } }]);
-    const [[outcome]] = await stack.outcomesOf([eventId!]);
-    expect(outcome!.envelope!.eventType).toBe('StockReserved');
-    expect(outcome!.envelope!.payload.warehouseId).toBe(2);
+    const outcome = await stack.outcomeOf(eventId!);
+    expect(outcome.envelope.eventType).toBe('StockReserved');
+    expect(outcome.envelope.payload.warehouseId).toBe(2);
   });
 
   it('the same event delivered twice reserves once and publishes one outcome', async () => {

@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { migrate } from '../../src/db/migrate';
 import { startTestServices } from './services';
 import { TEMPLATE_DATABASE, withDatabase } from './database';
@@ -15,14 +14,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_DATABASE_URL = services.databaseUrl;
   process.env.KAFKA_BROKERS = services.kafkaBrokers;
 
-  const templateUrl = withDatabase(services.databaseUrl, TEMPLATE_DATABASE);
-  const admin = new Client({ connectionString: withDatabase(services.databaseUrl, 'postgres') });
-  await admin.connect();
-  try {
-    // Rebuilt every run, so a changed migration is always what the tests see.
-    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-  await migrate(templateUrl);
+  // Applies only what is missing (advisory-locked): concurrent runs are safe.
+  await migrate(withDatabase(services.databaseUrl, TEMPLATE_DATABASE));
 }

@@ -9,7 +9,7 @@ import { InventoryService } from '../../src/service';
 import { importMasterData } from '../../src/master-data/import';
 import type { ImportFileInput } from '../../src/master-data/import-schema';
 import { createTestDatabase } from './database';
-import { publish, randomPrefix, testKafka, TopicRecorder, type InboundEvent } from './kafka';
+import { publish, randomPrefix, testKafka, TopicRecorder, type InboundEvent, type ReceivedMessage } from './kafka';
 
 /**
  * One test file's world: its own database (cloned from the migrated
@@ -78,6 +78,12 @@ export class TestStack {
   async outcomesOf(eventIds: string[], timeoutMs = 30_000) {
     await this.recorder.waitFor((ms) => eventIds.every((id) => ms.some((m) => m.envelope?.causationId === id)), timeoutMs, `outcomes of ${eventIds.length} events`);
     return eventIds.map((id) => this.recorder.messages.filter((m) => m.envelope?.causationId === id));
+  }
+
+  /** The one outcome event of an inbound event (fails if it has none in time). */
+  async outcomeOf(eventId: string, timeoutMs = 30_000): Promise<ReceivedMessage & { envelope: NonNullable<ReceivedMessage['envelope']> }> {
+    const [outcomes] = await this.outcomesOf([eventId], timeoutMs);
+    return outcomes![0] as ReceivedMessage & { envelope: NonNullable<ReceivedMessage['envelope']> };
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,57 @@
+import { loadConfig, ConfigError } from './config';
+import { createLogger, redactUrl } from './logger';
+import { InventoryService } from './service';
+
+/**
+ * `npm start`: consumers, outbox relay and HTTP endpoints. Refuses to start on
+ * bad configuration (one line, exit 2). SIGTERM/SIGINT: stop fetching, finish
+ * in-flight events, commit offsets, flush the outbox, disconnect, within
+ * SHUTDOWN_TIMEOUT_MS; a second signal exits at once.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const service = new InventoryService({ config, logger });
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    service.stop().then(
+      () => {
+        clearTimeout(timer);
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+
+  logger.info({ database: redactUrl(config.DATABASE_URL), brokers: config.KAFKA_BROKERS }, 'starting');
+  await service.start();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`inventory service failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});
