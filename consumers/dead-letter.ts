@@ -1,9 +1,10 @@
 import type { KafkaMessage, Producer } from 'kafkajs';
 import type { Db } from '../src/db/client';
-import { deadLetterHeaders, topics, topicName } from '../src/contracts';
+import { deadLetterHeaders, topics, topicName, type TopicBase } from '../src/contracts';
 
 export interface DeadLetterInput {
-  topic: string;
+  /** Contract topic name; the record and the header carry the real (prefixed) name. */
+  topic: TopicBase;
   partition: number;
   message: KafkaMessage;
   code: string;
@@ -20,7 +21,8 @@ export interface DeadLetterInput {
  * the topic finds the record and sends nothing.
  */
 export async function deadLetter(db: Db, producer: Producer, topicPrefix: string, input: DeadLetterInput): Promise<'SENT' | 'ALREADY_SENT'> {
-  const { topic, partition, message, code } = input;
+  const { partition, message, code } = input;
+  const topic = topicName(input.topic, topicPrefix);
   const offset = BigInt(message.offset);
   const already = await db.deadLetter.findUnique({ where: { topic_partition_offset: { topic, partition, offset } } });
   if (already) return 'ALREADY_SENT';

@@ -2,7 +2,7 @@ import type { KafkaMessage, Producer } from 'kafkajs';
 import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
 import { EventRejectedError } from '../src/errors';
-import { envelopeSchema, type Envelope } from '../src/contracts';
+import { envelopeSchema, parseInboundMessage, type Envelope, type InboundTopic } from '../src/contracts';
 import { stageEvents, type OutboundEvent } from '../producers/outbox';
 import { deadLetter } from './dead-letter';
 import type { EventHandler, HandlerSettings } from './handler';
@@ -13,15 +13,15 @@ export interface ProcessorDeps {
   producer: Producer;
   topicPrefix: string;
   logger: Logger;
-  /** eventType -> handler, for the topic being consumed. */
-  handlersByTopic: ReadonlyMap<string, ReadonlyMap<string, EventHandler>>;
+  /** eventType -> handler. */
+  handlers: ReadonlyMap<string, EventHandler>;
   settings: HandlerSettings;
   clock?: () => Date;
 }
 
 export interface InboundRecord {
   /** Contract topic name, without the prefix. */
-  topic: string;
+  topic: InboundTopic;
   partition: number;
   message: KafkaMessage;
 }
@@ -58,27 +58,26 @@ type Parsed =
   | { ok: false; code: string; reason: string; envelope?: Envelope };
 
 function parseRecord(deps: ProcessorDeps, record: InboundRecord): Parsed {
-  const text = record.message.value?.toString('utf8');
-  if (!text) return { ok: false, code: 'EMPTY_MESSAGE', reason: 'message has no value' };
-  let json: unknown;
+  const parsed = parseInboundMessage(record.topic, record.message.value);
+  if (!parsed.ok) {
+    // Keep the envelope when only the payload or topic was wrong: its eventId goes on record.
+    const envelope = parsed.code === 'INVALID_PAYLOAD' || parsed.code === 'WRONG_TOPIC' ? envelopeOf(record.message.value) : undefined;
+    return { ok: false, code: parsed.code, reason: parsed.message, envelope };
+  }
+  const { payload, ...envelope } = parsed.event;
+  const handler = deps.handlers.get(envelope.eventType);
+  // Every inbound type of the contract has a handler (a unit test checks); this guards a partial deployment.
+  if (!handler) return { ok: false, code: 'UNSUPPORTED_EVENT_TYPE', reason: `${envelope.eventType} is not handled by this version`, envelope: { ...envelope, payload: {} } };
+  return { ok: true, envelope: { ...envelope, payload: {} }, handler, payload };
+}
+
+function envelopeOf(value: Buffer | null): Envelope | undefined {
   try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, code: 'INVALID_JSON', reason: `not JSON: ${(error as Error).message}` };
+    const envelope = envelopeSchema.safeParse(JSON.parse(value?.toString('utf8') ?? ''));
+    return envelope.success ? envelope.data : undefined;
+  } catch {
+    return undefined;
   }
-  const envelope = envelopeSchema.safeParse(json);
-  if (!envelope.success) return { ok: false, code: 'INVALID_ENVELOPE', reason: describeIssues(envelope.error.issues) };
-  const handlers = deps.handlersByTopic.get(record.topic);
-  const handler = handlers?.get(envelope.data.eventType);
-  if (!handler) {
-    const elsewhere = [...deps.handlersByTopic].find(([, byType]) => byType.has(envelope.data.eventType));
-    return elsewhere
-      ? { ok: false, code: 'WRONG_TOPIC', reason: `${envelope.data.eventType} belongs on topic ${elsewhere[0]}, not ${record.topic}`, envelope: envelope.data }
-      : { ok: false, code: 'UNKNOWN_EVENT_TYPE', reason: `unknown eventType ${JSON.stringify(envelope.data.eventType).slice(0, 100)}`, envelope: envelope.data };
-  }
-  const payload = handler.payload.safeParse(envelope.data.payload);
-  if (!payload.success) return { ok: false, code: 'INVALID_PAYLOAD', reason: describeIssues(payload.error.issues), envelope: envelope.data };
-  return { ok: true, envelope: envelope.data, handler, payload: payload.data };
 }
 
 async function applyEvent(deps: ProcessorDeps, record: InboundRecord, envelope: Envelope, handler: EventHandler, payload: unknown, log: Logger): Promise<ProcessResult> {
@@ -116,11 +115,4 @@ async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: st
   }
   deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, eventId: envelope?.eventId, code, reason, sent }, 'message dead-lettered');
   return { status: 'DEAD_LETTERED', eventType, code };
-}
-
-function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  return issues
-    .slice(0, 10)
-    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
 }

@@ -1,18 +1,17 @@
-import { inboundEvents, type InboundTopic } from '../src/contracts';
 import type { EventHandler } from './handler';
 import { orderPlaced } from './order-placed';
+import { orderShipped } from './order-shipped';
+import { orderCancelled } from './order-cancelled';
+import { stockAdjusted } from './stock-adjusted';
+import { stockCounted } from './stock-counted';
+import { stockTransferred } from './stock-transferred';
+import { goodsReceived } from './goods-received';
+import { purchaseOrderStatusChanged } from './purchase-order-status-changed';
 
 /** Every inbound event type the service applies: one handler file each. */
-export const handlers: readonly EventHandler[] = [orderPlaced];
+export const handlers: readonly EventHandler[] = [orderPlaced, orderShipped, orderCancelled, stockAdjusted, stockCounted, stockTransferred, goodsReceived, purchaseOrderStatusChanged];
 
-/** eventType -> handler, per topic: where each type must arrive is the contract's (inboundEvents). */
-export function handlersByTopic(list: readonly EventHandler[] = handlers): Map<InboundTopic, Map<string, EventHandler>> {
-  const byTopic = new Map<InboundTopic, Map<string, EventHandler>>();
-  for (const handler of list) {
-    const topic = inboundEvents[handler.eventType as keyof typeof inboundEvents].topic;
-    const byType = byTopic.get(topic) ?? new Map<string, EventHandler>();
-    byType.set(handler.eventType, handler);
-    byTopic.set(topic, byType);
-  }
-  return byTopic;
+/** eventType -> handler. Where each type must arrive is the contract's (inboundEvents), checked when parsing. */
+export function handlersByType(list: readonly EventHandler[] = handlers): Map<string, EventHandler> {
+  return new Map(list.map((h) => [h.eventType, h]));
 }

@@ -59,7 +59,7 @@ export class EventRunner {
   }
 
   private async processBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const topic = batch.topic.slice(this.prefix.length);
+    const topic = batch.topic.slice(this.prefix.length) as InboundTopic;
     let lastDone: string | null = null;
     try {
       for (const message of batch.messages) {

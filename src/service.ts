@@ -5,7 +5,8 @@ import { createDb, type Db } from './db/client';
 import { createKafka } from './kafka';
 import { ensureTopics } from './kafka-topics';
 import { EventRunner } from '../consumers/runner';
-import { handlersByTopic } from '../consumers/registry';
+import { handlersByType } from '../consumers/registry';
+import { inboundTopics } from './contracts';
 import { OutboxRelay } from '../producers/outbox-relay';
 
 export interface ServiceOptions {
@@ -35,17 +36,16 @@ export class InventoryService {
     this.kafka = kafka;
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.relay = new OutboxRelay({ databaseUrl: config.DATABASE_URL, producer: this.producer, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger: logger.child({ component: 'outbox-relay' }), pollMs: config.OUTBOX_POLL_MS });
-    const byTopic = handlersByTopic();
     this.runner = new EventRunner({
       kafka,
       groupId: config.KAFKA_GROUP_ID,
-      topics: [...byTopic.keys()],
+      topics: inboundTopics,
       deps: {
         db: this.db,
         producer: this.producer,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
         logger: logger.child({ component: 'consumer' }),
-        handlersByTopic: byTopic,
+        handlers: handlersByType(),
         settings: { receiptOverTolerancePercent: config.RECEIPT_OVER_TOLERANCE_PERCENT },
         clock: options.clock,
       },

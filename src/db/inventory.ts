@@ -32,6 +32,30 @@ export async function lockWarehouseStock(tx: Tx, warehouseId: number, productIds
   return byProduct;
 }
 
+export interface StockRowKey {
+  productId: number;
+  locationId: number;
+}
+
+/**
+ * Locks exactly the inventory rows named by (product, location) pairs, in the
+ * same fixed (product_id, location_id) order as lockWarehouseStock, and
+ * returns them in that order. For changes that already know their rows (a
+ * reservation names its locations). A pair with no inventory row is missing
+ * from the result; the caller decides whether that is an error.
+ */
+export async function lockStockRows(tx: Tx, pairs: readonly StockRowKey[]): Promise<(StockRowKey & { onHand: number; reserved: number })[]> {
+  if (pairs.length === 0) return [];
+  const rows = await tx.$queryRaw<{ product_id: number; location_id: number; on_hand: number; reserved: number }[]>`
+    SELECT i.product_id, i.location_id, i.quantity_on_hand AS on_hand, i.quantity_reserved AS reserved
+      FROM inventory i
+     WHERE (i.product_id, i.location_id) IN (
+             SELECT * FROM unnest(${pairs.map((p) => p.productId)}::int[], ${pairs.map((p) => p.locationId)}::int[]))
+     ORDER BY i.product_id, i.location_id
+       FOR UPDATE OF i`;
+  return rows.map((r) => ({ productId: r.product_id, locationId: r.location_id, onHand: r.on_hand, reserved: r.reserved }));
+}
+
 /** Available units per warehouse and product, read without locks: only used to choose a warehouse. */
 export async function availableByWarehouse(tx: Tx, productIds: number[]): Promise<Map<number, Map<number, number>>> {
   const result = new Map<number, Map<number, number>>();

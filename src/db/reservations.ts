@@ -1,5 +1,7 @@
+import { Prisma } from '../generated/prisma/client';
 import type { Tx } from './types';
 import type { ReservedLine } from '../domain/allocation';
+import type { OpenReservation, ReservationDraw } from '../domain/shipment';
 
 /** Whether the order already holds (or held) stock: a second OrderPlaced for it is refused. */
 export async function orderHasReservations(tx: Tx, orderId: string): Promise<boolean> {
@@ -12,4 +14,55 @@ export async function createReservations(tx: Tx, orderId: string, warehouseId: n
       line.allocations.map((a) => ({ orderId, warehouseId, productId: line.productId, locationId: a.locationId, quantity: a.quantity, eventId, createdAt: now, updatedAt: now })),
     ),
   });
+}
+
+/** An open reservation row with the warehouse it was made in. */
+export interface OrderReservation extends OpenReservation {
+  warehouseId: number;
+}
+
+/**
+ * Locks the order's OPEN reservation rows (lowest reservationId first) and
+ * returns what each still holds. Shipping and cancelling lock these before the
+ * inventory rows they point at, always in that order, so two events of one
+ * order (or a replay racing the live consumer) queue instead of deadlocking,
+ * and a row closed meanwhile drops out when the lock is granted.
+ */
+export async function lockOpenReservations(tx: Tx, orderId: string): Promise<OrderReservation[]> {
+  const rows = await tx.$queryRaw<{ reservation_id: number; product_id: number; sku: string; location_id: number; warehouse_id: number; open: number }[]>`
+    SELECT r.reservation_id, r.product_id, p.sku, r.location_id, r.warehouse_id,
+           r.quantity - r.quantity_shipped - r.quantity_released AS open
+      FROM reservation r JOIN product p ON p.product_id = r.product_id
+     WHERE r.order_id = ${orderId} AND r.status = 'OPEN'
+     ORDER BY r.reservation_id
+       FOR UPDATE OF r`;
+  return rows.map((r) => ({ reservationId: r.reservation_id, productId: r.product_id, sku: r.sku, locationId: r.location_id, warehouseId: r.warehouse_id, openQuantity: r.open }));
+}
+
+/** Counts shipped units against their reservation rows; a row with nothing left open is FULFILLED. */
+export async function shipFromReservations(tx: Tx, draws: readonly ReservationDraw[], now: Date): Promise<void> {
+  if (draws.length === 0) return;
+  await tx.$executeRaw`
+    UPDATE reservation AS r
+       SET quantity_shipped = r.quantity_shipped + v.quantity,
+           status = CASE WHEN r.quantity_shipped + v.quantity + r.quantity_released = r.quantity THEN 'FULFILLED'::reservation_status ELSE r.status END,
+           updated_at = ${now}::timestamptz
+      FROM (VALUES ${drawValues(draws)}) AS v(reservation_id, quantity)
+     WHERE r.reservation_id = v.reservation_id`;
+}
+
+/** Gives units of reservation rows back; a row with nothing left open is RELEASED (even if part of it shipped). */
+export async function releaseReservations(tx: Tx, draws: readonly ReservationDraw[], now: Date): Promise<void> {
+  if (draws.length === 0) return;
+  await tx.$executeRaw`
+    UPDATE reservation AS r
+       SET quantity_released = r.quantity_released + v.quantity,
+           status = CASE WHEN r.quantity_shipped + r.quantity_released + v.quantity = r.quantity THEN 'RELEASED'::reservation_status ELSE r.status END,
+           updated_at = ${now}::timestamptz
+      FROM (VALUES ${drawValues(draws)}) AS v(reservation_id, quantity)
+     WHERE r.reservation_id = v.reservation_id`;
+}
+
+function drawValues(draws: readonly ReservationDraw[]): Prisma.Sql {
+  return Prisma.join(draws.map((d) => Prisma.sql`(${d.reservationId}::int, ${d.quantity}::int)`));
 }

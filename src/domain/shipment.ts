@@ -54,7 +54,7 @@ export function planShipment(
   for (const line of requestedLines) {
     const rows = rowsNamedBy(line, byProduct);
     if (!rows) {
-      const named = line.productId !== undefined ? `product ${line.productId}` : `sku ${line.sku}`;
+      const named = line.productId !== undefined ? `product ${line.productId}${line.sku !== undefined ? ` (sku ${line.sku})` : ''}` : `sku ${line.sku}`;
       return { ok: false, reason: 'PRODUCT_NOT_RESERVED', detail: `${named} is not reserved for this order` };
     }
     const sofar = wanted.get(rows[0].productId)?.quantity ?? 0;
@@ -96,10 +96,14 @@ function openRowsByProduct(reservations: readonly OpenReservation[]): Map<number
   return byProduct;
 }
 
-/** productId wins over sku when a line names both, as in mergeOrderLines. */
+/**
+ * A line naming both a productId and a sku that belong to different products
+ * names nothing: shipping is refused rather than guessing which one left the
+ * dock (OrderPlaced treats the same contradiction as an unknown product).
+ */
 function rowsNamedBy(line: RequestedLine, byProduct: Map<number, Rows>): Rows | undefined {
-  if (line.productId !== undefined) return byProduct.get(line.productId);
-  return [...byProduct.values()].find((rows) => rows[0].sku === line.sku);
+  const rows = line.productId !== undefined ? byProduct.get(line.productId) : [...byProduct.values()].find((r) => r[0].sku === line.sku);
+  return rows && (line.sku === undefined || rows[0].sku === line.sku) ? rows : undefined;
 }
 
 function openTotal(rows: readonly OpenReservation[]): number {

@@ -36,7 +36,10 @@ export async function createReplenishmentOrder(tx: Tx, order: ReplenishmentOrder
   return {
     eventType: 'PurchaseOrderCreated',
     key: String(poId),
-    discriminator: `${order.warehouseId}:${order.productId}`,
+    // The poId keeps a second PO for the same cause apart: a daily scan rerun on the
+    // same day after its first PO was cancelled has the same cause id, and an
+    // equal eventId would be dropped by the outbox as a duplicate.
+    discriminator: `${order.warehouseId}:${order.productId}:${poId}`,
     payload: {
       poId,
       supplierId: order.supplierId,

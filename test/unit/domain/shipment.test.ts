@@ -94,6 +94,15 @@ describe('planShipment with lines', () => {
     expect(planShipment(reservation, [{ productId: 9, quantity: 1 }])).toMatchObject({ reason: 'PRODUCT_NOT_RESERVED' });
   });
 
+  it('rejects a line whose productId and sku name different products', () => {
+    expect(planShipment(reservation, [{ productId: 1, sku: 'SKU-2', quantity: 1 }])).toEqual({
+      ok: false,
+      reason: 'PRODUCT_NOT_RESERVED',
+      detail: 'product 1 (sku SKU-2) is not reserved for this order',
+    });
+    expect(planShipment(reservation, [{ productId: 1, sku: 'SKU-1', quantity: 1 }])).toMatchObject({ ok: true });
+  });
+
   it('treats a product whose rows are all used up as not reserved', () => {
     const result = planShipment([row(1, 1, 100, 0), row(2, 2, 200, 1)], [{ productId: 1, quantity: 1 }]);
     expect(result).toMatchObject({ ok: false, reason: 'PRODUCT_NOT_RESERVED' });

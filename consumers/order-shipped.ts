@@ -1,0 +1,55 @@
+import { orderShippedPayload } from '../src/contracts';
+import { planShipment } from '../src/domain/shipment';
+import { EventRejectedError } from '../src/errors';
+import { applyStockChanges } from '../src/db/inventory';
+import { appendLedger } from '../src/db/ledger';
+import { lockOpenReservations, shipFromReservations } from '../src/db/reservations';
+import { defineHandler } from './handler';
+import { drawsOf, lockDrawnStock } from './reservation-draws';
+
+/**
+ * OrderShipped: units left the dock out of the order's own reservation, from
+ * the locations that reservation holds. Lines ship that much and leave the rest
+ * reserved; no lines ships everything still reserved. Shipping what was never
+ * reserved (nothing reserved, a product not in the reservation, more than is
+ * left) can never succeed and is dead-lettered with nothing changed.
+ */
+export const orderShipped = defineHandler({
+  eventType: 'OrderShipped',
+  payload: orderShippedPayload,
+  async handle(ctx, shipment) {
+    const { tx, now } = ctx;
+    const { orderId } = shipment;
+    // Reservation rows first, then their inventory rows: the one lock order of ship and cancel.
+    const plan = planShipment(await lockOpenReservations(tx, orderId), shipment.lines);
+    if (!plan.ok) throw new EventRejectedError(plan.reason, `order ${orderId}: ${plan.detail}`);
+
+    const draws = drawsOf(plan.lines);
+    await lockDrawnStock(tx, draws);
+    // The goods leave: on hand and reserved go down together, so available stays where it was.
+    await applyStockChanges(tx, draws.map((d) => ({ productId: d.productId, locationId: d.locationId, onHandDelta: -d.quantity, reservedDelta: -d.quantity })), now);
+    await shipFromReservations(tx, draws, now);
+    await appendLedger(
+      tx,
+      ctx.eventId,
+      draws.map((d) => ({ productId: d.productId, locationId: d.locationId, txnType: 'SHIP', quantity: -d.quantity, referenceType: 'ORDER', referenceId: orderId })),
+      now,
+    );
+    ctx.emit({
+      eventType: 'StockShipped',
+      key: orderId,
+      payload: {
+        orderId,
+        shipmentId: shipment.shipmentId ?? null,
+        lines: plan.lines.map((l) => ({ productId: l.productId, sku: l.sku, quantity: l.quantity, allocations: l.allocations.map((a) => ({ locationId: a.locationId, quantity: a.quantity })) })),
+      },
+    });
+    // No afterAvailabilityDrop here, on purpose. The reorder-point decision reads
+    // AVAILABLE (on hand - reserved), which shipping out of a reservation leaves
+    // exactly where it was; the drop was acted on when these units were reserved
+    // (OrderPlaced calls it). Calling it here could only react to unrelated
+    // changes (a cancelled PO, a raised reorder point), which is the daily scan's
+    // job, and would make purchase orders depend on when a parcel happens to leave.
+    return 'SHIPPED';
+  },
+});
