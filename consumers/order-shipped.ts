@@ -4,6 +4,7 @@ import { EventRejectedError } from '../src/errors';
 import { applyStockChanges } from '../src/db/inventory';
 import { appendLedger } from '../src/db/ledger';
 import { lockOpenReservations, shipFromReservations } from '../src/db/reservations';
+import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler } from './handler';
 import { drawsOf, lockDrawnStock } from './reservation-draws';
 
@@ -21,7 +22,8 @@ export const orderShipped = defineHandler({
     const { tx, now } = ctx;
     const { orderId } = shipment;
     // Reservation rows first, then their inventory rows: the one lock order of ship and cancel.
-    const plan = planShipment(await lockOpenReservations(tx, orderId), shipment.lines);
+    const open = await lockOpenReservations(tx, orderId);
+    const plan = planShipment(open, shipment.lines);
     if (!plan.ok) throw new EventRejectedError(plan.reason, `order ${orderId}: ${plan.detail}`);
 
     const draws = drawsOf(plan.lines);
@@ -44,12 +46,11 @@ export const orderShipped = defineHandler({
         lines: plan.lines.map((l) => ({ productId: l.productId, sku: l.sku, quantity: l.quantity, allocations: l.allocations.map((a) => ({ locationId: a.locationId, quantity: a.quantity })) })),
       },
     });
-    // No afterAvailabilityDrop here, on purpose. The reorder-point decision reads
-    // AVAILABLE (on hand - reserved), which shipping out of a reservation leaves
-    // exactly where it was; the drop was acted on when these units were reserved
-    // (OrderPlaced calls it). Calling it here could only react to unrelated
-    // changes (a cancelled PO, a raised reorder point), which is the daily scan's
-    // job, and would make purchase orders depend on when a parcel happens to leave.
+    // The issue's rule lists SHIP among the changes that trigger replenishment.
+    // Shipping out of a reservation leaves available where it was, so this only
+    // acts when the product is still below its reorder point with no open PO
+    // (e.g. the PO raised at reservation time was cancelled meanwhile).
+    await afterAvailabilityDrop(ctx, open[0]!.warehouseId, [...new Set(draws.map((d) => d.productId))]);
     return 'SHIPPED';
   },
 });

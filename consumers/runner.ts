@@ -14,6 +14,10 @@ export interface RunnerOptions {
   /** After each database commit: wake the outbox relay, count metrics. */
   onProcessed?: (result: ProcessResult, topic: string, latencyMs: number) => void;
   onRetry?: (error: unknown, attempt: number) => void;
+  /** Each new kafkajs consumer, before it connects: readiness listens to its instrumentation events. */
+  onConsumer?: (consumer: Consumer) => void;
+  /** After each message: messages left behind it on its partition (from the batch's high watermark, no extra request). */
+  onLag?: (topic: string, partition: number, lag: number) => void;
 }
 
 const MAX_BACKOFF_MS = 10_000;
@@ -42,6 +46,7 @@ export class EventRunner {
     const { kafka, groupId, topics } = this.options;
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
     this.consumer = consumer;
+    this.options.onConsumer?.(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map((t) => topicName(t, this.prefix)), fromBeginning: true });
     await consumer.run({
@@ -70,6 +75,7 @@ export class EventRunner {
         resolveOffset(message.offset);
         lastDone = message.offset;
         this.options.onProcessed?.(result, topic, Date.now() - started);
+        this.options.onLag?.(topic, batch.partition, Number(BigInt(batch.highWatermark) - BigInt(message.offset) - 1n));
         await heartbeat();
       }
     } finally {

@@ -1,7 +1,7 @@
 import { stockTransferredPayload } from '../src/contracts';
 import { decideTransfer } from '../src/domain/inventory-operations';
 import { applyStockChanges, lockStockRows } from '../src/db/inventory';
-import { lockLocationForPutaway } from '../src/db/location-capacity';
+import { lockStorageLocations } from '../src/db/locations';
 import { appendLedger } from '../src/db/ledger';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler } from './handler';
@@ -23,10 +23,13 @@ export const stockTransferred = defineHandler({
     if (!target.ok) return refuse(ctx, target.refusal);
     const { product } = target;
     const from = target.locations.get(transfer.fromLocationId)!;
+    const destination = target.locations.get(transfer.toLocationId)!;
 
-    // Lock order, as for every filler: destination location, then inventory rows in (product_id, location_id) order.
-    const to = await lockLocationForPutaway(tx, transfer.toLocationId);
-    if (!to) throw new Error(`location ${transfer.toLocationId} vanished during the transfer`); // locations are never deleted
+    // Lock order, as for put-away: the destination location (so no receipt or
+    // other transfer fills it meanwhile; its usage is read after the lock),
+    // then the inventory rows in (product_id, location_id) order.
+    const [room] = await lockStorageLocations(tx, destination.warehouseId, [destination.locationId], [product.productId]);
+    const to = { ...room!, warehouseId: destination.warehouseId };
     const rows = await lockStockRows(tx, [
       { productId: product.productId, locationId: from.locationId },
       { productId: product.productId, locationId: to.locationId },

@@ -25,7 +25,7 @@ export function createKafka(config: Config, logger: Logger, clientIdSuffix = '')
   return new Kafka(kafkaConfig);
 }
 
-function sslOptions(config: Config): KafkaConfig['ssl'] {
+export function sslOptions(config: Config): KafkaConfig['ssl'] {
   if (!config.KAFKA_SSL) return undefined;
   return {
     rejectUnauthorized: config.KAFKA_SSL_REJECT_UNAUTHORIZED,
@@ -33,7 +33,7 @@ function sslOptions(config: Config): KafkaConfig['ssl'] {
   };
 }
 
-function saslOptions(config: Config): SASLOptions | undefined {
+export function saslOptions(config: Config): SASLOptions | undefined {
   const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = config;
   if (!mechanism || !username || !password) return undefined;
   return { mechanism, username, password } as SASLOptions;

@@ -7,15 +7,17 @@ export type { Logger };
  * SASL password are redacted wherever they appear in a logged object, and
  * `redactUrl` masks the password inside a URL that is logged as text.
  */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+  // destination: tests capture the output (the redaction test); otherwise stdout.
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'inventory-service' },
     redact: {
-      paths: ['DATABASE_URL', 'KAFKA_SASL_PASSWORD', '*.DATABASE_URL', '*.KAFKA_SASL_PASSWORD', 'password', '*.password', 'connectionString'],
+      paths: ['DATABASE_URL', 'KAFKA_SASL_PASSWORD', '*.DATABASE_URL', '*.KAFKA_SASL_PASSWORD', 'password', '*.password', '*.*.password', 'connectionString', '*.connectionString', 'databaseUrl', '*.databaseUrl'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export function redactUrl(url: string): string {

@@ -1,6 +1,7 @@
 import { loadConfig, ConfigError } from './config';
 import { createLogger, redactUrl } from './logger';
 import { InventoryService } from './service';
+import { startOpsHttp, type OpsHttpServer } from './ops/http';
 
 /**
  * `npm start`: consumers, outbox relay and HTTP endpoints. Refuses to start on
@@ -18,7 +19,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const service = new InventoryService({ config, logger });
+  const service = new InventoryService({ config, logger, defaultMetrics: true });
+  // Up before the service starts (liveness answers during a slow start) and closed last.
+  let http: OpsHttpServer | null = null;
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -32,7 +35,7 @@ async function main(): Promise<void> {
       logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'graceful shutdown timed out; exiting');
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
-    service.stop().then(
+    service.stop().then(() => http?.close()).then(
       () => {
         clearTimeout(timer);
         logger.info('stopped');
@@ -48,6 +51,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
 
   logger.info({ database: redactUrl(config.DATABASE_URL), brokers: config.KAFKA_BROKERS }, 'starting');
+  const target = { readiness: () => service.readiness(), metrics: service.ops.metrics };
+  http = await startOpsHttp({ host: config.HTTP_HOST, port: config.HTTP_PORT, logger: logger.child({ component: 'http' }), target });
   await service.start();
 }
 

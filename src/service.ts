@@ -8,6 +8,9 @@ import { EventRunner } from '../consumers/runner';
 import { handlersByType } from '../consumers/registry';
 import { inboundTopics } from './contracts';
 import { OutboxRelay } from '../producers/outbox-relay';
+import { dailyScanSchedule, type DailySchedule } from './replenishment/schedule';
+import { ServiceOps } from './ops/service-ops';
+import type { ReadinessReport } from './ops/health';
 
 export interface ServiceOptions {
   config: Config;
@@ -16,6 +19,8 @@ export interface ServiceOptions {
   clock?: () => Date;
   /** Distinguishes instances in one process (tests run several). */
   instanceId?: string;
+  /** Process metrics (CPU, memory, GC) in /metrics: main.ts only, not tests running several instances. */
+  defaultMetrics?: boolean;
 }
 
 /**
@@ -26,16 +31,21 @@ export class InventoryService {
   readonly db: Db;
   readonly relay: OutboxRelay;
   readonly runner: EventRunner;
+  /** Metrics and readiness (src/ops); main.ts serves them over HTTP. */
+  readonly ops: ServiceOps;
   private readonly producer: Producer;
   private readonly kafka: Kafka;
+  /** DAILY_SCAN_ENABLED: the in-process daily replenishment scan, else null. */
+  private readonly dailyScan: DailySchedule | null;
 
   constructor(readonly options: ServiceOptions) {
     const { config, logger } = options;
     this.db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+    this.ops = new ServiceOps({ db: this.db, databaseUrl: config.DATABASE_URL, defaultMetrics: options.defaultMetrics });
     const kafka = createKafka(config, logger, options.instanceId ? `-${options.instanceId}` : '');
     this.kafka = kafka;
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    this.relay = new OutboxRelay({ databaseUrl: config.DATABASE_URL, producer: this.producer, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger: logger.child({ component: 'outbox-relay' }), pollMs: config.OUTBOX_POLL_MS });
+    this.relay = new OutboxRelay({ databaseUrl: config.DATABASE_URL, producer: this.producer, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger: logger.child({ component: 'outbox-relay' }), pollMs: config.OUTBOX_POLL_MS, onPublished: this.ops.onPublished });
     this.runner = new EventRunner({
       kafka,
       groupId: config.KAFKA_GROUP_ID,
@@ -49,8 +59,9 @@ export class InventoryService {
         settings: { receiptOverTolerancePercent: config.RECEIPT_OVER_TOLERANCE_PERCENT },
         clock: options.clock,
       },
-      onProcessed: () => this.relay.wake(),
+      ...this.ops.runnerHooks(() => this.relay.wake()),
     });
+    this.dailyScan = dailyScanSchedule({ config, db: this.db, logger, clock: options.clock, onCommitted: () => this.relay.wake() });
   }
 
   async start(): Promise<void> {
@@ -61,11 +72,19 @@ export class InventoryService {
     await this.producer.connect();
     this.relay.start();
     await this.runner.start();
+    this.dailyScan?.start();
     this.options.logger.info({ topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.KAFKA_GROUP_ID }, 'inventory service started');
+  }
+
+  /** Database reachable, broker answering, consumer in its group (GET /readyz). */
+  readiness(): Promise<ReadinessReport> {
+    return this.ops.readiness();
   }
 
   /** Stop fetching and finish in-flight events (offsets committed), then flush the outbox and disconnect. */
   async stop(): Promise<void> {
+    // A scan in progress finishes first; its outbox rows go out with the flush below.
+    await this.dailyScan?.stop();
     await this.runner.stop();
     await this.relay.stop();
     await this.producer.disconnect();

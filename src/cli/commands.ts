@@ -1,6 +1,9 @@
 import type { CliCommand } from './command';
 import { migrateCommand } from './migrate';
 import { importCommand } from './import';
+import { replenishCommand } from './replenish';
+import { replayCommand } from './replay';
+import { reconcileCommand } from './reconcile';
 
 /** Every command of `npm run cli`; one file each in this folder. */
-export const commands: readonly CliCommand[] = [migrateCommand, importCommand];
+export const commands: readonly CliCommand[] = [migrateCommand, importCommand, replenishCommand, replayCommand, reconcileCommand];

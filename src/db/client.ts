@@ -19,7 +19,9 @@ export function createDb(databaseUrl: string, poolSize = 10): Db {
   // An idle connection dropped by the server must not crash the process: the
   // next query that needs a connection reports the problem instead.
   pool.on('error', () => undefined);
-  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  // The cast only bridges two copies of @types/pg (the adapter pins its own);
+  // at run time both are the one deduplicated pg, which the adapter's instanceof needs.
+  const db = new PrismaClient({ adapter: new PrismaPg(pool as unknown as ConstructorParameters<typeof PrismaPg>[0], { disposeExternalPool: true }) });
   pools.set(db, pool);
   return db;
 }

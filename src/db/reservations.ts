@@ -66,3 +66,4 @@ export async function releaseReservations(tx: Tx, draws: readonly ReservationDra
 function drawValues(draws: readonly ReservationDraw[]): Prisma.Sql {
   return Prisma.join(draws.map((d) => Prisma.sql`(${d.reservationId}::int, ${d.quantity}::int)`));
 }
+

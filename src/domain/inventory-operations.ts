@@ -1,4 +1,4 @@
-import { checkRoom, unitVolumeCubicCm, type LocationCapacity, type UnitMeasures } from './capacity';
+import { checkRoom, type LocationCapacity, type UnitMeasures } from './capacity';
 import { checkTransfer, type StockLevel } from './stock-operations';
 
 /** ADJUST ledger rows carry at most this many characters of the operator's reason (reference_id is VARCHAR(64)). */
@@ -13,22 +13,6 @@ export const MAX_REFERENCE_LENGTH = 64;
 export function adjustmentReference(reason: string, eventId: string): string {
   const trimmed = reason.trim();
   return trimmed ? Array.from(trimmed).slice(0, MAX_REFERENCE_LENGTH).join('') : eventId;
-}
-
-/** A unit type stored at a location and how many units of it are there. */
-export interface StoredUnits extends UnitMeasures {
-  quantity: number;
-}
-
-/** What a location's current contents weigh and occupy, for LocationCapacity. */
-export function locationOccupancy(contents: readonly StoredUnits[]): { usedWeightGrams: number; usedVolumeCubicCm: number } {
-  let usedWeightGrams = 0;
-  let usedVolumeCubicCm = 0;
-  for (const item of contents) {
-    usedWeightGrams += item.unitWeightGrams * item.quantity;
-    usedVolumeCubicCm += unitVolumeCubicCm(item) * item.quantity;
-  }
-  return { usedWeightGrams, usedVolumeCubicCm };
 }
 
 export interface TransferRequest {

@@ -9,7 +9,7 @@ import { InventoryService } from '../../src/service';
 import { importMasterData } from '../../src/master-data/import';
 import type { ImportFileInput } from '../../src/master-data/import-schema';
 import { createTestDatabase } from './database';
-import { publish, randomPrefix, testKafka, TopicRecorder, type InboundEvent, type ReceivedMessage } from './kafka';
+import { publish, randomPrefix, testKafka, TopicRecorder, waitUntil, type InboundEvent, type ReceivedMessage } from './kafka';
 
 /**
  * One test file's world: its own database (cloned from the migrated
@@ -78,6 +78,20 @@ export class TestStack {
   async outcomesOf(eventIds: string[], timeoutMs = 30_000) {
     await this.recorder.waitFor((ms) => eventIds.every((id) => ms.some((m) => m.envelope?.causationId === id)), timeoutMs, `outcomes of ${eventIds.length} events`);
     return eventIds.map((id) => this.recorder.messages.filter((m) => m.envelope?.causationId === id));
+  }
+
+  /** Waits until the service's consumer group is stable with this many members (each then owns partitions). */
+  async waitForGroupMembers(count: number, timeoutMs = 60_000): Promise<void> {
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      await waitUntil(async () => {
+        const { groups } = await admin.describeGroups([this.config.KAFKA_GROUP_ID]);
+        return groups[0]?.state === 'Stable' && groups[0].members.length === count;
+      }, timeoutMs, `consumer group never had ${count} stable members`);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** The one outcome event of an inbound event (fails if it has none in time). */

@@ -1,4 +1,4 @@
-import { adjustmentReference, decideTransfer, locationOccupancy, type TransferRequest } from '../../../src/domain/inventory-operations';
+import { adjustmentReference, decideTransfer, type TransferRequest } from '../../../src/domain/inventory-operations';
 
 const EVENT_ID = '7d7f3f1e-0d52-4b8a-9d3e-1f2a3b4c5d6e';
 // A 10 cm cube of 500 g: 1000 cm3 per unit.
@@ -19,17 +19,6 @@ describe('adjustmentReference', () => {
   it('falls back to the eventId for a blank reason', () => {
     expect(adjustmentReference('', EVENT_ID)).toBe(EVENT_ID);
     expect(adjustmentReference('   ', EVENT_ID)).toBe(EVENT_ID);
-  });
-});
-
-describe('locationOccupancy', () => {
-  it('sums weight and volume over everything the location holds', () => {
-    const bolts = { unitWeightGrams: 10, dimensions: { length: 50, width: 20, height: 10 }, quantity: 100 };
-    expect(locationOccupancy([{ ...box, quantity: 3 }, bolts])).toEqual({ usedWeightGrams: 2500, usedVolumeCubicCm: 4000 });
-  });
-
-  it('is zero for an empty location', () => {
-    expect(locationOccupancy([])).toEqual({ usedWeightGrams: 0, usedVolumeCubicCm: 0 });
   });
 });
 

@@ -1,0 +1,106 @@
+import { Client } from 'pg';
+import type { Consumer } from 'kafkajs';
+
+export interface CheckResult {
+  ok: boolean;
+  detail?: string;
+}
+
+export type CheckName = 'database' | 'broker' | 'consumer';
+
+export interface ReadinessReport {
+  ready: boolean;
+  /** Names of the checks that failed (empty when ready). */
+  down: CheckName[];
+  checks: Record<CheckName, CheckResult>;
+}
+
+/**
+ * The consumer's state as told by kafkajs instrumentation events, since kafkajs
+ * has no "am I in my group?" query. GROUP_JOIN means joined; CRASH, STOP and
+ * DISCONNECT mean not (kafkajs restarts after a retriable crash and joins again,
+ * which emits GROUP_JOIN). Every answered request (REQUEST; heartbeats come
+ * every 3 s, fetches at most every maxWaitTime) proves the broker is reachable.
+ */
+export class ConsumerHealth {
+  private connected = false;
+  private joined = false;
+  private lastAnswerAt = 0;
+  private lastProblem: string | undefined;
+  private removers: (() => void)[] = [];
+
+  constructor(
+    private readonly brokerStaleMs = 30_000,
+    private readonly onJoin?: () => void,
+  ) {}
+
+  /** Called with each new kafkajs consumer, before it connects (GROUP_JOIN fires inside consumer.run). */
+  watch(consumer: Consumer): void {
+    for (const remove of this.removers.splice(0)) remove();
+    const { events } = consumer;
+    this.connected = false;
+    this.joined = false;
+    this.removers = [
+      consumer.on(events.CONNECT, () => {
+        this.connected = true;
+        this.lastAnswerAt = Date.now();
+      }),
+      consumer.on(events.REQUEST, () => {
+        this.lastAnswerAt = Date.now();
+      }),
+      consumer.on(events.GROUP_JOIN, () => {
+        this.joined = true;
+        this.lastProblem = undefined;
+        this.onJoin?.();
+      }),
+      consumer.on(events.CRASH, (e) => {
+        this.joined = false;
+        this.lastProblem = `consumer crashed${e.payload.restart ? ' (restarting)' : ''}: ${e.payload.error.message}`;
+      }),
+      consumer.on(events.STOP, () => {
+        this.joined = false;
+        this.lastProblem = 'consumer stopped';
+      }),
+      consumer.on(events.DISCONNECT, () => {
+        this.connected = false;
+        this.joined = false;
+        this.lastProblem = 'consumer disconnected';
+      }),
+    ];
+  }
+
+  broker(now = Date.now()): CheckResult {
+    if (!this.connected) return { ok: false, detail: 'not connected' };
+    const silentMs = now - this.lastAnswerAt;
+    if (silentMs > this.brokerStaleMs) return { ok: false, detail: `no broker response for ${Math.round(silentMs / 1000)}s` };
+    return { ok: true };
+  }
+
+  consumer(): CheckResult {
+    return this.joined ? { ok: true } : { ok: false, detail: this.lastProblem ?? 'not joined to its group yet' };
+  }
+}
+
+/**
+ * SELECT 1 on a connection of its own, bounded by timeoutMs. Not through the
+ * service's pool: a pool busy with long transactions is not a database outage,
+ * and a probe queued behind them would time out for the wrong reason.
+ */
+export async function checkDatabase(databaseUrl: string, timeoutMs = 2000): Promise<CheckResult> {
+  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs });
+  client.on('error', () => undefined); // reported by connect()/query() below
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, detail: (error as Error).message || String((error as { code?: string }).code ?? error) };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export function readinessReport(checks: Record<CheckName, CheckResult>): ReadinessReport {
+  const down = (Object.keys(checks) as CheckName[]).filter((name) => !checks[name].ok);
+  return { ready: down.length === 0, down, checks };
+}
