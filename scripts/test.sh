@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite: type-check, then unit and integration tests against a
-# real PostgreSQL and a real Kafka broker (test/support/services.ts says which).
+# `npm test`: the whole suite. Type-checks, then runs the unit and integration
+# tests against a real PostgreSQL and a real Kafka broker; test/support/services.ts
+# says where they come from (DATABASE_URL/KAFKA_BROKERS, Docker, or this machine).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[ -d src/generated/prisma ] || npm run -s generate
+source scripts/lib.sh
+ensure_dependencies
+[ -n "${DATABASE_URL:-}" ] || ensure_postgres
 npx tsc -p tsconfig.json --noEmit
 exec npx jest "$@"

@@ -4,6 +4,7 @@ import { importCommand } from './import';
 import { replenishCommand } from './replenish';
 import { replayCommand } from './replay';
 import { reconcileCommand } from './reconcile';
+import { demoCommand } from './demo';
 
 /** Every command of `npm run cli`; one file each in this folder. */
-export const commands: readonly CliCommand[] = [migrateCommand, importCommand, replenishCommand, replayCommand, reconcileCommand];
+export const commands: readonly CliCommand[] = [migrateCommand, importCommand, replenishCommand, replayCommand, reconcileCommand, demoCommand];

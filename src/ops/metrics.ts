@@ -66,7 +66,7 @@ export class ServiceMetrics {
       labelNames: ['topic', 'partition'],
       registers,
     });
-    this.collectErrors = new Counter({ name: 'inventory_metrics_collect_errors_total', help: 'Scrape-time reads that failed or timed out (the gauge keeps its last value)', labelNames: ['source'], registers });
+    this.collectErrors = new Counter({ name: 'inventory_metrics_collect_errors_total', help: 'Scrape-time reads that failed or timed out (the gauge keeps its last value; a failure shows from the next scrape)', labelNames: ['source'], registers });
 
     const collectErrors = this.collectErrors;
     if (sources.outboxBacklog) {

@@ -1,6 +1,6 @@
 import { TestStack } from '../support/harness';
 import { inventoryOf, stockDrift } from '../support/assertions';
-import { deadLetterOf, processedOutcome } from '../support/receiving-helpers';
+import { deadLetterOf, processedOutcome, receiptOutcomeOf } from '../support/receiving-helpers';
 import { smallCatalog } from '../fixtures/catalog';
 import { createPurchaseOrder } from '../fixtures/purchase-orders';
 
@@ -58,7 +58,7 @@ describe('PurchaseOrderStatusChanged from procurement through Kafka', () => {
     const [ghost] = await stack.publish('purchase-order-updates', '424242', [statusChange(424_242, 'SENT')]);
     const dead = await deadLetterOf(stack, ghost!);
     expect(dead.headers['dlq-error-code']).toBe('UNKNOWN_PO');
-    expect(dead.headers['dlq-original-topic']).toBe('purchase-order-updates');
+    expect(dead.headers['dlq-original-topic']).toMatch(/purchase-order-updates$/);
   });
 
   it('a cancelled PO can no longer be received', async () => {
@@ -68,7 +68,7 @@ describe('PurchaseOrderStatusChanged from procurement through Kafka', () => {
     expect(await poStatus(poId)).toBe('CANCELLED');
 
     const [receipt] = await stack.publish('goods-receipts', String(poId), [{ eventType: 'GoodsReceived', payload: { poId, receiptId: 'R-SAW', lines: [{ sku: 'SAW', quantity: 4 }] } }]);
-    const rejected = await stack.outcomeOf(receipt!);
+    const rejected = await receiptOutcomeOf(stack, receipt!);
     expect(rejected.envelope.eventType).toBe('GoodsReceiptRejected');
     expect(rejected.envelope.payload).toEqual({ poId, receiptId: 'R-SAW', reason: 'INVALID_PO_STATUS', detail: expect.stringContaining('CANCELLED') });
     expect(await inventoryOf(stack.db, 'SAW')).toEqual([]);

@@ -1,7 +1,7 @@
 import { Partitioners } from 'kafkajs';
 import { TestStack } from '../support/harness';
 import { inventoryOf, stockDrift } from '../support/assertions';
-import { eventsCausedBy, locationIdOf, processedOutcome } from '../support/receiving-helpers';
+import { eventsCausedBy, locationIdOf, processedOutcome, receiptOutcomeOf } from '../support/receiving-helpers';
 import { smallCatalog } from '../fixtures/catalog';
 import { createPurchaseOrder } from '../fixtures/purchase-orders';
 import type { ImportFileInput } from '../../src/master-data/import-schema';
@@ -117,7 +117,7 @@ describe('GoodsReceived through Kafka', () => {
 
   it('a receipt on a DRAFT PO is rejected and applies nothing; the same receiptId is accepted once the PO is confirmed', async () => {
     const poId = await createPurchaseOrder(stack.db, { status: 'DRAFT', lines: [{ sku: 'CLAMP', quantity: 5 }] });
-    const rejected = await stack.outcomeOf(await receive(poId, 'R-CLAMP', [{ sku: 'CLAMP', quantity: 5 }]));
+    const rejected = await receiptOutcomeOf(stack, await receive(poId, 'R-CLAMP', [{ sku: 'CLAMP', quantity: 5 }]));
     expect(rejected.envelope.eventType).toBe('GoodsReceiptRejected');
     expect(rejected.key).toBe(String(poId));
     expect(rejected.envelope.payload).toEqual({ poId, receiptId: 'R-CLAMP', reason: 'INVALID_PO_STATUS', detail: expect.stringContaining('DRAFT') });
@@ -126,20 +126,20 @@ describe('GoodsReceived through Kafka', () => {
 
     // A rejected receipt did not consume its receiptId: the dock resends it after procurement confirms.
     await stack.db.purchaseOrder.update({ where: { poId }, data: { status: 'CONFIRMED' } });
-    const accepted = await stack.outcomeOf(await receive(poId, 'R-CLAMP', [{ sku: 'CLAMP', quantity: 5 }]));
+    const accepted = await receiptOutcomeOf(stack, await receive(poId, 'R-CLAMP', [{ sku: 'CLAMP', quantity: 5 }]));
     expect(accepted.envelope.eventType).toBe('GoodsReceiptRecorded');
     expect(accepted.envelope.payload.poStatus).toBe('RECEIVED');
   });
 
   it('a receipt for a PO that does not exist is rejected as UNKNOWN_PO, keyed by the poId', async () => {
-    const rejected = await stack.outcomeOf(await receive(987_654, 'R-GHOST', [{ sku: 'HAMMER', quantity: 1 }]));
+    const rejected = await receiptOutcomeOf(stack, await receive(987_654, 'R-GHOST', [{ sku: 'HAMMER', quantity: 1 }]));
     expect(rejected.key).toBe('987654');
     expect(rejected.envelope.payload).toEqual({ poId: 987_654, receiptId: 'R-GHOST', reason: 'UNKNOWN_PO', detail: 'purchase order 987654 does not exist' });
   });
 
   it('more than ordered is rejected as OVER_RECEIPT without tolerance', async () => {
     const poId = await createPurchaseOrder(stack.db, { status: 'CONFIRMED', lines: [{ sku: 'DRILL', quantity: 10 }] });
-    const rejected = await stack.outcomeOf(await receive(poId, 'R-DRILL', [{ sku: 'DRILL', quantity: 6 }, { sku: 'DRILL', quantity: 5 }]));
+    const rejected = await receiptOutcomeOf(stack, await receive(poId, 'R-DRILL', [{ sku: 'DRILL', quantity: 6 }, { sku: 'DRILL', quantity: 5 }]));
     expect(rejected.envelope.payload).toMatchObject({ reason: 'OVER_RECEIPT', detail: expect.stringContaining('receiving 11 exceeds the 10 still receivable') });
     expect(await poLines(poId)).toEqual([{ quantityOrdered: 10, quantityReceived: 0 }]);
     expect(await poStatus(poId)).toBe('CONFIRMED');
@@ -148,7 +148,7 @@ describe('GoodsReceived through Kafka', () => {
 
   it('a receiptId already applied changes and publishes nothing, even under a new eventId and other quantities', async () => {
     const poId = await createPurchaseOrder(stack.db, { status: 'CONFIRMED', lines: [{ sku: 'TAPE', quantity: 10 }] });
-    expect((await stack.outcomeOf(await receive(poId, 'R-TAPE', [{ sku: 'TAPE', quantity: 4 }]))).envelope.eventType).toBe('GoodsReceiptRecorded');
+    expect((await receiptOutcomeOf(stack, await receive(poId, 'R-TAPE', [{ sku: 'TAPE', quantity: 4 }]))).envelope.eventType).toBe('GoodsReceiptRecorded');
 
     const again = await receive(poId, 'R-TAPE', [{ sku: 'TAPE', quantity: 3 }]);
     expect(await processedOutcome(stack.db, again)).toBe('DUPLICATE_RECEIPT');
@@ -160,9 +160,9 @@ describe('GoodsReceived through Kafka', () => {
 
   it('a product not on the PO, or not known at all, is rejected as PRODUCT_NOT_ON_PO and nothing is booked', async () => {
     const poId = await createPurchaseOrder(stack.db, { status: 'CONFIRMED', lines: [{ sku: 'CHISEL', quantity: 5 }] });
-    const stranger = await stack.outcomeOf(await receive(poId, 'R-CHISEL-1', [{ sku: 'CHISEL', quantity: 1 }, { sku: 'HAMMER', quantity: 2 }]));
+    const stranger = await receiptOutcomeOf(stack, await receive(poId, 'R-CHISEL-1', [{ sku: 'CHISEL', quantity: 1 }, { sku: 'HAMMER', quantity: 2 }]));
     expect(stranger.envelope.payload).toMatchObject({ reason: 'PRODUCT_NOT_ON_PO', detail: expect.stringMatching(/^product \d+ is not on the purchase order$/) });
-    const unknown = await stack.outcomeOf(await receive(poId, 'R-CHISEL-2', [{ sku: 'NO-SUCH-SKU', quantity: 1 }]));
+    const unknown = await receiptOutcomeOf(stack, await receive(poId, 'R-CHISEL-2', [{ sku: 'NO-SUCH-SKU', quantity: 1 }]));
     expect(unknown.envelope.payload).toMatchObject({ reason: 'PRODUCT_NOT_ON_PO', detail: 'sku NO-SUCH-SKU is not on the purchase order' });
     expect(await inventoryOf(stack.db, 'CHISEL')).toEqual([]);
     expect(await poLines(poId)).toEqual([{ quantityOrdered: 5, quantityReceived: 0 }]);
@@ -172,7 +172,7 @@ describe('GoodsReceived through Kafka', () => {
     const poId = await createPurchaseOrder(stack.db, { status: 'CONFIRMED', lines: [{ sku: 'LEVEL', quantity: 3 }, { sku: 'PLANE', quantity: 2 }] });
     const overflow = await locationIdOf(stack.db, 'WH1', 'Z-01-1-01');
     const otherWarehouse = await locationIdOf(stack.db, 'WH2', 'A-01-1-01');
-    const recorded = await stack.outcomeOf(await receive(poId, 'R-LEVEL', [{ sku: 'LEVEL', quantity: 3, locationId: overflow }, { sku: 'PLANE', quantity: 2, locationId: otherWarehouse }]));
+    const recorded = await receiptOutcomeOf(stack, await receive(poId, 'R-LEVEL', [{ sku: 'LEVEL', quantity: 3, locationId: overflow }, { sku: 'PLANE', quantity: 2, locationId: otherWarehouse }]));
     const lines = recorded.envelope.payload.lines as { sku: string; locationId: number }[];
     // Overflow is the last place put-away would pick: only the sender's choice puts LEVEL there.
     expect(lines.find((l) => l.sku === 'LEVEL')!.locationId).toBe(overflow);
@@ -184,7 +184,7 @@ describe('GoodsReceived through Kafka', () => {
   it('splits one line across locations by weight and volume, counting what a location already holds', async () => {
     const poId = await createPurchaseOrder(stack.db, { warehouseCode: 'WH-SPLIT', status: 'CONFIRMED', lines: [{ sku: 'WIDGET', quantity: 20 }] });
     const [s1, s2, s3] = await Promise.all(['S-01-1-01', 'S-01-1-02', 'S-01-1-03'].map((name) => locationIdOf(stack.db, 'WH-SPLIT', name)));
-    const recorded = await stack.outcomeOf(await receive(poId, 'R-WIDGET-1', [{ sku: 'WIDGET', quantity: 9 }]));
+    const recorded = await receiptOutcomeOf(stack, await receive(poId, 'R-WIDGET-1', [{ sku: 'WIDGET', quantity: 9 }]));
     expect(recorded.envelope.payload.lines).toEqual([
       // Empty locations first, pick face before overflow; the bulk location holding BOX last.
       { productId: expect.any(Number), sku: 'WIDGET', quantity: 2, locationId: s1 },
@@ -201,7 +201,7 @@ describe('GoodsReceived through Kafka', () => {
   it('with no room left anywhere the receipt is rejected as NO_PUTAWAY_CAPACITY and nothing is applied', async () => {
     const po = await stack.db.purchaseOrder.findFirstOrThrow({ where: { warehouse: { code: 'WH-SPLIT' } } });
     const before = await inventoryOf(stack.db, 'WIDGET');
-    const rejected = await stack.outcomeOf(await receive(po.poId, 'R-WIDGET-2', [{ sku: 'WIDGET', quantity: 1 }]));
+    const rejected = await receiptOutcomeOf(stack, await receive(po.poId, 'R-WIDGET-2', [{ sku: 'WIDGET', quantity: 1 }]));
     expect(rejected.envelope.payload).toEqual({ poId: po.poId, receiptId: 'R-WIDGET-2', reason: 'NO_PUTAWAY_CAPACITY', detail: 'WIDGET: room for 0 of 1 unit(s) in the warehouse' });
     expect(await inventoryOf(stack.db, 'WIDGET')).toEqual(before);
     expect(await poLines(po.poId)).toEqual([{ quantityOrdered: 20, quantityReceived: 9 }]);
@@ -220,7 +220,7 @@ describe('GoodsReceived through Kafka', () => {
       if (poIds.every((other) => partition(other) !== partition(poId))) poIds.push(poId);
     }
     const eventIds = await Promise.all(poIds.map((poId) => receive(poId, `R-PALLET-${poId}`, [{ sku: 'PALLET', quantity: 5 }])));
-    const outcomes = (await stack.outcomesOf(eventIds)).map(([first]) => first!.envelope!.eventType);
+    const outcomes = await Promise.all(eventIds.map(async (eventId) => (await receiptOutcomeOf(stack, eventId)).envelope.eventType));
     expect(outcomes.sort()).toEqual(['GoodsReceiptRecorded', 'GoodsReceiptRejected']);
     expect(await inventoryOf(stack.db, 'PALLET')).toEqual([{ location: 'T-01-1-01', onHand: 5, reserved: 0, available: 5 }]);
   });
@@ -240,7 +240,7 @@ describe('GoodsReceived with RECEIPT_OVER_TOLERANCE_PERCENT=10', () => {
   it('accepts an over-receipt within the tolerance and closes the PO, refuses one beyond it', async () => {
     const poId = await createPurchaseOrder(stack.db, { status: 'CONFIRMED', lines: [{ sku: 'DRILL', quantity: 10 }] });
     const [beyond] = await stack.publish('goods-receipts', String(poId), [receipt(poId, 'R-DRILL-12', [{ sku: 'DRILL', quantity: 12 }])]);
-    expect((await stack.outcomeOf(beyond!)).envelope.payload).toMatchObject({ reason: 'OVER_RECEIPT', detail: expect.stringContaining('tolerance 10%') });
+    expect((await receiptOutcomeOf(stack, beyond!)).envelope.payload).toMatchObject({ reason: 'OVER_RECEIPT', detail: expect.stringContaining('tolerance 10%') });
 
     const [within] = await stack.publish('goods-receipts', String(poId), [receipt(poId, 'R-DRILL-11', [{ sku: 'DRILL', quantity: 11 }])]);
     const events = await eventsCausedBy(stack, within!, 2);

@@ -44,3 +44,14 @@ export async function locationIdOf(db: Db, warehouseCode: string, name: string):
   const location = await db.location.findFirstOrThrow({ where: { warehouse: { code: warehouseCode }, aisle, bay, level, bin } });
   return location.locationId;
 }
+
+/**
+ * The GoodsReceiptRecorded or GoodsReceiptRejected of a GoodsReceived. Not
+ * stack.outcomeOf: a receipt that moves the PO status also publishes
+ * PurchaseOrderStatusChanged, on another topic, which may be recorded first.
+ */
+export async function receiptOutcomeOf(stack: TestStack, eventId: string): Promise<Published> {
+  const find = () => stack.recorder.messages.find((m) => m.envelope?.causationId === eventId && m.envelope.eventType.startsWith('GoodsReceipt')) as Published | undefined;
+  await stack.recorder.waitFor(() => find() !== undefined, 30_000, `receipt outcome of ${eventId}`);
+  return find()!;
+}

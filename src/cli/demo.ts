@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { createKafka } from '../kafka';
+import { topics, topicName, type TopicBase } from '../contracts';
+import type { CliCommand } from './command';
+
+interface DemoEvent {
+  topic: TopicBase;
+  key: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+}
+
+/** Demo traffic for prisma/fixtures/demo.json: what an order service would send. */
+function demoTraffic(run: string): DemoEvent[] {
+  const order = (n: number) => `demo-${run}-${n}`;
+  return [
+    { topic: 'orders', key: order(1), eventType: 'OrderPlaced', payload: { orderId: order(1), lines: [{ sku: 'HAMMER-16OZ', quantity: 12 }, { sku: 'BOLT-M8', quantity: 5 }] } },
+    { topic: 'orders', key: order(2), eventType: 'OrderPlaced', payload: { orderId: order(2), lines: [{ sku: 'SAW-550', quantity: 50 }] } },
+    { topic: 'orders', key: order(3), eventType: 'OrderPlaced', payload: { orderId: order(3), lines: [{ sku: 'CHISEL-OLD', quantity: 1 }, { sku: 'NO-SUCH-SKU', quantity: 1 }] } },
+    { topic: 'orders', key: order(4), eventType: 'OrderPlaced', payload: { orderId: order(4), lines: [{ sku: 'HAMMER-16OZ', quantity: 30 }] } },
+    { topic: 'orders', key: order(1), eventType: 'OrderShipped', payload: { orderId: order(1), shipmentId: `ship-${run}-1`, lines: [{ sku: 'HAMMER-16OZ', quantity: 12 }] } },
+    { topic: 'orders', key: order(1), eventType: 'OrderCancelled', payload: { orderId: order(1), reason: 'customer changed their mind about the bolts' } },
+    { topic: 'inventory-operations', key: '3', eventType: 'StockAdjusted', payload: { sku: 'BOLT-M8', locationId: 3, quantityDelta: -1000, reason: 'demo: a refused adjustment' } },
+  ];
+}
+
+/**
+ * `demo`: sends demo traffic through Kafka to a running service and prints every
+ * event that comes back on inventory-events and purchase-orders. Exit 0 once it
+ * has seen at least one StockReserved and one InsufficientStock.
+ */
+export const demoCommand: CliCommand = {
+  name: 'demo',
+  summary: 'send demo orders through Kafka to a running service and print the events that come back',
+  usage: 'demo [--timeout-seconds 60]',
+  needsConfig: true,
+  async run(args, { config, logger, out }) {
+    const timeoutMs = Number(args[args.indexOf('--timeout-seconds') + 1] ?? 60) * 1000 || 60_000;
+    const kafka = createKafka(config!, logger, '-demo');
+    const prefix = config!.KAFKA_TOPIC_PREFIX;
+    const consumer = kafka.consumer({ groupId: `inventory-demo-${randomUUID()}` });
+    const producer = kafka.producer();
+    const traffic = demoTraffic(Date.now().toString(36));
+    const sent = new Set<string>();
+    const seen = new Set<string>();
+    let done: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+
+    await Promise.all([consumer.connect(), producer.connect()]);
+    await consumer.subscribe({ topics: [topics.inventoryEvents, topics.purchaseOrders].map((t) => topicName(t, prefix)), fromBeginning: false });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        const event = JSON.parse(message.value?.toString() ?? '{}');
+        // Only what this run caused (a PurchaseOrderCreated shares the causationId of the order that triggered it).
+        if (!sent.has(event.causationId)) return;
+        seen.add(event.eventType);
+        out(`<- ${topic.padEnd(prefix.length + 17)} ${event.eventType.padEnd(26)} key=${message.key?.toString()} ${JSON.stringify(event.payload)}`);
+        if (seen.has('StockReserved') && seen.has('InsufficientStock') && seen.has('StockAdjustmentRejected') && seen.has('StockReleased')) done();
+      },
+    });
+    await joined;
+    for (const event of traffic) {
+      const eventId = randomUUID();
+      sent.add(eventId);
+      const envelope = { eventId, eventType: event.eventType, eventVersion: 1, occurredAt: new Date().toISOString(), correlationId: `demo-${event.key}`, causationId: null, payload: event.payload };
+      await producer.send({ topic: topicName(event.topic, prefix), messages: [{ key: event.key, value: JSON.stringify(envelope), headers: { 'event-type': event.eventType, 'event-id': eventId } }] });
+      out(`-> ${topicName(event.topic, prefix).padEnd(prefix.length + 17)} ${event.eventType.padEnd(26)} key=${event.key} ${JSON.stringify(event.payload)}`);
+    }
+    const timer = setTimeout(done, timeoutMs);
+    await finished;
+    clearTimeout(timer);
+    await Promise.all([consumer.disconnect(), producer.disconnect()]);
+    const ok = seen.has('StockReserved') && seen.has('InsufficientStock');
+    out(ok ? 'demo: done' : `demo: timed out; saw only ${[...seen].join(', ') || 'nothing'} (is the service running?)`);
+    return ok ? 0 : 1;
+  },
+};
+
