@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Tx } from '../src/db/types';
 import type { Logger } from '../src/logger';
 import type { OutboundEvent } from '../producers/outbox';
+import type { EventRejectedError } from '../src/errors';
 
 /** Settings handlers need from the configuration. */
 export interface HandlerSettings {
@@ -30,6 +31,19 @@ export interface EventHandler<S extends z.ZodType = z.ZodType> {
   eventType: string;
   payload: S;
   handle(ctx: EventContext, payload: z.infer<S>): Promise<string>;
+  /**
+   * Optional: applies a run of consecutive events of this type in one go, with
+   * exactly the effect of handling them one by one in order, but with a few
+   * statements for the whole run instead of a few per event. Returns each
+   * event's outcome, or the EventRejectedError that refuses it; a refused
+   * event must have written nothing.
+   */
+  handleMany?(events: readonly HandlerInput<z.infer<S>>[]): Promise<(string | EventRejectedError)[]>;
+}
+
+export interface HandlerInput<P> {
+  ctx: EventContext;
+  payload: P;
 }
 
 export function defineHandler<S extends z.ZodType>(handler: EventHandler<S>): EventHandler<S> {

@@ -1,46 +1,57 @@
-import { orderPlacedPayload } from '../src/contracts';
-import { allocateReservation, chooseWarehouse, mergeOrderLines } from '../src/domain/allocation';
+import { orderPlacedPayload, type OrderPlaced } from '../src/contracts';
+import { allocateReservation } from '../src/domain/allocation';
 import { EventRejectedError } from '../src/errors';
-import { resolveProductLines } from '../src/db/products';
-import { applyStockChanges, availableByWarehouse, lockWarehouseStock } from '../src/db/inventory';
-import { appendLedger } from '../src/db/ledger';
-import { createReservations, orderHasReservations } from '../src/db/reservations';
+import { lockWarehouseStock } from '../src/db/inventory';
+import { ordersWithReservations } from '../src/db/reservations';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
-import { defineHandler } from './handler';
+import { defineHandler, type HandlerInput } from './handler';
+import { chooseWarehouses, resolveOrders } from './order-placed-lookup';
+import { ReservationWrites } from './reservation-writes';
 
 /**
- * OrderPlaced: reserve every line in one warehouse, or none. The order's
- * inventory rows are locked before the decision, so two instances can never
- * promise the same units.
+ * OrderPlaced: reserve every line in one warehouse, or none. The orders'
+ * inventory rows are locked before any decision, so two instances can never
+ * promise the same units. A run of consecutive OrderPlaced events from one
+ * partition is reserved together: the same decisions, in the same order, as
+ * one by one, but with one lock statement and one write per table for the run.
  */
 export const orderPlaced = defineHandler({
   eventType: 'OrderPlaced',
   payload: orderPlacedPayload,
-  async handle(ctx, order) {
-    const { tx, now } = ctx;
-    if (await orderHasReservations(tx, order.orderId)) {
-      throw new EventRejectedError('ORDER_ALREADY_PLACED', `order ${order.orderId} already has reservations`);
-    }
-    const lines = await resolveProductLines(tx, mergeOrderLines(order.lines));
-    const productIds = [...new Set(lines.flatMap((l) => (l.product ? [l.product.productId] : [])))];
-    const warehouseId = order.warehouseId ?? chooseWarehouse(lines, await availableByWarehouse(tx, productIds)).warehouseId;
-    if (warehouseId === null || !(await tx.warehouse.findUnique({ where: { warehouseId }, select: { warehouseId: true } }))) {
-      throw new EventRejectedError('UNKNOWN_WAREHOUSE', order.warehouseId ? `warehouse ${order.warehouseId} does not exist` : 'no warehouse exists');
-    }
+  async handle(ctx, payload) {
+    const [outcome] = await reserveOrders([{ ctx, payload }]);
+    if (outcome instanceof EventRejectedError) throw outcome;
+    return outcome!;
+  },
+  handleMany: reserveOrders,
+});
 
-    const stock = await lockWarehouseStock(tx, warehouseId, productIds);
-    const allocation = allocateReservation(lines, stock);
+async function reserveOrders(orders: readonly HandlerInput<OrderPlaced>[]): Promise<(string | EventRejectedError)[]> {
+  const { tx, now } = orders[0]!.ctx;
+  const alreadyPlaced = await ordersWithReservations(tx, orders.map((o) => o.payload.orderId));
+  const resolved = await resolveOrders(tx, orders.map((o) => o.payload));
+  const warehouses = await chooseWarehouses(tx, orders.map((o) => o.payload), resolved);
+  const pairs = resolved.flatMap((lines, i) => lines.flatMap((l) => (l.product && warehouses[i] ? [{ warehouseId: warehouses[i]!, productId: l.product.productId }] : [])));
+  const stock = await lockWarehouseStock(tx, pairs);
+
+  const writes = new ReservationWrites();
+  const outcomes = orders.map(({ ctx, payload: order }, i): string | EventRejectedError => {
+    if (alreadyPlaced.has(order.orderId)) return new EventRejectedError('ORDER_ALREADY_PLACED', `order ${order.orderId} already has reservations`);
+    const warehouseId = warehouses[i];
+    if (!warehouseId) return new EventRejectedError('UNKNOWN_WAREHOUSE', order.warehouseId ? `warehouse ${order.warehouseId} does not exist` : 'no warehouse exists');
+    const allocation = allocateReservation(resolved[i]!, stock.get(warehouseId) ?? new Map());
     if (!allocation.ok) {
       ctx.emit({ eventType: 'InsufficientStock', key: order.orderId, payload: { orderId: order.orderId, warehouseId, lines: allocation.shortLines } });
       return 'INSUFFICIENT_STOCK';
     }
-
-    const allocations = allocation.lines.flatMap((line) => line.allocations.map((a) => ({ productId: line.productId, ...a })));
-    await applyStockChanges(tx, allocations.map((a) => ({ productId: a.productId, locationId: a.locationId, onHandDelta: 0, reservedDelta: a.quantity })), now);
-    await createReservations(tx, order.orderId, warehouseId, ctx.eventId, allocation.lines, now);
-    await appendLedger(tx, ctx.eventId, allocations.map((a) => ({ ...a, txnType: 'RESERVE', referenceType: 'ORDER', referenceId: order.orderId })), now);
+    // Later orders of the run must see these units as taken.
+    writes.reserve(ctx, order.orderId, warehouseId, allocation.lines, stock.get(warehouseId)!);
+    alreadyPlaced.add(order.orderId);
     ctx.emit({ eventType: 'StockReserved', key: order.orderId, payload: { orderId: order.orderId, warehouseId, lines: allocation.lines } });
-    await afterAvailabilityDrop(ctx, warehouseId, productIds);
     return 'RESERVED';
-  },
-});
+  });
+
+  await writes.flush(tx, now);
+  for (const { ctx, warehouseId, productIds } of writes.availabilityDrops()) await afterAvailabilityDrop(ctx, warehouseId, productIds);
+  return outcomes;
+}

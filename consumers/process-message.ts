@@ -1,10 +1,9 @@
 import type { KafkaMessage, Producer } from 'kafkajs';
 import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
-import { EventRejectedError } from '../src/errors';
 import { envelopeSchema, parseInboundMessage, type Envelope, type InboundTopic } from '../src/contracts';
-import { stageEvents, type OutboundEvent } from '../producers/outbox';
 import { deadLetter } from './dead-letter';
+import { applyEvents, type ValidEvent } from './apply-events';
 import type { EventHandler, HandlerSettings } from './handler';
 
 export interface ProcessorDeps {
@@ -31,31 +30,38 @@ export type ProcessResult =
   | { status: 'DUPLICATE'; eventType: string }
   | { status: 'DEAD_LETTERED'; eventType: string | null; code: string };
 
-/**
- * Everything that happens to one inbound message: parse, validate, then apply
- * it in one interactive transaction together with its inbox row and outbox
- * rows, or dead-letter it. Throws only for faults that a retry can cure; the
- * runner retries those and commits the offset only after this returns.
- */
+/** One message: see processRecords. */
 export async function processMessage(deps: ProcessorDeps, record: InboundRecord): Promise<ProcessResult> {
-  const parsed = parseRecord(deps, record);
-  if (!parsed.ok) return rejectRecord(deps, record, parsed.code, parsed.reason, parsed.envelope);
-  const { envelope, handler, payload } = parsed;
-  const log = deps.logger.child({ eventId: envelope.eventId, eventType: envelope.eventType, topic: record.topic, partition: record.partition, offset: record.message.offset });
-  try {
-    const result = await applyEvent(deps, record, envelope, handler, payload, log);
-    log.info({ status: result.status, outcome: 'outcome' in result ? result.outcome : undefined }, 'event processed');
-    return result;
-  } catch (error) {
-    if (!(error instanceof EventRejectedError)) throw error;
-    log.warn({ code: error.code, reason: error.message }, 'event refused; dead-lettering');
-    return rejectRecord(deps, record, error.code, error.message, envelope);
-  }
+  const [result] = await processRecords(deps, [record]);
+  return result!;
 }
 
-type Parsed =
-  | { ok: true; envelope: Envelope; handler: EventHandler; payload: unknown }
-  | { ok: false; code: string; reason: string; envelope?: Envelope };
+/**
+ * Everything that happens to a run of messages from one partition: each is
+ * parsed and validated; the valid ones are applied, in offset order, in ONE
+ * interactive transaction together with their inbox and outbox rows; the
+ * invalid and refused ones are dead-lettered after it commits. Returns one
+ * result per message, in order. Throws only for faults that a retry can cure
+ * (then nothing was committed); the runner retries and commits the offsets
+ * only after this returns.
+ */
+export async function processRecords(deps: ProcessorDeps, records: readonly InboundRecord[]): Promise<ProcessResult[]> {
+  const parsed = records.map((record) => parseRecord(deps, record));
+  const valid = parsed.flatMap((p, index) => (p.ok ? [{ ...p, record: records[index]!, index }] : []));
+  const applied = valid.length > 0 ? await applyEvents(deps, valid) : new Map();
+
+  const results: ProcessResult[] = [];
+  for (const [index, record] of records.entries()) {
+    const p = parsed[index]!;
+    const outcome = applied.get(index);
+    if (!p.ok) results.push(await rejectRecord(deps, record, p.code, p.reason, p.envelope));
+    else if (outcome.status === 'REJECTED') results.push(await rejectRecord(deps, record, outcome.code, outcome.reason, p.envelope));
+    else results.push(outcome);
+  }
+  return results;
+}
+
+type Parsed = ({ ok: true } & Omit<ValidEvent, 'record' | 'index'>) | { ok: false; code: string; reason: string; envelope?: Envelope };
 
 function parseRecord(deps: ProcessorDeps, record: InboundRecord): Parsed {
   const parsed = parseInboundMessage(record.topic, record.message.value);
@@ -64,11 +70,12 @@ function parseRecord(deps: ProcessorDeps, record: InboundRecord): Parsed {
     const envelope = parsed.code === 'INVALID_PAYLOAD' || parsed.code === 'WRONG_TOPIC' ? envelopeOf(record.message.value) : undefined;
     return { ok: false, code: parsed.code, reason: parsed.message, envelope };
   }
-  const { payload, ...envelope } = parsed.event;
+  const { payload, ...rest } = parsed.event;
+  const envelope: Envelope = { ...rest, payload: {} };
   const handler = deps.handlers.get(envelope.eventType);
   // Every inbound type of the contract has a handler (a unit test checks); this guards a partial deployment.
-  if (!handler) return { ok: false, code: 'UNSUPPORTED_EVENT_TYPE', reason: `${envelope.eventType} is not handled by this version`, envelope: { ...envelope, payload: {} } };
-  return { ok: true, envelope: { ...envelope, payload: {} }, handler, payload };
+  if (!handler) return { ok: false, code: 'UNSUPPORTED_EVENT_TYPE', reason: `${envelope.eventType} is not handled by this version`, envelope };
+  return { ok: true, envelope, handler, payload };
 }
 
 function envelopeOf(value: Buffer | null): Envelope | undefined {
@@ -78,29 +85,6 @@ function envelopeOf(value: Buffer | null): Envelope | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function applyEvent(deps: ProcessorDeps, record: InboundRecord, envelope: Envelope, handler: EventHandler, payload: unknown, log: Logger): Promise<ProcessResult> {
-  const now = deps.clock?.() ?? new Date();
-  return deps.db.$transaction(
-    async (tx) => {
-      const inserted = await tx.$executeRaw`
-        INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)
-        VALUES (${envelope.eventId}::uuid, ${envelope.eventType}, ${record.topic}, ${record.partition}, ${BigInt(record.message.offset)}, 'APPLYING')
-        ON CONFLICT (event_id) DO NOTHING`;
-      if (inserted === 0) return { status: 'DUPLICATE', eventType: envelope.eventType } as const;
-      const outbound: OutboundEvent[] = [];
-      const outcome = await handler.handle(
-        { tx, eventId: envelope.eventId, eventType: envelope.eventType, correlationId: envelope.correlationId ?? null, now, settings: deps.settings, log, emit: (e) => outbound.push(e) },
-        payload,
-      );
-      const traceparent = record.message.headers?.traceparent?.toString();
-      await stageEvents(tx, { eventId: envelope.eventId, correlationId: envelope.correlationId ?? null, traceparent }, outbound, now);
-      await tx.$executeRaw`UPDATE processed_event SET outcome = ${outcome} WHERE event_id = ${envelope.eventId}::uuid`;
-      return { status: 'APPLIED', eventType: envelope.eventType, outcome } as const;
-    },
-    { isolationLevel: 'ReadCommitted', maxWait: 10_000, timeout: 60_000 },
-  );
 }
 
 async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: string, reason: string, envelope?: Envelope): Promise<ProcessResult> {
@@ -113,6 +97,6 @@ async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: st
       VALUES (${envelope.eventId}::uuid, ${envelope.eventType.slice(0, 64)}, ${record.topic}, ${record.partition}, ${BigInt(record.message.offset)}, 'DEAD_LETTERED')
       ON CONFLICT (event_id) DO NOTHING`;
   }
-  deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, eventId: envelope?.eventId, code, reason, sent }, 'message dead-lettered');
+  deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: envelope?.eventId, code, reason, sent }, 'message dead-lettered');
   return { status: 'DEAD_LETTERED', eventType, code };
 }

@@ -26,31 +26,44 @@ export function outboundEventId(causationId: string, eventType: string, discrimi
   return uuidv5(`${causationId}|${eventType}|${discriminator}`, OUTBOUND_NAMESPACE);
 }
 
+/** The events one cause produced. */
+export interface CausedEvents {
+  cause: Cause;
+  events: readonly OutboundEvent[];
+}
+
 /**
  * Writes outbound events into the outbox table inside the caller's transaction:
  * they become visible to the relay only if the change that caused them commits.
- * Payloads are checked against the contract here, so a bug shows up as a failed
- * transaction rather than as a malformed event on the wire.
+ * One statement for any number of causes. Payloads are checked against the
+ * contract here, so a bug shows up as a failed transaction rather than as a
+ * malformed event on the wire.
  */
-export async function stageEvents(tx: Tx, cause: Cause, events: OutboundEvent[], now = new Date()): Promise<string[]> {
-  if (events.length === 0) return [];
-  const rows = events.map((event) => {
-    const definition = outboundEvents[event.eventType];
-    const payload = definition.payload.parse(event.payload);
-    const eventId = outboundEventId(cause.eventId, event.eventType, event.discriminator);
-    const envelope = {
-      eventId,
-      eventType: event.eventType,
-      eventVersion: 1,
-      occurredAt: now.toISOString(),
-      correlationId: cause.correlationId,
-      causationId: cause.eventId,
-      payload,
-    };
-    const headers: Record<string, string> = { 'event-type': event.eventType, 'event-id': eventId };
-    if (cause.traceparent) headers.traceparent = cause.traceparent;
-    return { eventId, eventType: event.eventType, topic: definition.topic, messageKey: event.key, envelope, headers };
-  });
+export async function stageOutbound(tx: Tx, caused: readonly CausedEvents[], now = new Date()): Promise<string[]> {
+  const rows = caused.flatMap(({ cause, events }) => events.map((event) => outboxRow(cause, event, now)));
+  if (rows.length === 0) return [];
   await tx.outboxEvent.createMany({ data: rows as never, skipDuplicates: true });
   return rows.map((r) => r.eventId);
+}
+
+export function stageEvents(tx: Tx, cause: Cause, events: readonly OutboundEvent[], now = new Date()): Promise<string[]> {
+  return stageOutbound(tx, [{ cause, events }], now);
+}
+
+function outboxRow(cause: Cause, event: OutboundEvent, now: Date) {
+  const definition = outboundEvents[event.eventType];
+  const payload = definition.payload.parse(event.payload);
+  const eventId = outboundEventId(cause.eventId, event.eventType, event.discriminator);
+  const envelope = {
+    eventId,
+    eventType: event.eventType,
+    eventVersion: 1,
+    occurredAt: now.toISOString(),
+    correlationId: cause.correlationId,
+    causationId: cause.eventId,
+    payload,
+  };
+  const headers: Record<string, string> = { 'event-type': event.eventType, 'event-id': eventId };
+  if (cause.traceparent) headers.traceparent = cause.traceparent;
+  return { eventId, eventType: event.eventType, topic: definition.topic, messageKey: event.key, envelope, headers };
 }

@@ -8,28 +8,37 @@ export interface LockedStock extends StockAtLocation {
   productId: number;
 }
 
+/** A product's stock in one warehouse. */
+export interface WarehouseProduct {
+  warehouseId: number;
+  productId: number;
+}
+
 /**
- * Locks a warehouse's inventory rows of the given products (SELECT ... FOR
- * UPDATE) and returns them grouped by product. Rows are locked in one fixed
- * order, (product_id, location_id), by every code path: two transactions that
- * want overlapping rows queue behind each other instead of deadlocking.
+ * Locks the inventory rows of the given products in the given warehouses
+ * (SELECT ... FOR UPDATE) and returns them by warehouse, then product. Rows
+ * are locked in one fixed order, (product_id, location_id), by every code
+ * path: two transactions that want overlapping rows queue behind each other
+ * instead of deadlocking. One statement however many orders are reserved.
  */
-export async function lockWarehouseStock(tx: Tx, warehouseId: number, productIds: number[]): Promise<Map<number, LockedStock[]>> {
-  if (productIds.length === 0) return new Map();
-  const rows = await tx.$queryRaw<{ inventory_id: number; product_id: number; location_id: number; type: LocationType; on_hand: number; reserved: number }[]>`
-    SELECT i.inventory_id, i.product_id, i.location_id, l.type::text AS type,
+export async function lockWarehouseStock(tx: Tx, pairs: readonly WarehouseProduct[]): Promise<Map<number, Map<number, LockedStock[]>>> {
+  const result = new Map<number, Map<number, LockedStock[]>>();
+  if (pairs.length === 0) return result;
+  const rows = await tx.$queryRaw<{ inventory_id: number; warehouse_id: number; product_id: number; location_id: number; type: LocationType; on_hand: number; reserved: number }[]>`
+    SELECT i.inventory_id, l.warehouse_id, i.product_id, i.location_id, l.type::text AS type,
            i.quantity_on_hand AS on_hand, i.quantity_reserved AS reserved
       FROM inventory i JOIN location l ON l.location_id = i.location_id
-     WHERE l.warehouse_id = ${warehouseId} AND i.product_id = ANY(${productIds}::int[])
+     WHERE (l.warehouse_id, i.product_id) IN (SELECT * FROM unnest(${pairs.map((p) => p.warehouseId)}::int[], ${pairs.map((p) => p.productId)}::int[]))
      ORDER BY i.product_id, i.location_id
        FOR UPDATE OF i`;
-  const byProduct = new Map<number, LockedStock[]>();
   for (const r of rows) {
+    const byProduct = result.get(r.warehouse_id) ?? new Map<number, LockedStock[]>();
     const list = byProduct.get(r.product_id) ?? [];
     list.push({ inventoryId: r.inventory_id, productId: r.product_id, locationId: r.location_id, locationType: r.type, onHand: r.on_hand, reserved: r.reserved });
     byProduct.set(r.product_id, list);
+    result.set(r.warehouse_id, byProduct);
   }
-  return byProduct;
+  return result;
 }
 
 export interface StockRowKey {

@@ -3,17 +3,25 @@ import type { Tx } from './types';
 import type { ReservedLine } from '../domain/allocation';
 import type { OpenReservation, ReservationDraw } from '../domain/shipment';
 
-/** Whether the order already holds (or held) stock: a second OrderPlaced for it is refused. */
-export async function orderHasReservations(tx: Tx, orderId: string): Promise<boolean> {
-  return (await tx.reservation.count({ where: { orderId } })) > 0;
+/** The orders among these that already hold (or held) stock: a second OrderPlaced for one is refused. */
+export async function ordersWithReservations(tx: Tx, orderIds: readonly string[]): Promise<Set<string>> {
+  const rows = await tx.reservation.findMany({ where: { orderId: { in: [...orderIds] } }, select: { orderId: true }, distinct: ['orderId'] });
+  return new Set(rows.map((r) => r.orderId));
 }
 
-export async function createReservations(tx: Tx, orderId: string, warehouseId: number, eventId: string, lines: readonly ReservedLine[], now: Date): Promise<void> {
-  await tx.reservation.createMany({
-    data: lines.flatMap((line) =>
-      line.allocations.map((a) => ({ orderId, warehouseId, productId: line.productId, locationId: a.locationId, quantity: a.quantity, eventId, createdAt: now, updatedAt: now })),
-    ),
-  });
+export interface NewReservation {
+  orderId: string;
+  warehouseId: number;
+  eventId: string;
+  lines: readonly ReservedLine[];
+}
+
+/** One row per (order, product, location) allocation, for any number of orders in one statement. */
+export async function createReservations(tx: Tx, reservations: readonly NewReservation[], now: Date): Promise<void> {
+  const data = reservations.flatMap(({ orderId, warehouseId, eventId, lines }) =>
+    lines.flatMap((line) => line.allocations.map((a) => ({ orderId, warehouseId, productId: line.productId, locationId: a.locationId, quantity: a.quantity, eventId, createdAt: now, updatedAt: now }))),
+  );
+  if (data.length > 0) await tx.reservation.createMany({ data });
 }
 
 /** An open reservation row with the warehouse it was made in. */

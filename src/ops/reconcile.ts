@@ -102,7 +102,8 @@ export async function reconcile(db: Db): Promise<ReconcileReport> {
     }
     // The CHECK constraints forbid the first two in inventory; they are checked
     // anyway (a constraint can be dropped) and against the ledger's figures too.
-    if (reserved > onHand) violations.push({ ...place, check: 'RESERVED_EXCEEDS_ON_HAND', detail: `reserved ${reserved} > on hand ${onHand}` });
+    // Measured against max(on hand, 0): a negative on hand is reported once, as NEGATIVE_STOCK.
+    if (reserved > Math.max(onHand, 0)) violations.push({ ...place, check: 'RESERVED_EXCEEDS_ON_HAND', detail: `reserved ${reserved} > on hand ${onHand}` });
     const negatives = [['on hand', onHand], ['reserved', reserved], ['ledger on hand', ledgerOnHand], ['open reservations', openReserved]].filter(([, v]) => (v as number) < 0);
     if (negatives.length) violations.push({ ...place, check: 'NEGATIVE_STOCK', detail: negatives.map(([k, v]) => `${k} ${v}`).join(', ') });
     if (r.has_inventory && r.ledger_rows === 0n && (onHand !== 0 || reserved !== 0)) {

@@ -5,6 +5,9 @@ import { eventsCausedBy, locationIdOf, processedOutcome, receiptOutcomeOf } from
 import { smallCatalog } from '../fixtures/catalog';
 import { createPurchaseOrder } from '../fixtures/purchase-orders';
 import type { ImportFileInput } from '../../src/master-data/import-schema';
+import { lockStorageLocations } from '../../src/db/locations';
+import { applyStockChanges } from '../../src/db/inventory';
+import { appendLedger } from '../../src/db/ledger';
 
 type Warehouse = NonNullable<ImportFileInput['warehouses']>[number];
 
@@ -210,7 +213,9 @@ describe('GoodsReceived through Kafka', () => {
   });
 
   it('two receipts racing for the last space: one is put away, the other rejected', async () => {
-    // Two POs whose keys land on different partitions, so the service applies them concurrently.
+    // Two POs whose keys land on different partitions, so the service may apply them at
+    // the same moment (whether they really overlap is up to timing: the lockStorageLocations
+    // test below pins the locking itself). Either way only one may get the space.
     const partitionOf = Partitioners.DefaultPartitioner();
     const meta = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0 }));
     const partition = (poId: number) => partitionOf({ topic: 'goods-receipts', partitionMetadata: meta as never, message: { key: String(poId), value: null } });
@@ -223,6 +228,46 @@ describe('GoodsReceived through Kafka', () => {
     const outcomes = await Promise.all(eventIds.map(async (eventId) => (await receiptOutcomeOf(stack, eventId)).envelope.eventType));
     expect(outcomes.sort()).toEqual(['GoodsReceiptRecorded', 'GoodsReceiptRejected']);
     expect(await inventoryOf(stack.db, 'PALLET')).toEqual([{ location: 'T-01-1-01', onHand: 5, reserved: 0, available: 5 }]);
+  });
+});
+
+describe('lockStorageLocations', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await TestStack.start();
+    await stack.importMasterData(smallCatalog([], [{ sku: 'HAMMER' }]));
+  });
+
+  afterAll(() => stack.stop());
+
+  it('makes a second receipt wait for the first one at the same location, then see what the first put there', async () => {
+    const warehouseId = (await stack.db.warehouse.findUniqueOrThrow({ where: { code: 'WH1' } })).warehouseId;
+    const locationId = await locationIdOf(stack.db, 'WH1', 'A-01-1-01');
+    const productId = (await stack.db.product.findUniqueOrThrow({ where: { sku: 'HAMMER' } })).productId;
+    let firstLocked!: () => void;
+    const locked = new Promise<void>((resolve) => (firstLocked = resolve));
+    let firstCommittedAt = 0;
+
+    const first = stack.db
+      .$transaction(async (tx) => {
+        await lockStorageLocations(tx, warehouseId, [locationId], [productId]);
+        firstLocked();
+        await new Promise((resolve) => setTimeout(resolve, 300)); // the second one queues meanwhile
+        await applyStockChanges(tx, [{ productId, locationId, onHandDelta: 2, reservedDelta: 0 }], new Date());
+        await appendLedger(tx, null, [{ productId, locationId, txnType: 'RECEIVE', quantity: 2, referenceType: 'PURCHASE_ORDER', referenceId: 'lock-test' }], new Date());
+      })
+      .then(() => (firstCommittedAt = Date.now()));
+    await locked;
+    const second = stack.db.$transaction(async (tx) => {
+      const [seen] = await lockStorageLocations(tx, warehouseId, [locationId], [productId]);
+      return { seen: seen!, lockedAt: Date.now() };
+    });
+
+    const [, { seen, lockedAt }] = await Promise.all([first, second]);
+    expect(lockedAt).toBeGreaterThanOrEqual(firstCommittedAt - 50);
+    expect(seen).toMatchObject({ usedWeightGrams: 1000, usedVolumeCubicCm: 2000, heldProductIds: [productId], isEmpty: false });
+    expect(await stockDrift(stack.db)).toEqual([]);
   });
 });
 

@@ -41,8 +41,8 @@ describe('replenishment: reorder-point trigger', () => {
   /** Places an order in WH1 and waits for its StockReserved. */
   async function order(orderId: string, sku: string, quantity: number): Promise<string> {
     const [eventId] = await stack.publish('orders', orderId, [{ eventType: 'OrderPlaced', payload: { orderId, warehouseId: 1, lines: [{ sku, quantity }] } }]);
-    const outcome = await stack.outcomeOf(eventId!);
-    expect(outcome.envelope.eventType).toBe('StockReserved');
+    // Wait for StockReserved itself: a PurchaseOrderCreated of the same event may be recorded first (another topic).
+    await stack.recorder.waitFor((ms) => ms.some((m) => m.envelope?.eventType === 'StockReserved' && m.envelope.causationId === eventId), 30_000, `StockReserved of ${orderId}`);
     return eventId!;
   }
 

@@ -1,0 +1,289 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { Kafka, logLevel } from 'kafkajs';
+import { migrate } from '../src/db/migrate';
+import { runBaseline, type BaselineResult, type BenchOrder } from './baseline';
+import { loadCatalog, PRODUCTS, type CatalogIds } from './catalog';
+import { runService, type ServiceResult } from './service-run';
+import { fmt, median, seededRandom } from './stats';
+
+/**
+ * `npm run bench -- [options]`: throughput and latency of OrderPlaced
+ * reservations through the real service (Kafka in, PostgreSQL, outbox, Kafka
+ * out) against the same reservation as raw SQL measured in the same run.
+ * Prints figures; never fails on a figure. docs/benchmark.md explains them.
+ */
+type Workload = 'distinct' | 'hot';
+
+interface Options {
+  orders: number;
+  workloads: Workload[];
+  concurrency: number;
+  instances: number[];
+  repeat: number;
+  serviceRepeat: number;
+  latencySeconds: number;
+  rate?: number;
+  json?: string;
+  serviceRoot: string;
+  seed: number;
+}
+
+const REPO = resolve(__dirname, '..', '..');
+const PG_BASE = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/inventory_bench';
+const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const PARTITIONS = 6;
+/** consumers/runner.ts partitionsConsumedConcurrently default (service.ts does not override it). */
+const SERVICE_CONCURRENCY = 3;
+const TARGETS = { distinctRatio: 1.5, hotRatio: 5, p99Ms: 50 };
+
+const USAGE = `usage: npm run bench -- [--orders 50000] [--workload distinct|hot|both] [--concurrency ${SERVICE_CONCURRENCY}]
+       [--instances 1|1,2,4] [--repeat 3] [--service-repeat 1] [--latency-seconds 20] [--rate <events/s>] [--json bench-results/<file>.json]
+       [--service-root <dir with dist/src/main.js>] [--seed 42]`;
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { orders: 50_000, workloads: ['distinct', 'hot'], concurrency: SERVICE_CONCURRENCY, instances: [1], repeat: 3, serviceRepeat: 1, latencySeconds: 20, serviceRoot: REPO, seed: 42 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = argv[++i];
+    const int = () => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer\n${USAGE}`);
+      return n;
+    };
+    if (flag === '--orders') o.orders = int();
+    else if (flag === '--workload' && ['distinct', 'hot', 'both'].includes(value ?? '')) o.workloads = value === 'both' ? ['distinct', 'hot'] : [value as Workload];
+    else if (flag === '--concurrency') o.concurrency = int();
+    else if (flag === '--instances') o.instances = (value ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+    else if (flag === '--repeat') o.repeat = int();
+    else if (flag === '--service-repeat') o.serviceRepeat = int();
+    else if (flag === '--latency-seconds') o.latencySeconds = int();
+    else if (flag === '--rate') o.rate = int();
+    else if (flag === '--json' && value) o.json = resolve(process.env.INIT_CWD ?? process.cwd(), value);
+    else if (flag === '--service-root' && value) o.serviceRoot = resolve(process.env.INIT_CWD ?? process.cwd(), value);
+    else if (flag === '--seed') o.seed = int();
+    else throw new Error(`unknown or incomplete option ${flag}\n${USAGE}`);
+  }
+  if (o.instances.length === 0) throw new Error(`--instances needs a number or a list like 1,2,4\n${USAGE}`);
+  if (!existsSync(join(o.serviceRoot, 'dist', 'src', 'main.js'))) throw new Error(`${o.serviceRoot}/dist/src/main.js not found: build the service first`);
+  return o;
+}
+
+function log(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function sql<T extends object = Record<string, unknown>>(url: string, text: string): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const CATALOG_DB = new URL(PG_BASE).pathname.slice(1);
+const admin = (text: string) => sql(withDatabase(PG_BASE, 'postgres'), text);
+
+/** A fresh copy of the imported catalogue (CREATE DATABASE ... TEMPLATE: a file copy, seconds). */
+async function cloneCatalog(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${name} TEMPLATE ${CATALOG_DB}`);
+  return { url: withDatabase(PG_BASE, name), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined) };
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`, { paths: [REPO] }), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+function kafkaVersion(): string {
+  const lib = join(REPO, '.cache', 'kafka', 'lib');
+  try {
+    const jar = readdirSync(lib).find((f) => /^kafka_2\.\d+-.*\.jar$/.test(f));
+    return jar?.replace(/^kafka_2\.\d+-(.*)\.jar$/, '$1') ?? readFileSync(join(lib, '.kafka-version'), 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}
+
+function gitState(dir: string): string {
+  const head = spawnSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  if (head.status !== 0) return existsSync(join(dir, 'BENCH_SOURCE')) ? readFileSync(join(dir, 'BENCH_SOURCE'), 'utf8').trim() : 'not a git checkout';
+  const dirty = spawnSync('git', ['-C', dir, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  return `${head.stdout.trim()}${dirty.length ? ` + ${dirty.length} uncommitted file(s): ${dirty.map((l) => l.slice(3)).join(', ')}` : ' (clean)'}`;
+}
+
+async function environment(o: Options): Promise<Record<string, unknown>> {
+  const cpu = cpus();
+  const [pg] = await sql<{ server_version: string; synchronous_commit: string; shared_buffers: string }>(
+    withDatabase(PG_BASE, 'postgres'),
+    `SELECT current_setting('server_version') AS server_version, current_setting('synchronous_commit') AS synchronous_commit, current_setting('shared_buffers') AS shared_buffers`,
+  );
+  const kafka = new Kafka({ clientId: 'bench-env', brokers: BROKERS, logLevel: logLevel.NOTHING }).admin();
+  await kafka.connect();
+  const cluster = await kafka.describeCluster();
+  await kafka.disconnect();
+  return {
+    machine: { cpu: cpu[0]?.model.trim(), cores: cpu.length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), os: `${platform()} ${release()}` },
+    versions: {
+      node: process.version,
+      postgresql: pg?.server_version,
+      kafkaBroker: `${kafkaVersion()} (${cluster.brokers.length} broker, KRaft)`,
+      kafkajs: packageVersion('kafkajs'),
+      '@prisma/client': packageVersion('@prisma/client'),
+      pg: packageVersion('pg'),
+    },
+    postgresSettings: { synchronous_commit: pg?.synchronous_commit, shared_buffers: pg?.shared_buffers },
+    serviceUnderTest: `${o.serviceRoot} @ ${gitState(o.serviceRoot)}`,
+    loadAverageAtStart: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+  };
+}
+
+function ordersFor(workload: Workload, catalog: CatalogIds, n: number, seed: number, tag: string): BenchOrder[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const p = workload === 'hot' ? catalog.hot : catalog.products[Math.floor(random() * catalog.products.length)]!;
+    return { orderId: `${tag}-${i}`, productId: p.productId, warehouseId: p.warehouseId };
+  });
+}
+
+interface WorkloadResult {
+  baseline: BaselineResult[];
+  service: Record<number, ServiceResult[]>;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const started = new Date();
+  log(`inventory benchmark ${started.toISOString()}`);
+  log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`);
+  const broker = spawnSync('bash', [join(REPO, 'scripts', 'kafka-start.sh')], { encoding: 'utf8' });
+  if (broker.status !== 0) throw new Error(`kafka-start.sh failed:\n${broker.stderr}`);
+  const env = await environment(o);
+  for (const [k, v] of Object.entries(env)) log(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+
+  log(`\ncatalogue: ${PRODUCTS} products over 2 warehouses (2 locations each) + 1 hot sku, into ${CATALOG_DB} (dropped and re-created)`);
+  await admin(`DROP DATABASE IF EXISTS ${CATALOG_DB} WITH (FORCE)`);
+  await migrate(PG_BASE, join(o.serviceRoot, 'prisma', 'migrations'));
+  const catalog = await loadCatalog(PG_BASE);
+  log(`  imported through importMasterData in ${(catalog.importMs / 1000).toFixed(1)} s; every measurement runs on its own copy (CREATE DATABASE ... TEMPLATE)`);
+  log(`baseline: raw SQL through pg, ${o.concurrency} workers (= partitions one service instance works on at once: runner default ${SERVICE_CONCURRENCY}), one transaction per event`);
+  log(`service: ${PARTITIONS} partitions, node dist/src/main.js as ${o.instances.join(' / ')} child process(es), LOG_LEVEL=warn`);
+
+  const workDir = join(tmpdir(), 'inventory-bench');
+  mkdirSync(workDir, { recursive: true });
+  const results: Record<string, WorkloadResult> = {};
+  const stamp = Date.now().toString(36);
+  let run = 0;
+  for (const workload of o.workloads) {
+    const r: WorkloadResult = { baseline: [], service: {} };
+    results[workload] = r;
+    const orders = ordersFor(workload, catalog, o.orders, o.seed, 'o');
+    const latencyOrders = ordersFor(workload, catalog, 100_000, o.seed + 1, 'lat');
+    // Baseline and service runs alternate, so that a noisy minute hurts both alike.
+    for (let rep = 1; rep <= Math.max(o.repeat, o.serviceRepeat); rep++) {
+      if (rep <= o.repeat) {
+        log(`\n[${workload}] baseline ${rep}/${o.repeat}, ${o.orders} events`);
+        const b = await cloneCatalog(`${CATALOG_DB}_baseline`);
+        try {
+          const res = await runBaseline(b.url, orders, o.concurrency);
+          r.baseline.push(res);
+          log(`    ${res.eventsPerSecond.toFixed(0)} events/s (${(res.elapsedMs / 1000).toFixed(1)} s), check ${res.check.ok ? 'ok' : `FAILED ${JSON.stringify(res.check)}`}`);
+        } finally {
+          await b.drop();
+        }
+      }
+      for (const instances of rep <= o.serviceRepeat ? o.instances : []) {
+        const prefix = `bench-${stamp}-${++run}.`;
+        log(`[${workload}] service x${instances} ${rep}/${o.serviceRepeat}, ${o.orders} events, topics ${prefix}*`);
+        const s = await cloneCatalog(`${CATALOG_DB}_service`);
+        try {
+          const res = await runService({
+            serviceRoot: o.serviceRoot,
+            databaseUrl: s.url,
+            brokers: BROKERS,
+            prefix,
+            partitions: PARTITIONS,
+            instances,
+            orders,
+            latencyOrder: (i) => latencyOrders[i % latencyOrders.length]!,
+            latencyRate: o.rate,
+            latencySeconds: o.latencySeconds,
+            workDir,
+            log,
+          });
+          (r.service[instances] ??= []).push(res);
+          const l = res.latency;
+          log(`    latency at ${l.rate}/s (${l.sent} events): p50 ${fmt(l.p50)} ms, p95 ${fmt(l.p95)} ms, p99 ${fmt(l.p99)} ms, max ${fmt(l.max)} ms`);
+          log(`    check ${res.check.ok ? 'ok' : 'FAILED'}: reserved ${res.check.reservedSum} = StockReserved ${res.check.stockReserved}, drift rows ${res.check.driftRows}, processed ${res.check.processedEvents}, dead letters ${res.check.deadLetters}`);
+          if (res.statements) log(`    ${res.statements.perEvent.toFixed(1)} statements/event, ${res.statements.msPerEvent.toFixed(2)} ms of statement time/event, service CPU ${res.statements.cpuMsPerEvent.toFixed(2)} ms/event`);
+          log(`    machine CPU busy ${fmt(res.cpu.machineBusyPercent)}% of ${cpus().length} cores during the throughput phase; broker CPU ${res.cpu.brokerMsPerEvent === null ? 'n/a' : res.cpu.brokerMsPerEvent.toFixed(2)} ms/event`);
+        } finally {
+          await s.drop();
+        }
+      }
+    }
+  }
+  const summary = summarize(o, results);
+  if (o.json) {
+    mkdirSync(dirname(o.json), { recursive: true });
+    writeFileSync(o.json, `${JSON.stringify({ date: started.toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, options: o, environment: env, summary, results }, null, 2)}\n`);
+    log(`\nJSON written to ${o.json}`);
+  }
+}
+
+function summarize(o: Options, results: Record<string, WorkloadResult>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  log(`\n==== summary (medians: baseline of ${o.repeat} run(s), service of ${o.serviceRepeat}; ${o.orders} events per run) ====`);
+  for (const [workload, r] of Object.entries(results)) {
+    const base = median(r.baseline.map((b) => b.eventsPerSecond));
+    const target = workload === 'hot' ? TARGETS.hotRatio : TARGETS.distinctRatio;
+    log(`\n${workload === 'hot' ? 'hot SKU (every order the same product)' : `distinct SKUs (random of ${PRODUCTS})`}`);
+    log(`  baseline raw SQL, ${o.concurrency} workers:  ${fmt(base)} events/s   runs: ${r.baseline.map((b) => fmt(b.eventsPerSecond)).join(', ')}`);
+    const one = median(r.service[o.instances[0]!]?.map((s) => s.eventsPerSecond) ?? []);
+    const perInstances: Record<string, unknown> = {};
+    for (const instances of o.instances) {
+      const runs = r.service[instances] ?? [];
+      const eps = median(runs.map((s) => s.eventsPerSecond));
+      const p = (k: 'p50' | 'p95' | 'p99') => median(runs.map((s) => s.latency[k]));
+      const stmts = median(runs.map((s) => s.statements?.perEvent ?? Number.NaN));
+      const ok = runs.every((s) => s.check.ok);
+      log(`  service x${instances}:  ${fmt(eps)} events/s (steady ${fmt(median(runs.map((s) => s.steadyEventsPerSecond)))})   runs: ${runs.map((s) => fmt(s.eventsPerSecond)).join(', ')}`);
+      log(`    service/baseline ${fmt(eps / base, 2)}x   target >= ${target}x: ${eps / base >= target ? 'met' : 'not met'}${instances !== o.instances[0] ? `   scale-out vs x${o.instances[0]}: ${fmt(eps / one, 2)}x` : ''}`);
+      log(`    latency at ${fmt(median(runs.map((s) => s.latency.rate)))} events/s (half the peak): p50 ${fmt(p('p50'))} ms, p95 ${fmt(p('p95'))} ms, p99 ${fmt(p('p99'))} ms   target p99 <= ${TARGETS.p99Ms} ms: ${p('p99') <= TARGETS.p99Ms ? 'met' : 'not met'}`);
+      log(`    ${fmt(stmts, 1)} statements/event; correctness ${ok ? 'ok in every run' : 'FAILED (see above)'}`);
+      perInstances[instances] = { eventsPerSecond: eps, ratio: eps / base, ratioTarget: target, ratioMet: eps / base >= target, latencyMs: { p50: p('p50'), p95: p('p95'), p99: p('p99') }, p99Met: p('p99') <= TARGETS.p99Ms, statementsPerEvent: stmts, correct: ok };
+    }
+    const breakdown = r.service[o.instances[0]!]?.at(-1)?.statements;
+    if (breakdown) {
+      log(`  statements per event (service x${o.instances[0]}, last run), count and client-side ms each:`);
+      for (const s of breakdown.byKind.filter((k) => k.perEvent >= 0.01)) log(`    ${s.perEvent.toFixed(2).padStart(6)}  ${s.msPerEvent.toFixed(3).padStart(7)} ms  ${s.kind.padEnd(36)} ${s.sample.slice(0, 70)}`);
+      log(`    service process CPU: ${breakdown.cpuMsPerEvent.toFixed(2)} ms/event (all instances, incl. start-up)`);
+    }
+    out[workload] = { baselineEventsPerSecond: base, service: perInstances };
+  }
+  return out;
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`benchmark failed: ${text.length > 4000 ? `${text.slice(0, 4000)} ...` : text}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,136 @@
+import { Prisma } from '../src/generated/prisma/client';
+import type { Tx } from '../src/db/types';
+import type { Envelope } from '../src/contracts';
+import { EventRejectedError } from '../src/errors';
+import { stageOutbound, type OutboundEvent } from '../producers/outbox';
+import type { EventContext, EventHandler } from './handler';
+import type { InboundRecord, ProcessorDeps } from './process-message';
+
+/** A message that passed the contract checks. */
+export interface ValidEvent {
+  envelope: Envelope;
+  handler: EventHandler;
+  payload: unknown;
+  record: InboundRecord;
+  /** Its place in the run of messages being processed. */
+  index: number;
+}
+
+export type Applied =
+  | { status: 'APPLIED'; eventType: string; outcome: string }
+  | { status: 'DUPLICATE'; eventType: string }
+  | { status: 'REJECTED'; code: string; reason: string };
+
+interface Pending {
+  event: ValidEvent;
+  ctx: EventContext;
+  emitted: OutboundEvent[];
+}
+
+/** Thrown to roll back a transaction that holds one refused event and nothing else. */
+class RollbackRefused extends Error {
+  constructor(readonly refusal: EventRejectedError) {
+    super(refusal.message);
+  }
+}
+
+/**
+ * Applies events in offset order in ONE interactive transaction: inbox rows
+ * first (claiming the eventIds: a duplicate, even one being applied right now
+ * by another instance, is skipped), then each handler, then the outbox rows and
+ * the inbox outcomes. In effect each event is still applied alone: a refused
+ * event leaves nothing behind (a savepoint, or a handler's handleMany that
+ * writes nothing for it), and its inbox row is removed so that it is
+ * dead-lettered after the commit and, if the process dies first, comes again.
+ */
+export async function applyEvents(deps: ProcessorDeps, events: readonly ValidEvent[]): Promise<Map<number, Applied>> {
+  try {
+    return await deps.db.$transaction((tx) => applyInTransaction(deps, tx, events), { isolationLevel: 'ReadCommitted', maxWait: 10_000, timeout: 120_000 });
+  } catch (error) {
+    if (!(error instanceof RollbackRefused)) throw error;
+    const [only] = events;
+    return new Map([[only!.index, { status: 'REJECTED', code: error.refusal.code, reason: error.refusal.message }]]);
+  }
+}
+
+async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly ValidEvent[]): Promise<Map<number, Applied>> {
+  const now = deps.clock?.() ?? new Date();
+  const results = new Map<number, Applied>();
+  const fresh: Pending[] = [];
+  const claimed = await claimInbox(tx, events);
+  for (const event of events) {
+    if (!claimed.delete(event.envelope.eventId)) results.set(event.index, { status: 'DUPLICATE', eventType: event.envelope.eventType });
+    else fresh.push(pendingOf(deps, tx, event, now));
+  }
+  // Alone in the transaction, a refused event rolls the whole transaction back; with others, only its savepoint.
+  const isolate = events.length > 1;
+  for (let start = 0; start < fresh.length; ) {
+    const handler = fresh[start]!.event.handler;
+    let end = start + 1;
+    while (handler.handleMany && end < fresh.length && fresh[end]!.event.handler === handler) end++;
+    const run = fresh.slice(start, end);
+    const outcomes = handler.handleMany && run.length > 1 ? await handler.handleMany(run.map((p) => ({ ctx: p.ctx, payload: p.event.payload }))) : [await handleOne(tx, run[0]!, isolate)];
+    run.forEach((p, i) => results.set(p.event.index, settle(p, outcomes[i]!)));
+    start = end;
+  }
+
+  const applied = fresh.filter((p) => results.get(p.event.index)!.status === 'APPLIED');
+  const refused = fresh.filter((p) => results.get(p.event.index)!.status === 'REJECTED');
+  await stageOutbound(tx, applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), now);
+  await recordOutcomes(tx, applied.map((p) => [p.event.envelope.eventId, (results.get(p.event.index) as { outcome: string }).outcome]), refused.map((p) => p.event.envelope.eventId));
+  for (const p of applied) p.ctx.log.info({ outcome: (results.get(p.event.index) as { outcome: string }).outcome }, 'event applied');
+  return results;
+}
+
+function pendingOf(deps: ProcessorDeps, tx: Tx, event: ValidEvent, now: Date): Pending {
+  const { envelope, record } = event;
+  const emitted: OutboundEvent[] = [];
+  const log = deps.logger.child({ eventId: envelope.eventId, eventType: envelope.eventType, key: record.message.key?.toString(), topic: record.topic, partition: record.partition, offset: record.message.offset });
+  const ctx: EventContext = { tx, eventId: envelope.eventId, eventType: envelope.eventType, correlationId: envelope.correlationId ?? null, now, settings: deps.settings, log, emit: (e) => emitted.push(e) };
+  return { event, ctx, emitted };
+}
+
+/** One event through its handler; with others in the transaction, inside a savepoint so a refusal undoes only its own writes. */
+async function handleOne(tx: Tx, pending: Pending, isolate: boolean): Promise<string | EventRejectedError> {
+  if (isolate) await tx.$executeRawUnsafe('SAVEPOINT inbound_event');
+  try {
+    const outcome = await pending.event.handler.handle(pending.ctx, pending.event.payload);
+    if (isolate) await tx.$executeRawUnsafe('RELEASE SAVEPOINT inbound_event');
+    return outcome;
+  } catch (error) {
+    if (!(error instanceof EventRejectedError)) throw error;
+    if (!isolate) throw new RollbackRefused(error);
+    await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT inbound_event');
+    return error;
+  }
+}
+
+function settle(pending: Pending, outcome: string | EventRejectedError): Applied {
+  if (!(outcome instanceof EventRejectedError)) return { status: 'APPLIED', eventType: pending.event.envelope.eventType, outcome };
+  pending.emitted.length = 0; // nothing of a refused event is published (the dead letter is logged when sent)
+  return { status: 'REJECTED', code: outcome.code, reason: outcome.message };
+}
+
+function causeOf(event: ValidEvent) {
+  return { eventId: event.envelope.eventId, correlationId: event.envelope.correlationId ?? null, traceparent: event.record.message.headers?.traceparent?.toString() };
+}
+
+/** Inserts the inbox rows of the run; returns the eventIds that were new (a second copy inside the run counts once). */
+async function claimInbox(tx: Tx, events: readonly ValidEvent[]): Promise<Set<string>> {
+  const rows = events.map((e) => Prisma.sql`(${e.envelope.eventId}::uuid, ${e.envelope.eventType}, ${e.record.topic}, ${e.record.partition}::int, ${BigInt(e.record.message.offset)}::bigint, 'APPLYING')`);
+  const inserted = await tx.$queryRaw<{ event_id: string }[]>`
+    INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)
+    VALUES ${Prisma.join(rows)}
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id::text`;
+  return new Set(inserted.map((r) => r.event_id));
+}
+
+/** Outcomes of the applied events; refused ones leave the inbox (they are dead-lettered after the commit). */
+async function recordOutcomes(tx: Tx, outcomes: readonly [string, string][], refused: readonly string[]): Promise<void> {
+  if (outcomes.length > 0) {
+    const values = Prisma.join(outcomes.map(([id, outcome]) => Prisma.sql`(${id}::uuid, ${outcome})`));
+    await tx.$executeRaw`UPDATE processed_event AS p SET outcome = v.outcome FROM (VALUES ${values}) AS v(event_id, outcome) WHERE p.event_id = v.event_id`;
+  }
+  if (refused.length > 0) await tx.$executeRaw`DELETE FROM processed_event WHERE event_id = ANY(${refused}::uuid[])`;
+}

@@ -1,0 +1,40 @@
+import type { OrderPlaced } from '../src/contracts';
+import { chooseWarehouse, mergeOrderLines, type OrderLineToReserve } from '../src/domain/allocation';
+import { availableByWarehouse } from '../src/db/inventory';
+import { resolveProductLines } from '../src/db/products';
+import type { Tx } from '../src/db/types';
+
+/** Each order's lines, merged per product and resolved to products, with one query for all orders. */
+export async function resolveOrders(tx: Tx, orders: readonly OrderPlaced[]): Promise<OrderLineToReserve[][]> {
+  const merged = orders.map((o) => mergeOrderLines(o.lines));
+  const resolved = await resolveProductLines(tx, merged.flat());
+  let next = 0;
+  return merged.map((lines) => resolved.slice(next, (next += lines.length)));
+}
+
+/**
+ * The warehouse each order is reserved in: the one it names if that exists,
+ * else the contract's rule (the one warehouse that covers every line, lowest id
+ * wins). Availability is read without locks (only the chosen warehouse's rows
+ * are locked afterwards) and counted down as earlier orders of the run claim
+ * units, so a run chooses as the same orders would one by one. null: no such
+ * warehouse.
+ */
+export async function chooseWarehouses(tx: Tx, orders: readonly OrderPlaced[], lines: readonly OrderLineToReserve[][]): Promise<(number | null)[]> {
+  const named = [...new Set(orders.flatMap((o) => (o.warehouseId ? [o.warehouseId] : [])))];
+  const existing = new Set(named.length ? (await tx.warehouse.findMany({ where: { warehouseId: { in: named } }, select: { warehouseId: true } })).map((w) => w.warehouseId) : []);
+  if (orders.every((o) => o.warehouseId)) return orders.map((o) => (existing.has(o.warehouseId!) ? o.warehouseId! : null));
+
+  const productIds = [...new Set(lines.flat().flatMap((l) => (l.product ? [l.product.productId] : [])))];
+  const available = await availableByWarehouse(tx, productIds);
+  return orders.map((order, i) => {
+    if (order.warehouseId) return existing.has(order.warehouseId) ? order.warehouseId : null;
+    const choice = chooseWarehouse(lines[i]!, available);
+    if (choice.ok) countDown(available.get(choice.warehouseId)!, lines[i]!);
+    return choice.warehouseId;
+  });
+}
+
+function countDown(available: Map<number, number>, lines: readonly OrderLineToReserve[]): void {
+  for (const line of lines) if (line.product) available.set(line.product.productId, (available.get(line.product.productId) ?? 0) - line.quantity);
+}

@@ -1,0 +1,232 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDb } from '../../../src/db/client';
+import { createKafka } from '../../../src/kafka';
+import { ensureTopics } from '../../../src/kafka-topics';
+import { loadConfig } from '../../../src/config';
+import { createLogger } from '../../../src/logger';
+import { importMasterData } from '../../../src/master-data/import';
+import { ROOT, sleep, waitFor } from './exec';
+import { buildService, ServiceProcess, tail } from './service-process';
+import { faultCatalog, generateOrders, kafkaOn, OrderStream, Probe, randomPrefix, Sampler, type OrderSpec } from './workload';
+import { invariantViolations, metricSum, verifyScenario, type ScenarioReport } from './verify';
+
+/** FAULT_ORDERS: how many OrderPlaced events a scenario streams (default 20,000). */
+export const FAULT_ORDERS = Number(process.env.FAULT_ORDERS ?? 20_000);
+/** A generous bound on one scenario: startup, three rebalances, a broker start, plus 20 ms per order. */
+export const scenarioTimeoutMs = (orders = FAULT_ORDERS) => 300_000 + orders * 20;
+
+export interface FaultContext {
+  service: ServiceProcess;
+  /** Inbound events done so far (processed_event rows), as last sampled. */
+  processed(): number;
+}
+
+export interface Fault {
+  name: string;
+  /** Fires once the service has processed at least this fraction of the orders. */
+  atFraction: number;
+  inject(ctx: FaultContext): Promise<void>;
+}
+
+export interface FaultRecord {
+  name: string;
+  /** Progress when it fired (processed / orders). */
+  firedAt: number;
+  /** How long the injection itself took (kill + restart + ready, a broker restart, ...). */
+  injectMs: number;
+  /** From the fault until the processed count moved again. */
+  resumedAfterMs: number | null;
+}
+
+export interface ScenarioResult {
+  name: string;
+  orders: number;
+  prefix: string;
+  runDir: string;
+  faults: FaultRecord[];
+  totalMs: number;
+  /** Orders per second over the whole run (faults included). */
+  throughput: number;
+  /** From the inbox-duplicate metric (inventory_events_processed_total{status="DUPLICATE"}), last scrape of each process run: a lower bound after a SIGKILL. */
+  duplicatesSuppressedMetric: number;
+  appliedMetric: number;
+  retriesMetric: { transient: number; nonTransient: number };
+  serviceRuns: { pid: number; exit?: { code: number | null; signal: string | null } }[];
+  samples: { taken: number; failed: number; overReservedSeen: number };
+  report: ScenarioReport;
+  violations: Record<string, unknown>;
+}
+
+export interface ScenarioOptions {
+  name: string;
+  brokers: string;
+  databaseUrl: string;
+  faults: Fault[];
+  orders?: number;
+  skus?: number;
+  /** Extra service environment. */
+  env?: Record<string, string>;
+  /** Processed count must move at least once in this window, else the run is declared hung. */
+  stallMs?: number;
+}
+
+/**
+ * One fault scenario end to end: master data, a service process, a stream of
+ * OrderPlaced events published while the service works, faults injected at
+ * progress points, then every invariant checked from the topics and the
+ * database. Everything is bounded; a hang fails with the service's last log lines.
+ */
+export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
+  const n = options.orders ?? FAULT_ORDERS;
+  const skuCount = options.skus ?? 20;
+  const prefix = randomPrefix();
+  const runDir = join(ROOT, '.cache', 'faults-runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${options.name}`);
+  mkdirSync(runDir, { recursive: true });
+  const skus = Array.from({ length: skuCount }, (_, i) => `FLT-${String(i + 1).padStart(2, '0')}`);
+  // Expected demand per SKU: n x 2 lines x 2.5 units / SKUs; stock covers ~85% of it, so the tail of the run is refused in part.
+  const demandPerSku = (n * 2 * 2.5) / skuCount;
+  const stock = Object.fromEntries(skus.map((sku, i) => [sku, Math.round(demandPerSku * (0.75 + (0.2 * i) / skuCount))]));
+
+  const config = loadConfig({ DATABASE_URL: options.databaseUrl, KAFKA_BROKERS: options.brokers, KAFKA_TOPIC_PREFIX: prefix });
+  await ensureTopics(createKafka(config, createLogger('silent')), prefix, 6, 1);
+  const seedDb = createDb(options.databaseUrl, 2);
+  try {
+    await importMasterData(seedDb, faultCatalog(stock));
+  } finally {
+    await seedDb.$disconnect();
+  }
+  const probe = new Probe(options.databaseUrl);
+  const [wh1] = await probe.query<{ warehouse_id: number }>("SELECT warehouse_id FROM warehouse WHERE code = 'WH1'");
+  const orders = generateOrders(n, skus, { seed: 20261126, maxLines: 3, maxQuantity: 4, warehouseId: wh1!.warehouse_id, runId: prefix.slice(0, -1) });
+
+  const entry = await buildService();
+  const service = new ServiceProcess(options.name, entry, {
+    DATABASE_URL: options.databaseUrl,
+    KAFKA_BROKERS: options.brokers,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_GROUP_ID: `${prefix}inventory`,
+    LOG_LEVEL: 'info',
+    ...options.env,
+  }, join(runDir, 'service.log'));
+
+  const sampler = new Sampler(options.databaseUrl, 200).start();
+  const kafka = kafkaOn(options.brokers, 3);
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const metricsByRun = new Map<number, string>();
+  let scraping = true;
+  const scraper = (async () => {
+    while (scraping) {
+      const pid = service.pid;
+      if (pid !== null && service.running) {
+        const text = await service.metrics(2000);
+        if (text) metricsByRun.set(pid, text);
+      }
+      await sleep(500);
+    }
+  })();
+
+  const started = Date.now();
+  const faults: FaultRecord[] = [];
+  let stream: OrderStream | null = null;
+  try {
+    await service.start();
+    await producer.connect();
+    const deadline = started + scenarioTimeoutMs(n) - 60_000;
+    stream = new OrderStream(producer, prefix, orders, () => sampler.processed, { deadlineMs: deadline, chunk: 250, ahead: Math.max(2000, Math.round(n * 0.1)) });
+
+    let lastFiredAt = 0;
+    for (const fault of options.faults) {
+      const target = Math.ceil(n * Math.max(fault.atFraction, faults.length ? lastFiredAt + 0.2 : 0));
+      await waitForProgress(sampler, service, target, options.stallMs ?? 120_000, deadline, fault.name);
+      const firedAt = sampler.processed / n;
+      const before = Date.now();
+      await fault.inject({ service, processed: () => sampler.processed });
+      const injectMs = Date.now() - before;
+      const countAfter = sampler.processed;
+      // How long until processing moved again (bounded; null when it did not move within 5 minutes).
+      let resumedAfterMs: number | null = null;
+      await waitFor(() => sampler.processed > countAfter || sampler.processed >= n, 300_000, `progress after ${fault.name}`, 50)
+        .then(() => (resumedAfterMs = Date.now() - before))
+        .catch(() => undefined);
+      faults.push({ name: fault.name, firedAt, injectMs, resumedAfterMs });
+      lastFiredAt = firedAt;
+      if (resumedAfterMs === null) throw new Error(`no progress within 5 minutes after ${fault.name}: hang?\n${tail(service.logFile, 30)}`);
+    }
+    await stream.done;
+    await waitForProgress(sampler, service, n, options.stallMs ?? 120_000, deadline, 'the end of the stream');
+    await waitFor(async () => Number((await probe.query<{ n: string }>('SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL'))[0]!.n) === 0, 120_000, 'the outbox to drain', 200);
+    await waitFor(async () => (await service.metrics(2000)) !== null && metricsByRun.has(service.pid!), 10_000, 'a last metrics scrape').catch(() => undefined);
+    const last = await service.metrics(2000);
+    if (last && service.pid) metricsByRun.set(service.pid, last);
+  } finally {
+    scraping = false;
+    await scraper;
+    stream?.stop();
+    await stream?.done.catch(() => undefined);
+    await service.stop();
+    await sampler.stop();
+    await producer.disconnect().catch(() => undefined);
+    await probe.close();
+  }
+  const totalMs = Date.now() - started;
+
+  const report = await verifyScenario({ kafka, prefix, databaseUrl: options.databaseUrl, orders, stock, logFiles: [service.logFile] });
+  const metrics = [...metricsByRun.values()];
+  const result: ScenarioResult = {
+    name: options.name,
+    orders: n,
+    prefix,
+    runDir,
+    faults,
+    totalMs,
+    throughput: Math.round(n / (totalMs / 1000)),
+    duplicatesSuppressedMetric: metrics.reduce((s, t) => s + metricSum(t, 'inventory_events_processed_total', { status: 'DUPLICATE' }), 0),
+    appliedMetric: metrics.reduce((s, t) => s + metricSum(t, 'inventory_events_processed_total', { status: 'APPLIED' }), 0),
+    retriesMetric: {
+      transient: metrics.reduce((s, t) => s + metricSum(t, 'inventory_event_retries_total', { transient: 'true' }), 0),
+      nonTransient: metrics.reduce((s, t) => s + metricSum(t, 'inventory_event_retries_total', { transient: 'false' }), 0),
+    },
+    serviceRuns: service.runs.map((r) => ({ pid: r.pid, exit: r.exit })),
+    samples: { taken: sampler.samples, failed: sampler.failedSamples, overReservedSeen: sampler.overReservedSeen.length },
+    report,
+    violations: invariantViolations(report, sampler.overReservedSeen),
+  };
+  writeFileSync(join(runDir, 'result.json'), JSON.stringify({ ...result, report: { ...report, missing: report.missing.slice(0, 100), conflicting: report.conflicting.slice(0, 100) } }, null, 2));
+  process.stdout.write(`\n${summarize(result)}\n`);
+  return result;
+}
+
+async function waitForProgress(sampler: Sampler, service: ServiceProcess, target: number, stallMs: number, deadline: number, what: string): Promise<void> {
+  let last = sampler.processed;
+  let lastMoved = Date.now();
+  while (sampler.processed < target) {
+    if (sampler.processed !== last) {
+      last = sampler.processed;
+      lastMoved = Date.now();
+    }
+    const reason = Date.now() > deadline ? 'scenario deadline passed' : Date.now() - lastMoved > stallMs ? `no progress for ${stallMs} ms (hang?)` : null;
+    if (reason) {
+      throw new Error(`${reason} waiting for ${what}: ${sampler.processed}/${target} processed; service running=${service.running}, readyz=${await service.readyz()}\n--- last log lines ---\n${tail(service.logFile, 30)}`);
+    }
+    await sleep(50);
+  }
+}
+
+export function summarize(r: ScenarioResult): string {
+  const rep = r.report;
+  return [
+    `=== fault scenario ${r.name}: ${r.orders} orders in ${(r.totalMs / 1000).toFixed(1)} s (${r.throughput}/s overall), logs ${r.runDir}`,
+    ...r.faults.map((f) => `  fault ${f.name} at ${(f.firedAt * 100).toFixed(1)}%: injection took ${f.injectMs} ms, processing moved again after ${f.resumedAfterMs} ms`),
+    `  outcomes: ${JSON.stringify(rep.outcomesByType)}; missing ${rep.missing.length}, conflicting ${rep.conflicting.length}, strays ${rep.strays}, dead letters ${rep.deadLetters}`,
+    `  inbound duplicates suppressed by the inbox: ${rep.log.duplicateLines} log lines (${rep.log.duplicateEvents} events), metric ${r.duplicatesSuppressedMetric}; input copies on the wire (test producer retries) ${rep.inputCopies}`,
+    `  outcome messages ${rep.outcomeMessages} for ${rep.distinctOutcomes} distinct outcome eventIds: ${rep.outputWireDuplicates} duplicate copies on the wire (same eventId), ${rep.duplicateCopiesDiffer} copies that differ`,
+    `  reserved total ${rep.reservedTotal}; reserved mismatches ${Object.keys(rep.reservedMismatches).length}; on-hand mismatches ${Object.keys(rep.onHandMismatches).length}; drift rows ${rep.drift.length}; over-reserved samples ${r.samples.overReservedSeen}/${r.samples.taken} (failed samples ${r.samples.failed})`,
+    `  applied log lines ${rep.log.appliedLines} (applied twice: ${rep.log.appliedTwice}); retry warnings ${rep.log.retryWarnings} (not transient: ${rep.log.nonTransientRetries}); retries metric ${JSON.stringify(r.retriesMetric)}; relay failures ${rep.log.relayFailures}`,
+    ...(rep.log.retryErrors.length ? [`  retry errors: ${rep.log.retryErrors.join(' | ')}`] : []),
+    `  service runs: ${r.serviceRuns.map((s) => `${s.pid}:${s.exit ? (s.exit.signal ?? s.exit.code) : 'running'}`).join(' ')}`,
+    `  violations: ${Object.keys(r.violations).length ? JSON.stringify(r.violations) : 'none'}`,
+  ].join('\n');
+}
+
+export type { OrderSpec };

@@ -1,0 +1,319 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { topicName, type TopicBase } from '../../../src/contracts';
+import type { ImportFileInput } from '../../../src/master-data/import-schema';
+import { sleep } from './exec';
+
+/** A kafkajs client on the given brokers that never logs (faults make it noisy on purpose). */
+export function kafkaOn(brokers: string, retries = 5): Kafka {
+  return new Kafka({ clientId: `faults-${randomBytes(3).toString('hex')}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries, initialRetryTime: 200, maxRetryTime: 5000 } });
+}
+
+export function randomPrefix(): string {
+  return `f${randomBytes(4).toString('hex')}.`;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failing run can be repeated. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Master data for the fault scenarios: warehouses WH1 and WH2, every SKU's
+ * stock in WH1 split over a pick face and a bulk location (so reservations
+ * span locations), WH2 empty. Tiny products, big locations: capacity never
+ * matters here.
+ */
+export function faultCatalog(stock: Record<string, number>): ImportFileInput {
+  const skus = Object.keys(stock);
+  return {
+    categories: [{ code: 'FAULT', name: 'Fault injection' }],
+    suppliers: [{ code: 'ACME', name: 'Acme Corp' }],
+    warehouses: ['WH1', 'WH2'].map((code) => ({
+      code,
+      name: `Warehouse ${code}`,
+      timezone: 'UTC',
+      locations: [
+        { aisle: 'A', bay: '01', level: '1', bin: '01', type: 'PICK_FACE' as const, maxWeightKg: 1_000_000, maxVolumeCubicCm: 1_000_000_000 },
+        { aisle: 'B', bay: '01', level: '1', bin: '01', type: 'BULK' as const, maxWeightKg: 1_000_000, maxVolumeCubicCm: 1_000_000_000 },
+      ],
+    })),
+    products: skus.map((sku) => ({
+      sku,
+      name: `Product ${sku}`,
+      category: 'FAULT',
+      supplier: 'ACME',
+      unitCost: '1.00',
+      unitWeightGrams: 1,
+      dimensions: { length: 1, width: 1, height: 1 },
+      reorderPoint: 0,
+      reorderQuantity: 0,
+      leadTimeDays: 1,
+    })),
+    stock: skus.flatMap((sku) => {
+      const total = stock[sku]!;
+      const pick = Math.floor(total * 0.6);
+      return [
+        { sku, warehouse: 'WH1', location: 'A-01-1-01', quantity: pick },
+        { sku, warehouse: 'WH1', location: 'B-01-1-01', quantity: total - pick },
+      ].filter((s) => s.quantity > 0);
+    }),
+  };
+}
+
+export interface OrderSpec {
+  eventId: string;
+  orderId: string;
+  warehouseId?: number;
+  lines: { sku: string; quantity: number }[];
+}
+
+/**
+ * n OrderPlaced events: 1..maxLines lines of distinct SKUs, quantities
+ * 1..maxQuantity, a quarter without warehouseId (the service chooses).
+ */
+export function generateOrders(n: number, skus: string[], options: { seed: number; maxLines: number; maxQuantity: number; warehouseId: number; runId: string }): OrderSpec[] {
+  const random = prng(options.seed);
+  const pick = (k: number) => Math.floor(random() * k);
+  return Array.from({ length: n }, (_, i) => {
+    const count = 1 + pick(Math.min(options.maxLines, skus.length));
+    const chosen = new Set<string>();
+    while (chosen.size < count) chosen.add(skus[pick(skus.length)]!);
+    return {
+      eventId: randomUUID(),
+      orderId: `${options.runId}-${i}`,
+      warehouseId: pick(4) === 0 ? undefined : options.warehouseId,
+      lines: [...chosen].map((sku) => ({ sku, quantity: 1 + pick(options.maxQuantity) })),
+    };
+  });
+}
+
+export function orderEnvelope(order: OrderSpec) {
+  return {
+    eventId: order.eventId,
+    eventType: 'OrderPlaced',
+    eventVersion: 1,
+    occurredAt: new Date().toISOString(),
+    correlationId: `faults-${order.orderId}`,
+    causationId: null,
+    payload: { orderId: order.orderId, ...(order.warehouseId ? { warehouseId: order.warehouseId } : {}), lines: order.lines },
+  };
+}
+
+/** Sends messages, retrying a failed send until the deadline (the broker may be restarting). Returns the failed attempts. */
+export async function sendWithRetry(producer: Producer, topic: string, messages: { key: string; value: string; headers?: Record<string, string> }[], deadlineMs: number): Promise<number> {
+  let failures = 0;
+  for (;;) {
+    try {
+      await producer.send({ topic, acks: -1, messages });
+      return failures;
+    } catch (error) {
+      failures++;
+      if (Date.now() > deadlineMs) throw new Error(`could not publish to ${topic} before the deadline: ${(error as Error).message}`);
+      await sleep(Math.min(250 * failures, 2000));
+    }
+  }
+}
+
+/**
+ * Publishes the orders in chunks, never more than `ahead` messages ahead of
+ * what the service has processed (progress()), so the input keeps arriving
+ * for the whole run, faults included: a stream, not a preloaded backlog.
+ * A send that fails is sent again (the same eventIds): the inbox must absorb
+ * any copy that made it anyway.
+ */
+export class OrderStream {
+  sent = 0;
+  sendFailures = 0;
+  private stopped = false;
+  done: Promise<void>;
+
+  constructor(
+    producer: Producer,
+    prefix: string,
+    orders: readonly OrderSpec[],
+    progress: () => number,
+    options: { chunk?: number; ahead?: number; deadlineMs: number },
+  ) {
+    const chunk = options.chunk ?? 250;
+    const ahead = options.ahead ?? 4000;
+    const topic = topicName('orders', prefix);
+    this.done = (async () => {
+      while (this.sent < orders.length && !this.stopped) {
+        if (this.sent - progress() >= ahead) {
+          if (Date.now() > options.deadlineMs) throw new Error(`order stream stalled at ${this.sent} sent, ${progress()} processed`);
+          await sleep(50);
+          continue;
+        }
+        const batch = orders.slice(this.sent, this.sent + chunk);
+        const messages = batch.map((o) => ({ key: o.orderId, value: JSON.stringify(orderEnvelope(o)), headers: { 'event-type': 'OrderPlaced', 'event-id': o.eventId } }));
+        this.sendFailures += await sendWithRetry(producer, topic, messages, options.deadlineMs);
+        this.sent += batch.length;
+      }
+    })();
+    // Reported through `done`; avoid an unhandled rejection before someone awaits it.
+    this.done.catch(() => undefined);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+/**
+ * A plain pg connection for the test's own reads, which reconnects after the
+ * database went away (the PostgreSQL restart scenario). query() throws while
+ * the database is down.
+ */
+export class Probe {
+  private client: Client | null = null;
+
+  constructor(private readonly url: string) {}
+
+  async query<T extends object>(sql: string, params: unknown[] = []): Promise<T[]> {
+    try {
+      if (!this.client) {
+        const client = new Client({ connectionString: this.url, connectionTimeoutMillis: 3000, query_timeout: 30_000 });
+        client.on('error', () => undefined);
+        await client.connect();
+        this.client = client;
+      }
+      return (await this.client.query(sql, params)).rows as T[];
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Samples the database while the service runs: how many inbound events are
+ * done (processed_event rows), and whether any inventory row is over-reserved
+ * (reserved > on hand; the CHECK constraint should make it impossible).
+ */
+export class Sampler {
+  processed = 0;
+  samples = 0;
+  failedSamples = 0;
+  overReservedSeen: unknown[] = [];
+  maxReservedPerProduct = new Map<number, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private busy = false;
+  private readonly probe: Probe;
+
+  constructor(url: string, private readonly intervalMs = 200) {
+    this.probe = new Probe(url);
+  }
+
+  start(): this {
+    this.timer = setInterval(() => void this.sample(), this.intervalMs);
+    return this;
+  }
+
+  async sample(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const [count] = await this.probe.query<{ n: string }>('SELECT count(*) AS n FROM processed_event');
+      this.processed = Number(count!.n);
+      const over = await this.probe.query('SELECT product_id, location_id, quantity_on_hand, quantity_reserved FROM inventory WHERE quantity_reserved > quantity_on_hand OR quantity_reserved < 0 OR quantity_on_hand < 0');
+      if (over.length > 0) this.overReservedSeen.push(...over);
+      for (const row of await this.probe.query<{ product_id: number; reserved: string }>('SELECT product_id, SUM(quantity_reserved) AS reserved FROM inventory GROUP BY product_id')) {
+        this.maxReservedPerProduct.set(row.product_id, Math.max(this.maxReservedPerProduct.get(row.product_id) ?? 0, Number(row.reserved)));
+      }
+      this.samples++;
+    } catch {
+      this.failedSamples++;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    while (this.busy) await sleep(20);
+    await this.probe.close();
+  }
+}
+
+export interface RawMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * Every message of the topics from the beginning up to their current end
+ * (high watermarks read first), bytes as they are on the wire.
+ */
+export async function readTopics(kafka: Kafka, topics: string[], timeoutMs = 120_000): Promise<RawMessage[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<string, bigint>();
+  try {
+    for (const topic of topics) {
+      for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${p.partition}`, BigInt(p.high));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([k]) => k));
+  const messages: RawMessage[] = [];
+  if (remaining.size === 0) return messages;
+  const consumer = kafka.consumer({ groupId: `faults-reader-${randomUUID()}`, maxBytes: 50 * 1024 * 1024 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics, fromBeginning: true });
+    let finished!: () => void;
+    const allRead = new Promise<void>((resolve) => (finished = resolve));
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        const key = `${batch.topic}:${batch.partition}`;
+        const end = ends.get(key) ?? 0n;
+        for (const m of batch.messages) {
+          if (BigInt(m.offset) >= end) break;
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? v.map(String).join(',') : v.toString();
+          messages.push({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers });
+          if (BigInt(m.offset) + 1n >= end) remaining.delete(key);
+        }
+        if (remaining.size === 0) finished();
+      },
+    });
+    const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`reading ${topics.join(',')} timed out; partitions not finished: ${[...remaining].join(' ')}`)), timeoutMs).unref());
+    await Promise.race([allRead, timer]);
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages;
+}
+
+export function envelopeOfRaw(message: RawMessage): { eventId: string; eventType: string; causationId: string | null; payload: any } | null {
+  try {
+    return JSON.parse(message.value?.toString('utf8') ?? '');
+  } catch {
+    return null;
+  }
+}
+
+export function topicOf(base: TopicBase, prefix: string): string {
+  return topicName(base, prefix);
+}
