@@ -28,7 +28,7 @@ export function statementKind(text: string | undefined): { kind: string; sample:
   const t = (text ?? '').trim().replace(/\s+/g, ' ');
   const sample = t.replace(/"public"\./g, '').replace(/\$\d+(\s*,\s*\$\d+)*/g, '$n').replace(/\(\$n(::\w+(\[\])?)?(\s*,\s*\$n(::\w+(\[\])?)?)*\)(\s*,\s*\(\$n[^)]*\))*/g, '($n...)');
   const verb = (t.match(/^\w+/)?.[0] ?? '?').toUpperCase();
-  if (!['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'WITH'].includes(verb)) return { kind: t.slice(0, 40).toUpperCase(), sample: t.slice(0, 40) };
+  if (!['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'WITH'].includes(verb)) return { kind: t.slice(0, 60).toUpperCase(), sample: '' };
   const table = t.match(/\b(?:FROM|INTO|UPDATE)\s+((?:"?\w+"?\.)?"?\w+"?)/i)?.[1]?.replace(/"/g, '').replace(/^public\./, '');
   const lock = /\bFOR (NO KEY )?UPDATE\b/i.test(t) ? ' FOR UPDATE' : '';
   const hash = createHash('sha1').update(sample).digest('hex').slice(0, 4);

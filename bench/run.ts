@@ -30,24 +30,29 @@ interface Options {
   json?: string;
   serviceRoot: string;
   seed: number;
+  profile: boolean;
 }
 
 const REPO = resolve(__dirname, '..', '..');
 const PG_BASE = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/inventory_bench';
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const PARTITIONS = 6;
-/** consumers/runner.ts partitionsConsumedConcurrently default (service.ts does not override it). */
-const SERVICE_CONCURRENCY = 3;
+/** Partitions one service instance works on at once: CONSUMER_PARTITIONS_CONCURRENTLY (passed on to the service), default 3. */
+const SERVICE_CONCURRENCY = Number(process.env.CONSUMER_PARTITIONS_CONCURRENTLY ?? 3);
 const TARGETS = { distinctRatio: 1.5, hotRatio: 5, p99Ms: 50 };
 
 const USAGE = `usage: npm run bench -- [--orders 50000] [--workload distinct|hot|both] [--concurrency ${SERVICE_CONCURRENCY}]
        [--instances 1|1,2,4] [--repeat 3] [--service-repeat 1] [--latency-seconds 20] [--rate <events/s>] [--json bench-results/<file>.json]
-       [--service-root <dir with dist/src/main.js>] [--seed 42]`;
+       [--service-root <dir with dist/src/main.js>] [--seed 42] [--profile]`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { orders: 50_000, workloads: ['distinct', 'hot'], concurrency: SERVICE_CONCURRENCY, instances: [1], repeat: 3, serviceRepeat: 1, latencySeconds: 20, serviceRoot: REPO, seed: 42 };
+  const o: Options = { orders: 50_000, workloads: ['distinct', 'hot'], concurrency: SERVICE_CONCURRENCY, instances: [1], repeat: 3, serviceRepeat: 1, latencySeconds: 20, serviceRoot: REPO, seed: 42, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
+    if (flag === '--profile') {
+      o.profile = true;
+      continue;
+    }
     const value = argv[++i];
     const int = () => {
       const n = Number(value);
@@ -224,6 +229,7 @@ async function main(): Promise<void> {
             latencyRate: o.rate,
             latencySeconds: o.latencySeconds,
             workDir,
+            profile: o.profile,
             log,
           });
           (r.service[instances] ??= []).push(res);
@@ -273,6 +279,11 @@ function summarize(o: Options, results: Record<string, WorkloadResult>): Record<
       log(`  statements per event (service x${o.instances[0]}, last run), count and client-side ms each:`);
       for (const s of breakdown.byKind.filter((k) => k.perEvent >= 0.01)) log(`    ${s.perEvent.toFixed(2).padStart(6)}  ${s.msPerEvent.toFixed(3).padStart(7)} ms  ${s.kind.padEnd(36)} ${s.sample.slice(0, 70)}`);
       log(`    service process CPU: ${breakdown.cpuMsPerEvent.toFixed(2)} ms/event (all instances, incl. start-up)`);
+    }
+    const profile = r.service[o.instances[0]!]?.at(-1)?.profile;
+    if (profile) {
+      log(`  service CPU by package (--profile, service x${o.instances[0]}, last run), ms/event and share:`);
+      for (const p of profile.filter((x) => x.percent >= 0.5)) log(`    ${p.msPerEvent.toFixed(3).padStart(7)} ms  ${p.percent.toFixed(1).padStart(5)}%  ${p.who}`);
     }
     out[workload] = { baselineEventsPerSecond: base, service: perInstances };
   }

@@ -7,6 +7,7 @@ import { Kafka, logLevel, type Consumer, type Message, type Producer } from 'kaf
 import { topicName, topics } from '../src/contracts';
 import { ensureTopics } from '../src/kafka-topics';
 import type { BenchOrder } from './baseline';
+import { summarizeProfiles, type ProfileShare } from './profile';
 import type { QueryStatsFile } from './query-counter';
 import { summarizeLatencies, type LatencySummary } from './stats';
 
@@ -28,6 +29,8 @@ export interface ServiceRunOptions {
   latencySeconds: number;
   /** Logs and query statistics of the service processes go here. */
   workDir: string;
+  /** Run the service processes with --cpu-prof and summarize where their CPU went. */
+  profile?: boolean;
   log: (line: string) => void;
 }
 
@@ -55,6 +58,8 @@ export interface ServiceResult {
   check: { ok: boolean; reservedSum: number; stockReserved: number; driftRows: number; processedEvents: number; deadLetters: number; purchaseOrders: number };
   /** From the query counter preloaded into each service process. */
   statements: { perEvent: number; msPerEvent: number; byKind: StatementStat[]; cpuMsPerEvent: number } | null;
+  /** --profile: service CPU by package, ms per event (start-up included). */
+  profile: ProfileShare[] | null;
 }
 
 const PRODUCE_BATCH = 1_000;
@@ -119,6 +124,7 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
       outcomes: Object.fromEntries(outcomes.byType),
       check,
       statements: statementStats(services, n + sent),
+      profile: opts.profile ? summarizeProfiles(profileDir(opts), n + sent) : null,
     };
   } finally {
     await Promise.all(services.map((s) => s.stop()));
@@ -278,7 +284,8 @@ class ServiceProcess {
       LOG_LEVEL: 'warn',
       BENCH_QUERY_STATS: this.statsFile,
     };
-    this.child = spawn(process.execPath, ['-r', join(__dirname, 'query-counter.js'), join(opts.serviceRoot, 'dist', 'src', 'main.js')], { cwd: opts.serviceRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const profiling = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(opts)}`] : [];
+    this.child = spawn(process.execPath, [...profiling, '-r', join(__dirname, 'query-counter.js'), join(opts.serviceRoot, 'dist', 'src', 'main.js')], { cwd: opts.serviceRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const file = createWriteStream(this.logFile);
     const keep = (chunk: Buffer) => {
       file.write(chunk);
@@ -314,6 +321,10 @@ class ServiceProcess {
   stats(): QueryStatsFile | null {
     return existsSync(this.statsFile) ? (JSON.parse(readFileSync(this.statsFile, 'utf8')) as QueryStatsFile) : null;
   }
+}
+
+function profileDir(opts: ServiceRunOptions): string {
+  return join(opts.workDir, `${opts.prefix}profiles`);
 }
 
 function statementStats(services: ServiceProcess[], events: number): ServiceResult['statements'] {

@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { topicName, type InboundTopic } from '../src/contracts';
 import { isTransientError } from '../src/errors';
-import { processMessage, type ProcessorDeps, type ProcessResult } from './process-message';
+import { processRecords, type ProcessorDeps, type ProcessResult } from './process-message';
 
 export interface RunnerOptions {
   kafka: Kafka;
@@ -9,6 +9,8 @@ export interface RunnerOptions {
   deps: ProcessorDeps;
   /** Contract topic names to consume (each must have handlers in deps.handlersByTopic). */
   topics: readonly InboundTopic[];
+  /** At most this many messages of a partition are applied in one database transaction. */
+  maxEventsPerTransaction?: number;
   /** Partitions worked on at once by this instance. */
   partitionsConsumedConcurrently?: number;
   /** After each database commit: wake the outbox relay, count metrics. */
@@ -23,9 +25,10 @@ export interface RunnerOptions {
 const MAX_BACKOFF_MS = 10_000;
 
 /**
- * Consumes the inbound topics. Messages of one partition are processed one at a
- * time in offset order; the offset of a message is committed only after its
- * database transaction committed, so a crash in between redelivers an event
+ * Consumes the inbound topics. Messages of one partition are applied in offset
+ * order, up to maxEventsPerTransaction of them in one database transaction
+ * (processRecords); their offsets are committed only after that transaction
+ * committed, so a crash in between redelivers an event
  * that the inbox then skips. Transient faults are retried here, with backoff,
  * for as long as this consumer still owns the partition: never skipped, never
  * dead-lettered.
@@ -65,17 +68,21 @@ export class EventRunner {
 
   private async processBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const topic = batch.topic.slice(this.prefix.length) as InboundTopic;
+    const chunkSize = this.options.maxEventsPerTransaction ?? 200;
     let lastDone: string | null = null;
     try {
-      for (const message of batch.messages) {
+      for (let start = 0; start < batch.messages.length; start += chunkSize) {
         if (!isRunning() || isStale()) break;
+        const chunk = batch.messages.slice(start, start + chunkSize);
         const started = Date.now();
-        const result = await this.withRetry(() => processMessage(this.options.deps, { topic, partition: batch.partition, message }), isRunning, isStale, heartbeat);
-        if (!result) break; // shutting down or partition lost: the message comes again to whoever owns it
-        resolveOffset(message.offset);
-        lastDone = message.offset;
-        this.options.onProcessed?.(result, topic, Date.now() - started);
-        this.options.onLag?.(topic, batch.partition, Number(BigInt(batch.highWatermark) - BigInt(message.offset) - 1n));
+        const records = chunk.map((message) => ({ topic, partition: batch.partition, message }));
+        const results = await this.withRetry(() => processRecords(this.options.deps, records), isRunning, isStale, heartbeat);
+        if (!results) break; // shutting down or partition lost: these messages come again to whoever owns the partition
+        lastDone = chunk[chunk.length - 1]!.offset;
+        resolveOffset(lastDone);
+        const latencyMs = Date.now() - started;
+        for (const result of results) this.options.onProcessed?.(result, topic, latencyMs);
+        this.options.onLag?.(topic, batch.partition, Number(BigInt(batch.highWatermark) - BigInt(lastDone) - 1n));
         await heartbeat();
       }
     } finally {

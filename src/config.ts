@@ -50,6 +50,10 @@ const schema = z.object({
   DAILY_SCAN_AT: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').default('02:00'),
   /** How long a graceful shutdown may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: int(1000, 600000).default(30000),
+  /** At most this many messages of one partition are applied in one database transaction (1 = one transaction per event). */
+  CONSUMER_BATCH_MAX_EVENTS: int(1, 5000).default(200),
+  /** Partitions one instance works on at once (each with its own transaction). */
+  CONSUMER_PARTITIONS_CONCURRENTLY: int(1, 64).default(3),
   /** Idle poll interval of the outbox relay (it is also woken after every commit). */
   OUTBOX_POLL_MS: int(10, 60000).default(200),
 });

@@ -50,6 +50,8 @@ export class InventoryService {
       kafka,
       groupId: config.KAFKA_GROUP_ID,
       topics: inboundTopics,
+      maxEventsPerTransaction: config.CONSUMER_BATCH_MAX_EVENTS,
+      partitionsConsumedConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY,
       deps: {
         db: this.db,
         producer: this.producer,

@@ -21,7 +21,6 @@ import { topicName, topics } from '../../src/contracts';
  */
 const ROOT = join(__dirname, '..', '..');
 const DIST = join(ROOT, '.cache', 'ops-test-dist');
-const N = 600;
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 interface Running {
@@ -142,16 +141,29 @@ describe('graceful shutdown of the real process', () => {
   });
 
   it('SIGTERM mid-stream: each event fully applied or not at all, exit 0 in time; a restart processes the rest exactly once', async () => {
-    const messages = Array.from({ length: N }, (_, i) => {
+    // Orders keep arriving (200 a second) before, during and just after the stop,
+    // so the signal lands mid-stream however fast this machine is.
+    const message = (i: number) => {
       const e = envelope({ eventType: 'OrderPlaced', payload: { orderId: `sd-${i}`, warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } });
       ids.push(e.eventId);
       return { key: `sd-${i}`, value: JSON.stringify(e), headers: { 'event-type': e.eventType, 'event-id': e.eventId } };
-    });
-    await producer.send({ topic: topicName(topics.orders, prefix), messages });
+    };
+    let publishing = true;
+    const publisher = (async () => {
+      for (let i = 0; publishing; ) {
+        await producer.send({ topic: topicName(topics.orders, prefix), messages: Array.from({ length: 10 }, () => message(i++)) });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
 
     const first = await startMain();
-    await waitUntil(async () => (await processedCount()) >= 50, 60_000, 'nothing processed');
-    const stopped = await stopWithSigterm(first);
+    await waitUntil(async () => (await processedCount()) >= 30, 60_000, 'nothing processed');
+    const stopping = stopWithSigterm(first);
+    await new Promise((r) => setTimeout(r, 300));
+    publishing = false;
+    await publisher;
+    const N = ids.length;
+    const stopped = await stopping;
     expect(stopped.code).toBe(0);
     expect(stopped.ms).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
     expect(first.logs.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
@@ -160,9 +172,9 @@ describe('graceful shutdown of the real process', () => {
     const after = await footprints();
     const applied = [...after.values()].filter((f) => f.join() === '1,1,1,1').length;
     const untouched = [...after.values()].filter((f) => f.join() === '0,0,0,0').length;
-    process.stderr.write(`applied=${applied} shutdownMs=${stopped.ms}\n`);
+    process.stderr.write(`applied=${applied} of N=${N} shutdownMs=${stopped.ms}\n`);
     expect(applied + untouched).toBe(N);
-    expect(applied).toBeGreaterThanOrEqual(50);
+    expect(applied).toBeGreaterThanOrEqual(30);
     expect(applied).toBeLessThan(N);
     // The outbox was flushed on the way out.
     expect(Number((await pg.query('SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL')).rows[0].n)).toBe(0);

@@ -151,7 +151,9 @@ export class ServiceProcess {
     const child = this.child;
     if (!child || !this.exitPromise) throw new Error(`${this.name} is not running`);
     if (this.running) child.kill(signal);
-    const exit = await Promise.race([this.exitPromise, new Promise<null>((r) => setTimeout(() => r(null), timeoutMs))]);
+    let timer: NodeJS.Timeout | undefined;
+    const exit = await Promise.race([this.exitPromise, new Promise<null>((r) => (timer = setTimeout(() => r(null), timeoutMs)))]);
+    clearTimeout(timer);
     if (!exit) {
       child.kill('SIGKILL');
       throw new Error(`${this.name} (pid ${child.pid}) did not exit within ${timeoutMs} ms of ${signal}`);
