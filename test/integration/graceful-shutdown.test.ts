@@ -172,7 +172,6 @@ describe('graceful shutdown of the real process', () => {
     const after = await footprints();
     const applied = [...after.values()].filter((f) => f.join() === '1,1,1,1').length;
     const untouched = [...after.values()].filter((f) => f.join() === '0,0,0,0').length;
-    process.stderr.write(`applied=${applied} of N=${N} shutdownMs=${stopped.ms}\n`);
     expect(applied + untouched).toBe(N);
     expect(applied).toBeGreaterThanOrEqual(30);
     expect(applied).toBeLessThan(N);

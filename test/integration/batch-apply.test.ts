@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { KafkaMessage, Producer } from 'kafkajs';
+import { TestStack } from '../support/harness';
+import { inventoryOf, stockDrift } from '../support/assertions';
+import { smallCatalog } from '../fixtures/catalog';
+import { envelope, testKafka, type InboundEvent } from '../support/kafka';
+import { processRecords, type ProcessorDeps } from '../../consumers/process-message';
+import { handlersByType } from '../../consumers/registry';
+import { createLogger } from '../../src/logger';
+
+/**
+ * A run of messages applied in one transaction must have exactly the effect of
+ * applying them one by one: later orders see what earlier ones took, a refused
+ * event leaves nothing behind, a duplicate inside the run counts once, and the
+ * order of events of one order is kept.
+ */
+describe('applying a run of events in one transaction', () => {
+  let stack: TestStack;
+  let producer: Producer;
+  let deps: ProcessorDeps;
+
+  beforeAll(async () => {
+    stack = await TestStack.start();
+    await stack.importMasterData(smallCatalog([
+      { sku: 'HOT', location: 'A-01-1-01', quantity: 3 },
+      { sku: 'HOT', location: 'B-01-1-01', quantity: 2 },
+      { sku: 'BOLT', location: 'A-01-1-02', quantity: 10 },
+    ]));
+    producer = testKafka().producer();
+    await producer.connect();
+    deps = { db: stack.db, producer, topicPrefix: stack.config.KAFKA_TOPIC_PREFIX, logger: createLogger('silent'), handlers: handlersByType(), settings: { receiptOverTolerancePercent: 0 } };
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await stack.stop();
+  });
+
+  let offset = 0;
+  const message = (event: InboundEvent | string): KafkaMessage => ({
+    key: Buffer.from('k'),
+    value: Buffer.from(typeof event === 'string' ? event : JSON.stringify(envelope(event))),
+    offset: String(offset++),
+    timestamp: String(Date.now()),
+    attributes: 0,
+    headers: {},
+  });
+  const placed = (orderId: string, quantity: number, extra: Record<string, unknown> = {}): InboundEvent => ({ eventType: 'OrderPlaced', eventId: randomUUID(), payload: { orderId, warehouseId: 1, lines: [{ sku: 'HOT', quantity }], ...extra } });
+
+  it('gives each event the outcome it would have had alone', async () => {
+    const duplicate = placed('o-1', 2);
+    const events: (InboundEvent | string)[] = [
+      duplicate,
+      duplicate, // the same eventId again inside the run
+      placed('o-2', 2),
+      { eventType: 'OrderShipped', eventId: randomUUID(), payload: { orderId: 'o-1', lines: [{ sku: 'HOT', quantity: 5 }] } }, // more than reserved: refused
+      placed('o-1', 1), // a second OrderPlaced for o-1: refused
+      placed('o-3', 2), // only 1 left: insufficient
+      placed('o-4', 1, { warehouseId: 999 }), // no such warehouse: refused
+      '{not json',
+      { eventType: 'OrderShipped', eventId: randomUUID(), payload: { orderId: 'o-2' } }, // ships o-2 in full
+      placed('o-5', 1),
+      { eventType: 'OrderCancelled', eventId: randomUUID(), payload: { orderId: 'o-5' } },
+    ];
+    const results = await processRecords(deps, events.map((e) => ({ topic: 'orders' as const, partition: 0, message: message(e) })));
+
+    expect(results.map((r) => (r.status === 'APPLIED' ? r.outcome : r.status === 'DEAD_LETTERED' ? r.code : r.status))).toEqual([
+      'RESERVED',
+      'DUPLICATE',
+      'RESERVED',
+      'EXCEEDS_RESERVED',
+      'ORDER_ALREADY_PLACED',
+      'INSUFFICIENT_STOCK',
+      'UNKNOWN_WAREHOUSE',
+      'INVALID_JSON',
+      'SHIPPED',
+      'RESERVED',
+      'RELEASED',
+    ]);
+    // o-1 holds 2 at the pick face; o-2 took the pick face's last unit and one from bulk, and shipped
+    // them (on hand 5 -> 3); o-5 took bulk's last unit and released it.
+    expect(await inventoryOf(stack.db, 'HOT')).toEqual([
+      { location: 'A-01-1-01', onHand: 2, reserved: 2, available: 0 },
+      { location: 'B-01-1-01', onHand: 1, reserved: 0, available: 1 },
+    ]);
+    const outbox = await stack.db.outboxEvent.findMany({ orderBy: { outboxId: 'asc' } });
+    expect(outbox.map((o) => `${o.eventType}:${o.messageKey}`)).toEqual([
+      'StockReserved:o-1', 'StockReserved:o-2', 'InsufficientStock:o-3', 'StockShipped:o-2', 'StockReserved:o-5', 'StockReleased:o-5',
+    ]);
+    // Refused events are not in the inbox as applied: they were dead-lettered after the commit.
+    expect(await stack.db.processedEvent.count({ where: { outcome: 'DEAD_LETTERED' } })).toBe(3);
+    expect(await stack.db.deadLetter.count()).toBe(4);
+    expect(await stockDrift(stack.db)).toEqual([]);
+  });
+
+  it('a second run of the same messages changes nothing', async () => {
+    const events = [placed('r-1', 1), placed('r-2', 1)];
+    const records = events.map((e) => ({ topic: 'orders' as const, partition: 0, message: message(e) }));
+    await processRecords(deps, records);
+    const before = { ledger: await stack.db.inventoryTransaction.count(), outbox: await stack.db.outboxEvent.count() };
+    const again = await processRecords(deps, records);
+    expect(again.map((r) => r.status)).toEqual(['DUPLICATE', 'DUPLICATE']);
+    expect({ ledger: await stack.db.inventoryTransaction.count(), outbox: await stack.db.outboxEvent.count() }).toEqual(before);
+  });
+});
