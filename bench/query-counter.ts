@@ -21,12 +21,16 @@ export interface QueryStatsFile {
 
 /**
  * A statement's kind: verb, first table, FOR UPDATE, and a short hash of its
- * text with parameter lists folded (so `IN ($1,$2)` and `IN ($1)` are one
- * kind, and two different SELECTs on one table are two).
+ * text with parameter and VALUES lists folded (so a 3-row and a 200-row
+ * INSERT are one kind, and two different SELECTs on one table are two).
  */
 export function statementKind(text: string | undefined): { kind: string; sample: string } {
   const t = (text ?? '').trim().replace(/\s+/g, ' ');
-  const sample = t.replace(/"public"\./g, '').replace(/\$\d+(\s*,\s*\$\d+)*/g, '$n').replace(/\(\$n(::\w+(\[\])?)?(\s*,\s*\$n(::\w+(\[\])?)?)*\)(\s*,\s*\(\$n[^)]*\))*/g, '($n...)');
+  const sample = t
+    .replace(/"public"\./g, '')
+    .replace(/\$\d+/g, '$n')
+    .replace(/\bIN \(\$n(\s*,\s*\$n)*\)/gi, 'IN ($n...)')
+    .replace(/\bVALUES\s*\(.*?\)(?=\s*(ON CONFLICT|RETURNING|\)\s*AS\b|$))/i, 'VALUES (...)');
   const verb = (t.match(/^\w+/)?.[0] ?? '?').toUpperCase();
   if (!['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'WITH'].includes(verb)) return { kind: t.slice(0, 60).toUpperCase(), sample: '' };
   const table = t.match(/\b(?:FROM|INTO|UPDATE)\s+((?:"?\w+"?\.)?"?\w+"?)/i)?.[1]?.replace(/"/g, '').replace(/^public\./, '');

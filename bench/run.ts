@@ -234,9 +234,9 @@ async function main(): Promise<void> {
           });
           (r.service[instances] ??= []).push(res);
           const l = res.latency;
-          log(`    latency at ${l.rate}/s (${l.sent} events): p50 ${fmt(l.p50)} ms, p95 ${fmt(l.p95)} ms, p99 ${fmt(l.p99)} ms, max ${fmt(l.max)} ms`);
+          log(`    latency at ${l.rate}/s (${l.sent} events): p50 ${fmt(l.p50)} ms, p95 ${fmt(l.p95)} ms, p99 ${fmt(l.p99)} ms, max ${fmt(l.max)} ms; p50 of the last quarter ${fmt(l.p50LastQuarter)} ms, ${l.backlogAtEnd} without outcome when pacing stopped`);
           log(`    check ${res.check.ok ? 'ok' : 'FAILED'}: reserved ${res.check.reservedSum} = StockReserved ${res.check.stockReserved}, drift rows ${res.check.driftRows}, processed ${res.check.processedEvents}, dead letters ${res.check.deadLetters}`);
-          if (res.statements) log(`    ${res.statements.perEvent.toFixed(1)} statements/event, ${res.statements.msPerEvent.toFixed(2)} ms of statement time/event, service CPU ${res.statements.cpuMsPerEvent.toFixed(2)} ms/event`);
+          if (res.statements) log(`    ${res.statements.perEvent.toFixed(2)} statements/event, ${fmt(res.statements.eventsPerTransaction, 1)} events/transaction, ${res.statements.msPerEvent.toFixed(2)} ms of statement time/event, service CPU ${res.statements.cpuMsPerEvent.toFixed(2)} ms/event`);
           log(`    machine CPU busy ${fmt(res.cpu.machineBusyPercent)}% of ${cpus().length} cores during the throughput phase; broker CPU ${res.cpu.brokerMsPerEvent === null ? 'n/a' : res.cpu.brokerMsPerEvent.toFixed(2)} ms/event`);
         } finally {
           await s.drop();
@@ -267,17 +267,19 @@ function summarize(o: Options, results: Record<string, WorkloadResult>): Record<
       const eps = median(runs.map((s) => s.eventsPerSecond));
       const p = (k: 'p50' | 'p95' | 'p99') => median(runs.map((s) => s.latency[k]));
       const stmts = median(runs.map((s) => s.statements?.perEvent ?? Number.NaN));
+      const perTxn = median(runs.map((s) => s.statements?.eventsPerTransaction ?? Number.NaN));
       const ok = runs.every((s) => s.check.ok);
       log(`  service x${instances}:  ${fmt(eps)} events/s (steady ${fmt(median(runs.map((s) => s.steadyEventsPerSecond)))})   runs: ${runs.map((s) => fmt(s.eventsPerSecond)).join(', ')}`);
       log(`    service/baseline ${fmt(eps / base, 2)}x   target >= ${target}x: ${eps / base >= target ? 'met' : 'not met'}${instances !== o.instances[0] ? `   scale-out vs x${o.instances[0]}: ${fmt(eps / one, 2)}x` : ''}`);
       log(`    latency at ${fmt(median(runs.map((s) => s.latency.rate)))} events/s (half the peak): p50 ${fmt(p('p50'))} ms, p95 ${fmt(p('p95'))} ms, p99 ${fmt(p('p99'))} ms   target p99 <= ${TARGETS.p99Ms} ms: ${p('p99') <= TARGETS.p99Ms ? 'met' : 'not met'}`);
-      log(`    ${fmt(stmts, 1)} statements/event; correctness ${ok ? 'ok in every run' : 'FAILED (see above)'}`);
-      perInstances[instances] = { eventsPerSecond: eps, ratio: eps / base, ratioTarget: target, ratioMet: eps / base >= target, latencyMs: { p50: p('p50'), p95: p('p95'), p99: p('p99') }, p99Met: p('p99') <= TARGETS.p99Ms, statementsPerEvent: stmts, correct: ok };
+      log(`    ${fmt(stmts, 2)} statements/event, ${fmt(perTxn, 1)} events/transaction; correctness ${ok ? 'ok in every run' : 'FAILED (see above)'}`);
+      perInstances[instances] = { eventsPerSecond: eps, ratio: eps / base, ratioTarget: target, ratioMet: eps / base >= target, latencyMs: { p50: p('p50'), p95: p('p95'), p99: p('p99') }, p99Met: p('p99') <= TARGETS.p99Ms, statementsPerEvent: stmts, eventsPerTransaction: perTxn, correct: ok };
     }
     const breakdown = r.service[o.instances[0]!]?.at(-1)?.statements;
     if (breakdown) {
-      log(`  statements per event (service x${o.instances[0]}, last run), count and client-side ms each:`);
-      for (const s of breakdown.byKind.filter((k) => k.perEvent >= 0.01)) log(`    ${s.perEvent.toFixed(2).padStart(6)}  ${s.msPerEvent.toFixed(3).padStart(7)} ms  ${s.kind.padEnd(36)} ${s.sample.slice(0, 70)}`);
+      const txn = breakdown.eventsPerTransaction;
+      log(`  statements (service x${o.instances[0]}, last run; ${fmt(txn, 1)} events per transaction): per event, per transaction, client-side ms per event:`);
+      for (const s of breakdown.byKind.slice(0, 24)) log(`    ${s.perEvent.toFixed(3).padStart(7)} ${fmt(s.perEvent * txn, 2).padStart(6)}  ${s.msPerEvent.toFixed(3).padStart(7)} ms  ${s.kind.padEnd(36)} ${s.sample.slice(0, 70)}`);
       log(`    service process CPU: ${breakdown.cpuMsPerEvent.toFixed(2)} ms/event (all instances, incl. start-up)`);
     }
     const profile = r.service[o.instances[0]!]?.at(-1)?.profile;

@@ -51,13 +51,14 @@ export interface ServiceResult {
   eventsPerSecond: number;
   /** Between the 10% and the 90% outcome: without start-up and group rebalances. */
   steadyEventsPerSecond: number;
-  latency: { rate: number; seconds: number; sent: number } & LatencySummary;
+  /** backlog: paced events without an outcome yet when pacing stopped (growing = the service did not keep up). */
+  latency: { rate: number; seconds: number; sent: number; backlogAtEnd: number; p50LastQuarter: number } & LatencySummary;
   /** Throughput phase, first to Nth outcome: whole machine busy (of all cores), broker CPU per event. */
   cpu: { machineBusyPercent: number; brokerMsPerEvent: number | null };
   outcomes: Record<string, number>;
   check: { ok: boolean; reservedSum: number; stockReserved: number; driftRows: number; processedEvents: number; deadLetters: number; purchaseOrders: number };
   /** From the query counter preloaded into each service process. */
-  statements: { perEvent: number; msPerEvent: number; byKind: StatementStat[]; cpuMsPerEvent: number } | null;
+  statements: { perEvent: number; msPerEvent: number; eventsPerTransaction: number; byKind: StatementStat[]; cpuMsPerEvent: number } | null;
   /** --profile: service CPU by package, ms per event (start-up included). */
   profile: ProfileShare[] | null;
 }
@@ -107,8 +108,10 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
     const rate = Math.max(1, Math.round(opts.latencyRate ?? eventsPerSecond / 2));
     opts.log(`    latency phase: ${rate} events/s for ${opts.latencySeconds} s`);
     const sent = await producePaced(producer, opts.prefix, outcomes, rate, opts.latencySeconds, opts.latencyOrder);
+    const backlogAtEnd = sent - outcomes.latencies.length;
     await waitForOutcomes(outcomes, n + sent, services, opts.log);
-    const latency = { rate, seconds: opts.latencySeconds, sent, ...summarizeLatencies(outcomes.latencies) };
+    const lastQuarter = outcomes.latencyBySend.filter((l) => l.sentAt >= outcomes.pacedFrom + 0.75 * opts.latencySeconds * 1000).map((l) => l.ms);
+    const latency = { rate, seconds: opts.latencySeconds, sent, backlogAtEnd, p50LastQuarter: summarizeLatencies(lastQuarter).p50, ...summarizeLatencies(outcomes.latencies) };
 
     for (const s of services) await s.stop();
     const check = await verify(opts.databaseUrl, outcomes, n + sent);
@@ -164,6 +167,7 @@ async function produceAll(producer: Producer, prefix: string, orders: readonly B
 async function producePaced(producer: Producer, prefix: string, outcomes: OutcomeReader, rate: number, seconds: number, order: (i: number) => BenchOrder): Promise<number> {
   const topic = topicName(topics.orders, prefix);
   const start = Date.now();
+  outcomes.pacedFrom = start;
   let sent = 0;
   for (let elapsed = 0; elapsed < seconds * 1000; elapsed = Date.now() - start) {
     const due = Math.floor((rate * elapsed) / 1000) - sent;
@@ -186,7 +190,9 @@ async function producePaced(producer: Producer, prefix: string, outcomes: Outcom
 class OutcomeReader {
   readonly times: number[] = [];
   readonly latencies: number[] = [];
+  readonly latencyBySend: { sentAt: number; ms: number }[] = [];
   readonly sentAt = new Map<string, number>();
+  pacedFrom = 0;
   readonly byType = new Map<string, number>();
   readonly reservedCauses = new Set<string>();
   private readonly seen = new Set<string>();
@@ -219,7 +225,10 @@ class OutcomeReader {
           this.byType.set(e.eventType ?? '?', (this.byType.get(e.eventType ?? '?') ?? 0) + 1);
           if (e.eventType === 'StockReserved') this.reservedCauses.add(cause);
           const sent = this.sentAt.get(cause);
-          if (sent !== undefined) this.latencies.push(now - sent);
+          if (sent !== undefined) {
+            this.latencies.push(now - sent);
+            this.latencyBySend.push({ sentAt: sent, ms: now - sent });
+          }
         }
       },
     });
@@ -342,8 +351,10 @@ function statementStats(services: ServiceProcess[], events: number): ServiceResu
     }
   }
   const list = [...byKind].map(([kind, s]) => ({ kind, perEvent: s.count / events, msPerEvent: s.ms / events, sample: s.sample })).sort((a, b) => b.perEvent - a.perEvent || b.msPerEvent - a.msPerEvent);
+  const commits = byKind.get('COMMIT')?.count ?? 0;
   return {
     perEvent: list.reduce((a, s) => a + s.perEvent, 0),
+    eventsPerTransaction: commits > 0 ? events / commits : Number.NaN,
     msPerEvent: list.reduce((a, s) => a + s.msPerEvent, 0),
     byKind: list,
     cpuMsPerEvent: cpuMs / events,
