@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -158,6 +158,19 @@ async function environment(o: Options): Promise<Record<string, unknown>> {
   };
 }
 
+/**
+ * dist/ is shared by everyone working in the tree: a rebuild in the middle of
+ * a long run would change the service between measurements. Every service
+ * process runs from a private copy of dist/ taken once at the start.
+ */
+function snapshotService(root: string, workDir: string, stamp: string): string {
+  const snap = join(workDir, `service-${stamp}`);
+  cpSync(join(root, 'dist'), join(snap, 'dist'), { recursive: true, filter: (src) => !src.includes(`${join(root, 'dist', 'bench')}`) });
+  symlinkSync(join(root, 'node_modules'), join(snap, 'node_modules'));
+  writeFileSync(join(snap, 'BENCH_SOURCE'), `copy of ${root}/dist: ${gitState(root)}\n`);
+  return snap;
+}
+
 function ordersFor(workload: Workload, catalog: CatalogIds, n: number, seed: number, tag: string): BenchOrder[] {
   const random = seededRandom(seed);
   return Array.from({ length: n }, (_, i) => {
@@ -178,6 +191,10 @@ async function main(): Promise<void> {
   log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`);
   const broker = spawnSync('bash', [join(REPO, 'scripts', 'kafka-start.sh')], { encoding: 'utf8' });
   if (broker.status !== 0) throw new Error(`kafka-start.sh failed:\n${broker.stderr}`);
+  const workDir = join(tmpdir(), 'inventory-bench');
+  mkdirSync(workDir, { recursive: true });
+  const stamp = Date.now().toString(36);
+  const serviceRoot = snapshotService(o.serviceRoot, workDir, stamp);
   const env = await environment(o);
   for (const [k, v] of Object.entries(env)) log(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
 
@@ -186,13 +203,10 @@ async function main(): Promise<void> {
   await migrate(PG_BASE, join(o.serviceRoot, 'prisma', 'migrations'));
   const catalog = await loadCatalog(PG_BASE);
   log(`  imported through importMasterData in ${(catalog.importMs / 1000).toFixed(1)} s; every measurement runs on its own copy (CREATE DATABASE ... TEMPLATE)`);
-  log(`baseline: raw SQL through pg, ${o.concurrency} workers (= partitions one service instance works on at once: runner default ${SERVICE_CONCURRENCY}), one transaction per event`);
+  log(`baseline: raw SQL through pg, ${o.concurrency} workers (= partitions one service instance works on at once, CONSUMER_PARTITIONS_CONCURRENTLY: ${SERVICE_CONCURRENCY}), one transaction per event`);
   log(`service: ${PARTITIONS} partitions, node dist/src/main.js as ${o.instances.join(' / ')} child process(es), LOG_LEVEL=warn`);
 
-  const workDir = join(tmpdir(), 'inventory-bench');
-  mkdirSync(workDir, { recursive: true });
   const results: Record<string, WorkloadResult> = {};
-  const stamp = Date.now().toString(36);
   let run = 0;
   for (const workload of o.workloads) {
     const r: WorkloadResult = { baseline: [], service: {} };
@@ -218,7 +232,7 @@ async function main(): Promise<void> {
         const s = await cloneCatalog(`${CATALOG_DB}_service`);
         try {
           const res = await runService({
-            serviceRoot: o.serviceRoot,
+            serviceRoot,
             databaseUrl: s.url,
             brokers: BROKERS,
             prefix,
@@ -237,13 +251,14 @@ async function main(): Promise<void> {
           log(`    latency at ${l.rate}/s (${l.sent} events): p50 ${fmt(l.p50)} ms, p95 ${fmt(l.p95)} ms, p99 ${fmt(l.p99)} ms, max ${fmt(l.max)} ms; p50 of the last quarter ${fmt(l.p50LastQuarter)} ms, ${l.backlogAtEnd} without outcome when pacing stopped`);
           log(`    check ${res.check.ok ? 'ok' : 'FAILED'}: reserved ${res.check.reservedSum} = StockReserved ${res.check.stockReserved}, drift rows ${res.check.driftRows}, processed ${res.check.processedEvents}, dead letters ${res.check.deadLetters}`);
           if (res.statements) log(`    ${res.statements.perEvent.toFixed(2)} statements/event, ${fmt(res.statements.eventsPerTransaction, 1)} events/transaction, ${res.statements.msPerEvent.toFixed(2)} ms of statement time/event, service CPU ${res.statements.cpuMsPerEvent.toFixed(2)} ms/event`);
-          log(`    machine CPU busy ${fmt(res.cpu.machineBusyPercent)}% of ${cpus().length} cores during the throughput phase; broker CPU ${res.cpu.brokerMsPerEvent === null ? 'n/a' : res.cpu.brokerMsPerEvent.toFixed(2)} ms/event`);
+          log(`    machine CPU busy ${fmt(res.cpu.machineBusyPercent)}% of ${cpus().length} cores in the throughput phase, ${fmt(res.cpu.latencyPhaseMachineBusyPercent)}% in the latency phase; broker CPU ${res.cpu.brokerMsPerEvent === null ? 'n/a' : res.cpu.brokerMsPerEvent.toFixed(2)} ms/event`);
         } finally {
           await s.drop();
         }
       }
     }
   }
+  rmSync(serviceRoot, { recursive: true, force: true });
   const summary = summarize(o, results);
   if (o.json) {
     mkdirSync(dirname(o.json), { recursive: true });

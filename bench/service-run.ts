@@ -54,7 +54,7 @@ export interface ServiceResult {
   /** backlog: paced events without an outcome yet when pacing stopped (growing = the service did not keep up). */
   latency: { rate: number; seconds: number; sent: number; backlogAtEnd: number; p50LastQuarter: number } & LatencySummary;
   /** Throughput phase, first to Nth outcome: whole machine busy (of all cores), broker CPU per event. */
-  cpu: { machineBusyPercent: number; brokerMsPerEvent: number | null };
+  cpu: { machineBusyPercent: number; brokerMsPerEvent: number | null; latencyPhaseMachineBusyPercent: number };
   outcomes: Record<string, number>;
   check: { ok: boolean; reservedSum: number; stockReserved: number; driftRows: number; processedEvents: number; deadLetters: number; purchaseOrders: number };
   /** From the query counter preloaded into each service process. */
@@ -107,7 +107,9 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
 
     const rate = Math.max(1, Math.round(opts.latencyRate ?? eventsPerSecond / 2));
     opts.log(`    latency phase: ${rate} events/s for ${opts.latencySeconds} s`);
+    const pacedCpu = cpuSnapshot();
     const sent = await producePaced(producer, opts.prefix, outcomes, rate, opts.latencySeconds, opts.latencyOrder);
+    cpu.latencyPhaseMachineBusyPercent = cpuBetween(pacedCpu, cpuSnapshot(), 1).machineBusyPercent;
     const backlogAtEnd = sent - outcomes.latencies.length;
     await waitForOutcomes(outcomes, n + sent, services, opts.log);
     const lastQuarter = outcomes.latencyBySend.filter((l) => l.sentAt >= outcomes.pacedFrom + 0.75 * opts.latencySeconds * 1000).map((l) => l.ms);
@@ -438,11 +440,12 @@ function cpuSnapshot(): CpuSnapshot {
   return { at: Date.now(), busy: total - idle, total, broker };
 }
 
-function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, events: number): ServiceResult['cpu'] {
+function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, events: number): ServiceResult['cpu'] & { latencyPhaseMachineBusyPercent: number } {
   const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
   return {
     machineBusyPercent: b.total > a.total ? (100 * (b.busy - a.busy)) / (b.total - a.total) : Number.NaN,
     brokerMsPerEvent: a.broker !== null && b.broker !== null ? (b.broker - a.broker) / ticksPerMs / events : null,
+    latencyPhaseMachineBusyPercent: Number.NaN,
   };
 }
 

@@ -46,7 +46,7 @@ export class ServiceMetrics {
     });
     this.latency = new Histogram({
       name: 'inventory_event_processing_seconds',
-      help: 'Time from picking up an inbound message to its database commit (retries included)',
+      help: 'Time from picking up an inbound message to the commit of the transaction that applied it (the runner applies a run of messages per transaction; retries included)',
       labelNames: ['topic', 'status'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,

@@ -150,7 +150,12 @@ function buildCorpus(placedOrderId: string): Case[] {
   // --- hostile-looking but valid: applied (unknown keys are stripped; __proto__ never becomes a prototype)
   ok('__proto__ in the payload trying to set warehouseId and a flag', rawPayload(`{"__proto__": {"warehouseId": 2, "polluted": "yes"}, "orderId": "proto-ok-${randomUUID().slice(0, 8)}", "lines": [{"sku": "${SKU}", "quantity": 1}]}`), { outcome: 'StockReserved', quantity: 1 });
   ok('__proto__ in a line trying to raise the quantity', rawPayload(`{"orderId": "proto-line-${randomUUID().slice(0, 8)}", "lines": [{"__proto__": {"quantity": 999, "polluted": "yes"}, "sku": "${SKU}", "quantity": 2}]}`), { outcome: 'StockReserved', quantity: 2 });
-  ok('constructor.prototype in the payload', rawPayload(`{"constructor": {"prototype": {"polluted": "yes", "warehouseId": 2}}, "orderId": "ctor-${randomUUID().slice(0, 8)}", "lines": [{"sku": "${SKU}", "quantity": 1}]}`), { outcome: 'StockReserved', quantity: 1 });
+  // KNOWN BUG (docs/fault-injection.md): the contract strips unknown payload fields, but a payload
+  // with a top-level "constructor" key is refused: envelope.ts parses payload with z.record, whose
+  // plain-object check reads o.constructor.prototype. Nothing is applied and nothing is polluted.
+  // The `it.failing` below asserts the contract's behaviour and starts failing once this is fixed.
+  dlq('constructor.prototype in the payload (KNOWN BUG: should be applied)', rawPayload(`{"constructor": {"prototype": {"polluted": "yes", "warehouseId": 2}}, "orderId": "ctor-${randomUUID().slice(0, 8)}", "lines": [{"sku": "${SKU}", "quantity": 1}]}`), 'INVALID_ENVELOPE');
+  ok('constructor key inside a line', rawPayload(`{"orderId": "ctor-line-${randomUUID().slice(0, 8)}", "lines": [{"constructor": {"prototype": {"polluted": "yes"}}, "sku": "${SKU}", "quantity": 1}]}`), { outcome: 'StockReserved', quantity: 1 });
   ok('__proto__ at envelope level next to valid fields', text(JSON.stringify(env()).replace(/^{/, '{"__proto__": {"polluted": "yes", "eventType": "OrderCancelled"},')), { outcome: 'StockReserved', quantity: 1 });
   ok('unknown fields in envelope and payload', json({ ...env({}, { orderId: `extra-${randomUUID().slice(0, 8)}`, lines: [{ sku: SKU, quantity: 1, colour: 'red' }], giftWrap: true }), schemaRegistryId: 7 }), { outcome: 'StockReserved', quantity: 1 });
   ok('UTF-8 BOM before the JSON', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json(env())]), { outcome: 'StockReserved', quantity: 1 });
@@ -158,7 +163,9 @@ function buildCorpus(placedOrderId: string): Case[] {
   ok('unknown SKU (a refusal on inventory-events, not a dead letter)', json(line({ sku: 'NO-SUCH-SKU', quantity: 1 })), { outcome: 'InsufficientStock' });
 
   for (const c of cases) {
-    const e = c.value ? envelopeOfRaw({ value: c.value } as RawMessage) : null;
+    // (A BOM is skipped, as the service's TextDecoder does.)
+    const bytes = c.value && c.value[0] === 0xef && c.value[1] === 0xbb && c.value[2] === 0xbf ? c.value.subarray(3) : c.value;
+    const e = bytes ? envelopeOfRaw({ value: bytes } as RawMessage) : null;
     if (e && typeof e === 'object' && !Array.isArray(e)) {
       c.eventId = typeof e.eventId === 'string' ? e.eventId : undefined;
       c.orderId = typeof e.payload?.orderId === 'string' ? e.payload.orderId : undefined;
@@ -253,6 +260,7 @@ describe('malformed input corpus against the service process', () => {
     let out: RawMessage[] = [];
     let dlqMessages: RawMessage[] = [];
     const appliedIds = [first.eventId, ...followers.map((f) => f.eventId), last.eventId, ...corpus.filter((c) => 'outcome' in c.expect).map((c) => c.eventId!)];
+    // Until everything expected is there (bounded); whatever is missing then is reported case by case below.
     await waitFor(
       async () => {
         out = await readTopics(kafka, [outTopic]);
@@ -260,10 +268,10 @@ describe('malformed input corpus against the service process', () => {
         const causes = new Set(out.map((m) => envelopeOfRaw(m)?.causationId));
         return appliedIds.every((id) => causes.has(id)) && dlqMessages.length >= dlqCases.length;
       },
-      120_000,
+      90_000,
       'every valid order reserved and every malformed message dead-lettered',
       1000,
-    );
+    ).catch(() => undefined);
     sampling = false;
     await sampler;
 
@@ -332,6 +340,14 @@ describe('malformed input corpus against the service process', () => {
     expect(service.runs).toHaveLength(1);
     expect(service.running).toBe(true);
   }, 300_000);
+
+  // KNOWN BUG: passes while the bug exists; when it fails, the bug is fixed: make it a plain `it`
+  // and move the corpus case above from dlq to ok.
+  it.failing('an unknown payload field named "constructor" is stripped like any other (contract), not dead-lettered', () => {
+    const e = env({}, { orderId: 'ctor', constructor: 'ACME', lines: [{ sku: SKU, quantity: 1 }] });
+    const result = parseInboundMessage('orders', JSON.stringify(e));
+    expect(result).toMatchObject({ ok: true });
+  });
 
   it('parsing the __proto__ cases does not pollute Object.prototype (in this process as well)', () => {
     for (const c of buildCorpus('x').filter((c) => c.kind.includes('__proto__') || c.kind.includes('constructor'))) {
