@@ -1,4 +1,3 @@
-import { Prisma } from '../src/generated/prisma/client';
 import type { Tx } from '../src/db/types';
 import type { Envelope } from '../src/contracts';
 import { EventRejectedError } from '../src/errors';
@@ -117,10 +116,13 @@ function causeOf(event: ValidEvent) {
 
 /** Inserts the inbox rows of the run; returns the eventIds that were new (a second copy inside the run counts once). */
 async function claimInbox(tx: Tx, events: readonly ValidEvent[]): Promise<Set<string>> {
-  const rows = events.map((e) => Prisma.sql`(${e.envelope.eventId}::uuid, ${e.envelope.eventType}, ${e.record.topic}, ${e.record.partition}::int, ${BigInt(e.record.message.offset)}::bigint, 'APPLYING')`);
+  // Array parameters, one per column: Prisma's cost grows with the number of parameters.
   const inserted = await tx.$queryRaw<{ event_id: string }[]>`
     INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)
-    VALUES ${Prisma.join(rows)}
+    SELECT event_id::uuid, event_type, topic, partition, "offset"::bigint, 'APPLYING'
+      FROM unnest(${events.map((e) => e.envelope.eventId)}::text[], ${events.map((e) => e.envelope.eventType)}::text[], ${events.map((e) => e.record.topic)}::text[],
+                  ${events.map((e) => e.record.partition)}::int[], ${events.map((e) => e.record.message.offset)}::text[])
+        AS v(event_id, event_type, topic, partition, "offset")
     ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id::text`;
   return new Set(inserted.map((r) => r.event_id));
@@ -129,8 +131,10 @@ async function claimInbox(tx: Tx, events: readonly ValidEvent[]): Promise<Set<st
 /** Outcomes of the applied events; refused ones leave the inbox (they are dead-lettered after the commit). */
 async function recordOutcomes(tx: Tx, outcomes: readonly [string, string][], refused: readonly string[]): Promise<void> {
   if (outcomes.length > 0) {
-    const values = Prisma.join(outcomes.map(([id, outcome]) => Prisma.sql`(${id}::uuid, ${outcome})`));
-    await tx.$executeRaw`UPDATE processed_event AS p SET outcome = v.outcome FROM (VALUES ${values}) AS v(event_id, outcome) WHERE p.event_id = v.event_id`;
+    await tx.$executeRaw`
+      UPDATE processed_event AS p SET outcome = v.outcome
+        FROM unnest(${outcomes.map(([id]) => id)}::uuid[], ${outcomes.map(([, outcome]) => outcome)}::text[]) AS v(event_id, outcome)
+       WHERE p.event_id = v.event_id`;
   }
   if (refused.length > 0) await tx.$executeRaw`DELETE FROM processed_event WHERE event_id = ANY(${refused}::uuid[])`;
 }

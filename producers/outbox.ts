@@ -42,7 +42,14 @@ export interface CausedEvents {
 export async function stageOutbound(tx: Tx, caused: readonly CausedEvents[], now = new Date()): Promise<string[]> {
   const rows = caused.flatMap(({ cause, events }) => events.map((event) => outboxRow(cause, event, now)));
   if (rows.length === 0) return [];
-  await tx.outboxEvent.createMany({ data: rows as never, skipDuplicates: true });
+  // One array parameter per column however many rows (Prisma's createMany costs far more CPU per row).
+  await tx.$executeRaw`
+    INSERT INTO outbox_event (event_id, event_type, topic, message_key, envelope, headers, created_at)
+    SELECT event_id::uuid, event_type, topic, message_key, envelope::jsonb, headers::jsonb, ${now}::timestamptz
+      FROM unnest(${rows.map((r) => r.eventId)}::text[], ${rows.map((r) => r.eventType)}::text[], ${rows.map((r) => r.topic)}::text[],
+                  ${rows.map((r) => r.messageKey)}::text[], ${rows.map((r) => JSON.stringify(r.envelope))}::text[], ${rows.map((r) => JSON.stringify(r.headers))}::text[])
+        AS v(event_id, event_type, topic, message_key, envelope, headers)
+    ON CONFLICT (event_id) DO NOTHING`;
   return rows.map((r) => r.eventId);
 }
 

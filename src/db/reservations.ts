@@ -5,8 +5,8 @@ import type { OpenReservation, ReservationDraw } from '../domain/shipment';
 
 /** The orders among these that already hold (or held) stock: a second OrderPlaced for one is refused. */
 export async function ordersWithReservations(tx: Tx, orderIds: readonly string[]): Promise<Set<string>> {
-  const rows = await tx.reservation.findMany({ where: { orderId: { in: [...orderIds] } }, select: { orderId: true }, distinct: ['orderId'] });
-  return new Set(rows.map((r) => r.orderId));
+  const rows = await tx.$queryRaw<{ order_id: string }[]>`SELECT DISTINCT order_id FROM reservation WHERE order_id = ANY(${[...orderIds]}::text[])`;
+  return new Set(rows.map((r) => r.order_id));
 }
 
 export interface NewReservation {
@@ -16,12 +16,18 @@ export interface NewReservation {
   lines: readonly ReservedLine[];
 }
 
-/** One row per (order, product, location) allocation, for any number of orders in one statement. */
+/** One row per (order, product, location) allocation, for any number of orders in one statement (array parameters, as appendLedger). */
 export async function createReservations(tx: Tx, reservations: readonly NewReservation[], now: Date): Promise<void> {
-  const data = reservations.flatMap(({ orderId, warehouseId, eventId, lines }) =>
-    lines.flatMap((line) => line.allocations.map((a) => ({ orderId, warehouseId, productId: line.productId, locationId: a.locationId, quantity: a.quantity, eventId, createdAt: now, updatedAt: now }))),
+  const rows = reservations.flatMap(({ orderId, warehouseId, eventId, lines }) =>
+    lines.flatMap((line) => line.allocations.map((a) => ({ orderId, warehouseId, eventId, productId: line.productId, locationId: a.locationId, quantity: a.quantity }))),
   );
-  if (data.length > 0) await tx.reservation.createMany({ data });
+  if (rows.length === 0) return;
+  await tx.$executeRaw`
+    INSERT INTO reservation (order_id, warehouse_id, product_id, location_id, quantity, event_id, created_at, updated_at)
+    SELECT order_id, warehouse_id, product_id, location_id, quantity, event_id::uuid, ${now}::timestamptz, ${now}::timestamptz
+      FROM unnest(${rows.map((r) => r.orderId)}::text[], ${rows.map((r) => r.warehouseId)}::int[], ${rows.map((r) => r.productId)}::int[],
+                  ${rows.map((r) => r.locationId)}::int[], ${rows.map((r) => r.quantity)}::int[], ${rows.map((r) => r.eventId)}::text[])
+        AS v(order_id, warehouse_id, product_id, location_id, quantity, event_id)`;
 }
 
 /** An open reservation row with the warehouse it was made in. */

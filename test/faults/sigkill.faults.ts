@@ -1,6 +1,6 @@
 import { createTestDatabase } from '../support/database';
 import { removeBuild } from './support/service-process';
-import { FAULT_ORDERS, runScenario, scenarioTimeoutMs } from './support/scenario';
+import { FAULT_ORDERS, runScenario, scenarioTimeoutMs, type FaultContext } from './support/scenario';
 
 /**
  * SIGKILL of the service, three times, each after at least 20% more of the
@@ -26,10 +26,12 @@ describe(`fault injection: SIGKILL of the service x3 during ${FAULT_ORDERS} Orde
       const kill = (name: string, atFraction: number) => ({
         name,
         atFraction,
-        async inject({ service }: { service: import('./support/service-process').ServiceProcess }) {
-          const exit = await service.kill('SIGKILL');
+        async inject(ctx: FaultContext) {
+          const exit = await ctx.service.kill('SIGKILL');
           expect(exit.signal).toBe('SIGKILL');
-          await service.start();
+          // What the restarted service will be handed again and must suppress as duplicates.
+          ctx.note({ redelivered: await ctx.appliedButUncommitted() });
+          await ctx.service.start();
         },
       });
       const result = await runScenario({

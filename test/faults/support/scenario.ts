@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { inboundTopics, topicName } from '../../../src/contracts';
 import { createDb } from '../../../src/db/client';
 import { createKafka } from '../../../src/kafka';
 import { ensureTopics } from '../../../src/kafka-topics';
@@ -13,13 +15,22 @@ import { invariantViolations, metricSum, verifyScenario, type ScenarioReport } f
 
 /** FAULT_ORDERS: how many OrderPlaced events a scenario streams (default 20,000). */
 export const FAULT_ORDERS = Number(process.env.FAULT_ORDERS ?? 20_000);
-/** A generous bound on one scenario: startup, three rebalances, a broker start, plus 20 ms per order. */
-export const scenarioTimeoutMs = (orders = FAULT_ORDERS) => 300_000 + orders * 20;
+/** A generous bound on one scenario: startup, three rebalances, a broker start, plus 40 ms per order (~25/s on a busy 2-core machine). */
+export const scenarioTimeoutMs = (orders = FAULT_ORDERS) => 300_000 + orders * 40;
 
 export interface FaultContext {
   service: ServiceProcess;
   /** Inbound events done so far (processed_event rows), as last sampled. */
   processed(): number;
+  /**
+   * Events already applied (inbox row) at or after the group's committed
+   * offset of their partition: exactly what the next owner of those
+   * partitions is delivered again and the inbox suppresses. Meaningful while
+   * no instance of the group runs (right after a SIGKILL).
+   */
+  appliedButUncommitted(): Promise<number>;
+  /** Figures to report with this fault. */
+  note(figures: Record<string, number>): void;
 }
 
 export interface Fault {
@@ -37,6 +48,7 @@ export interface FaultRecord {
   injectMs: number;
   /** From the fault until the processed count moved again. */
   resumedAfterMs: number | null;
+  notes: Record<string, number>;
 }
 
 export interface ScenarioResult {
@@ -141,7 +153,13 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       await waitForProgress(sampler, service, target, options.stallMs ?? 120_000, deadline, fault.name);
       const firedAt = sampler.processed / n;
       const before = Date.now();
-      await fault.inject({ service, processed: () => sampler.processed });
+      const notes: Record<string, number> = {};
+      await fault.inject({
+        service,
+        processed: () => sampler.processed,
+        appliedButUncommitted: () => appliedButUncommitted(kafka, `${prefix}inventory`, prefix, probe),
+        note: (figures) => Object.assign(notes, figures),
+      });
       const injectMs = Date.now() - before;
       const countAfter = sampler.processed;
       // How long until processing moved again (bounded; null when it did not move within 5 minutes).
@@ -149,7 +167,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       await waitFor(() => sampler.processed > countAfter || sampler.processed >= n, 300_000, `progress after ${fault.name}`, 50)
         .then(() => (resumedAfterMs = Date.now() - before))
         .catch(() => undefined);
-      faults.push({ name: fault.name, firedAt, injectMs, resumedAfterMs });
+      faults.push({ name: fault.name, firedAt, injectMs, resumedAfterMs, notes });
       lastFiredAt = firedAt;
       if (resumedAfterMs === null) throw new Error(`no progress within 5 minutes after ${fault.name}: hang?\n${tail(service.logFile, 30)}`);
     }
@@ -197,6 +215,26 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   return result;
 }
 
+/** See FaultContext.appliedButUncommitted. */
+export async function appliedButUncommitted(kafka: Kafka, groupId: string, prefix: string, probe: Probe): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchOffsets({ groupId, topics: inboundTopics.map((t) => topicName(t, prefix)) });
+    let total = 0;
+    for (const t of offsets) {
+      for (const p of t.partitions) {
+        const from = BigInt(p.offset) < 0n ? '0' : p.offset;
+        const [row] = await probe.query<{ n: string }>('SELECT count(*) AS n FROM processed_event WHERE topic = $1 AND partition = $2 AND "offset" >= $3', [t.topic.slice(prefix.length), p.partition, from]);
+        total += Number(row!.n);
+      }
+    }
+    return total;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function waitForProgress(sampler: Sampler, service: ServiceProcess, target: number, stallMs: number, deadline: number, what: string): Promise<void> {
   let last = sampler.processed;
   let lastMoved = Date.now();
@@ -217,9 +255,9 @@ export function summarize(r: ScenarioResult): string {
   const rep = r.report;
   return [
     `=== fault scenario ${r.name}: ${r.orders} orders in ${(r.totalMs / 1000).toFixed(1)} s (${r.throughput}/s overall), logs ${r.runDir}`,
-    ...r.faults.map((f) => `  fault ${f.name} at ${(f.firedAt * 100).toFixed(1)}%: injection took ${f.injectMs} ms, processing moved again after ${f.resumedAfterMs} ms`),
+    ...r.faults.map((f) => `  fault ${f.name} at ${(f.firedAt * 100).toFixed(1)}%: injection took ${f.injectMs} ms, processing moved again after ${f.resumedAfterMs} ms${Object.keys(f.notes).length ? ` ${JSON.stringify(f.notes)}` : ''}`),
     `  outcomes: ${JSON.stringify(rep.outcomesByType)}; missing ${rep.missing.length}, conflicting ${rep.conflicting.length}, strays ${rep.strays}, dead letters ${rep.deadLetters}`,
-    `  inbound duplicates suppressed by the inbox: ${rep.log.duplicateLines} log lines (${rep.log.duplicateEvents} events), metric ${r.duplicatesSuppressedMetric}; input copies on the wire (test producer retries) ${rep.inputCopies}`,
+    `  inbound duplicates suppressed by the inbox: redelivered after the faults (applied, offset not committed) ${r.faults.reduce((s, f) => s + (f.notes.redelivered ?? 0), 0)}; DUPLICATE log lines ${rep.log.duplicateLines}; metric ${r.duplicatesSuppressedMetric} (lower bound: a SIGKILL loses the last seconds); input copies on the wire (test producer retries) ${rep.inputCopies}`,
     `  outcome messages ${rep.outcomeMessages} for ${rep.distinctOutcomes} distinct outcome eventIds: ${rep.outputWireDuplicates} duplicate copies on the wire (same eventId), ${rep.duplicateCopiesDiffer} copies that differ`,
     `  reserved total ${rep.reservedTotal}; reserved mismatches ${Object.keys(rep.reservedMismatches).length}; on-hand mismatches ${Object.keys(rep.onHandMismatches).length}; drift rows ${rep.drift.length}; over-reserved samples ${r.samples.overReservedSeen}/${r.samples.taken} (failed samples ${r.samples.failed})`,
     `  applied log lines ${rep.log.appliedLines} (applied twice: ${rep.log.appliedTwice}); retry warnings ${rep.log.retryWarnings} (not transient: ${rep.log.nonTransientRetries}); retries metric ${JSON.stringify(r.retriesMetric)}; relay failures ${rep.log.relayFailures}`,

@@ -75,7 +75,8 @@ export function logFigures(files: string[]): LogFigures {
         retryWarnings++;
         if (line.transient === false) nonTransient++;
         const err = line.err as { message?: string } | undefined;
-        if (err?.message && errors.size < 12) errors.add(`${line.transient === false ? '[NOT transient] ' : ''}${err.message.split('\n')[0]!.slice(0, 200)}`);
+        const first = err?.message?.split('\n').map((l) => l.trim()).filter(Boolean).join(' ').slice(0, 200);
+        if (first && errors.size < 12) errors.add(`${line.transient === false ? '[NOT transient] ' : ''}${first}`);
       }
       if (line.msg === 'message dead-lettered') deadLetterLines++;
       if (line.component === 'outbox-relay' && typeof line.msg === 'string' && line.msg.includes('failed')) relayFailures++;
