@@ -18,7 +18,8 @@ interface OutboxRow {
   outbox_id: string;
   topic: string;
   message_key: string;
-  envelope: unknown;
+  /** The envelope as JSON text: read as text so it is not parsed only to be serialised again. */
+  envelope: string;
   headers: Record<string, string>;
   created_at: Date;
 }
@@ -121,7 +122,7 @@ export class OutboxRelay {
     const client = this.client;
     if (!client) return 0;
     const { rows } = await client.query<OutboxRow>(
-      `SELECT outbox_id, topic, message_key, envelope, headers, created_at
+      `SELECT outbox_id, topic, message_key, envelope::text AS envelope, headers, created_at
          FROM outbox_event WHERE published_at IS NULL ORDER BY outbox_id LIMIT $1`,
       [this.options.batchSize ?? 500],
     );
@@ -138,7 +139,7 @@ export class OutboxRelay {
     for (const row of rows) {
       const topic = topicName(row.topic as TopicBase, this.options.topicPrefix);
       const messages = byTopic.get(topic) ?? [];
-      messages.push({ key: row.message_key, value: JSON.stringify(row.envelope), headers: row.headers });
+      messages.push({ key: row.message_key, value: row.envelope, headers: row.headers });
       byTopic.set(topic, messages);
     }
     return [...byTopic].map(([topic, messages]) => ({ topic, messages }));

@@ -66,6 +66,8 @@ export interface ScenarioResult {
   retriesMetric: { transient: number; nonTransient: number };
   serviceRuns: { pid: number; exit?: { code: number | null; signal: string | null } }[];
   samples: { taken: number; failed: number; overReservedSeen: number };
+  /** GET /readyz samples (every ~500 ms while a process ran): 200, 503, no answer. */
+  readiness: { ready: number; notReady: number; noAnswer: number };
   report: ScenarioReport;
   violations: Record<string, unknown>;
 }
@@ -126,11 +128,17 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   const kafka = kafkaOn(options.brokers, 3);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const metricsByRun = new Map<number, string>();
+  // GET /readyz every 500 ms while a process runs: how long the service said "not ready" during the faults.
+  const readiness = { ready: 0, notReady: 0, noAnswer: 0 };
   let scraping = true;
   const scraper = (async () => {
     while (scraping) {
       const pid = service.pid;
       if (pid !== null && service.running) {
+        const status = await service.readyz(2000);
+        if (status === 200) readiness.ready++;
+        else if (status === 0) readiness.noAnswer++;
+        else readiness.notReady++;
         const text = await service.metrics(2000);
         if (text) metricsByRun.set(pid, text);
       }
@@ -140,6 +148,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
   const started = Date.now();
   const faults: FaultRecord[] = [];
+  let readyAtEnd = 0;
   let stream: OrderStream | null = null;
   try {
     await service.start();
@@ -175,6 +184,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     await waitForProgress(sampler, service, n, options.stallMs ?? 120_000, deadline, 'the end of the stream');
     await waitFor(async () => Number((await probe.query<{ n: string }>('SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL'))[0]!.n) === 0, 120_000, 'the outbox to drain', 200);
     await waitFor(async () => (await service.metrics(2000)) !== null && metricsByRun.has(service.pid!), 10_000, 'a last metrics scrape').catch(() => undefined);
+    // Recovered: ready again once the work is done (bounded: readiness needs a broker answer and a group join).
+    await waitFor(async () => (await service.readyz()) === 200, 60_000, 'GET /readyz 200 after the faults', 500).catch(() => undefined);
+    readyAtEnd = await service.readyz();
     const last = await service.metrics(2000);
     if (last && service.pid) metricsByRun.set(service.pid, last);
   } finally {
@@ -207,8 +219,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     },
     serviceRuns: service.runs.map((r) => ({ pid: r.pid, exit: r.exit })),
     samples: { taken: sampler.samples, failed: sampler.failedSamples, overReservedSeen: sampler.overReservedSeen.length },
+    readiness,
     report,
-    violations: invariantViolations(report, sampler.overReservedSeen),
+    violations: { ...invariantViolations(report, sampler.overReservedSeen), ...(readyAtEnd === 200 ? {} : { readyzAtEnd: readyAtEnd }) },
   };
   writeFileSync(join(runDir, 'result.json'), JSON.stringify({ ...result, report: { ...report, missing: report.missing.slice(0, 100), conflicting: report.conflicting.slice(0, 100) } }, null, 2));
   process.stdout.write(`\n${summarize(result)}\n`);
@@ -262,6 +275,7 @@ export function summarize(r: ScenarioResult): string {
     `  reserved total ${rep.reservedTotal}; reserved mismatches ${Object.keys(rep.reservedMismatches).length}; on-hand mismatches ${Object.keys(rep.onHandMismatches).length}; drift rows ${rep.drift.length}; over-reserved samples ${r.samples.overReservedSeen}/${r.samples.taken} (failed samples ${r.samples.failed})`,
     `  applied log lines ${rep.log.appliedLines} (applied twice: ${rep.log.appliedTwice}); retry warnings ${rep.log.retryWarnings} (not transient: ${rep.log.nonTransientRetries}); retries metric ${JSON.stringify(r.retriesMetric)}; relay failures ${rep.log.relayFailures}`,
     ...(rep.log.retryErrors.length ? [`  retry errors: ${rep.log.retryErrors.join(' | ')}`] : []),
+    `  GET /readyz samples: ${r.readiness.ready} ready, ${r.readiness.notReady} not ready (503), ${r.readiness.noAnswer} no answer`,
     `  service runs: ${r.serviceRuns.map((s) => `${s.pid}:${s.exit ? (s.exit.signal ?? s.exit.code) : 'running'}`).join(' ')}`,
     `  violations: ${Object.keys(r.violations).length ? JSON.stringify(r.violations) : 'none'}`,
   ].join('\n');
