@@ -3,6 +3,10 @@ import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Config } from './config';
 import type { Logger } from './logger';
 
+// kafkajs 2 warns on every producer that its default partitioner changed in 2.0;
+// we have always used the new one (murmur2, as the Java client), so the warning says nothing.
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
 /** A kafkajs client from the configuration, logging through pino. */
 export function createKafka(config: Config, logger: Logger, clientIdSuffix = ''): Kafka {
   const kafkaConfig: KafkaConfig = {

@@ -42,6 +42,7 @@ export const demoCommand: CliCommand = {
     const producer = kafka.producer();
     const traffic = demoTraffic(Date.now().toString(36));
     const sent = new Set<string>();
+    const answered = new Set<string>();
     const seen = new Set<string>();
     let done: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (done = resolve));
@@ -55,8 +56,10 @@ export const demoCommand: CliCommand = {
         // Only what this run caused (a PurchaseOrderCreated shares the causationId of the order that triggered it).
         if (!sent.has(event.causationId)) return;
         seen.add(event.eventType);
+        answered.add(event.causationId);
         out(`<- ${topic.padEnd(prefix.length + 17)} ${event.eventType.padEnd(26)} key=${message.key?.toString()} ${JSON.stringify(event.payload)}`);
-        if (seen.has('StockReserved') && seen.has('InsufficientStock') && seen.has('StockAdjustmentRejected') && seen.has('StockReleased')) done();
+        // Every demo event has an outcome; a moment more for those published with it (PurchaseOrderCreated).
+        if (answered.size === traffic.length) setTimeout(done, 1000);
       },
     });
     await joined;
