@@ -1,24 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { Kafka, logLevel, type Consumer, type Message, type Producer } from 'kafkajs';
 import { topicName, topics } from '../src/contracts';
 import { ensureTopics } from '../src/kafka-topics';
 import type { BenchOrder } from './baseline';
+import { cpuBetween, cpuSnapshot, type CpuSnapshot } from './cpu';
 import { summarizeProfiles, type ProfileShare } from './profile';
-import type { QueryStatsFile } from './query-counter';
+import { profileDir, ServiceProcess, statementStats, type ServiceProcessOptions, type StatementSummary } from './service-process';
 import { summarizeLatencies, type LatencySummary } from './stats';
 
-export interface ServiceRunOptions {
-  /** Folder whose dist/src/main.js is run (the service under test). */
-  serviceRoot: string;
-  databaseUrl: string;
-  brokers: string[];
-  /** Fresh topic prefix of this measurement. */
-  prefix: string;
-  partitions: number;
+export interface ServiceRunOptions extends ServiceProcessOptions {
   instances: number;
   /** Throughput phase: produced before the service starts. */
   orders: readonly BenchOrder[];
@@ -27,18 +18,7 @@ export interface ServiceRunOptions {
   /** Paced rate (events/s); default half the throughput just measured. */
   latencyRate?: number;
   latencySeconds: number;
-  /** Logs and query statistics of the service processes go here. */
-  workDir: string;
-  /** Run the service processes with --cpu-prof and summarize where their CPU went. */
-  profile?: boolean;
   log: (line: string) => void;
-}
-
-export interface StatementStat {
-  kind: string;
-  perEvent: number;
-  msPerEvent: number;
-  sample: string;
 }
 
 export interface ServiceResult {
@@ -58,7 +38,7 @@ export interface ServiceResult {
   outcomes: Record<string, number>;
   check: { ok: boolean; reservedSum: number; stockReserved: number; driftRows: number; processedEvents: number; deadLetters: number; purchaseOrders: number };
   /** From the query counter preloaded into each service process. */
-  statements: { perEvent: number; msPerEvent: number; eventsPerTransaction: number; byKind: StatementStat[]; cpuMsPerEvent: number } | null;
+  statements: StatementSummary | null;
   /** --profile: service CPU by package, ms per event (start-up included). */
   profile: ProfileShare[] | null;
 }
@@ -95,7 +75,7 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
     const n = opts.orders.length;
     let firstCpu: CpuSnapshot | null = null;
     await waitForOutcomes(outcomes, n, services, opts.log, () => (firstCpu = cpuSnapshot()));
-    const cpu = cpuBetween(firstCpu ?? cpuSnapshot(), cpuSnapshot(), n);
+    const cpu = { ...cpuBetween(firstCpu ?? cpuSnapshot(), cpuSnapshot(), n), latencyPhaseMachineBusyPercent: Number.NaN };
     const times = outcomes.times;
     const first = times[0]!;
     const elapsedMs = Math.max(1, times[n - 1]! - first);
@@ -266,103 +246,6 @@ async function waitForOutcomes(outcomes: OutcomeReader, n: number, services: Ser
   }
 }
 
-/** One `node dist/src/main.js` with the query counter preloaded. */
-class ServiceProcess {
-  readonly logFile: string;
-  readonly statsFile: string;
-  exited = false;
-  exitCode: number | null = null;
-  private readonly child: ChildProcess;
-  private readonly lines: string[] = [];
-  private readonly done: Promise<void>;
-
-  constructor(
-    opts: ServiceRunOptions,
-    readonly index: number,
-  ) {
-    this.logFile = join(opts.workDir, `${opts.prefix}svc${index}.log`);
-    this.statsFile = join(opts.workDir, `${opts.prefix}svc${index}.queries.json`);
-    const env = {
-      ...process.env,
-      DATABASE_URL: opts.databaseUrl,
-      KAFKA_BROKERS: opts.brokers.join(','),
-      KAFKA_TOPIC_PREFIX: opts.prefix,
-      KAFKA_GROUP_ID: `${opts.prefix}inventory`,
-      KAFKA_CLIENT_ID: `bench-inventory-${index}`,
-      KAFKA_TOPIC_PARTITIONS: String(opts.partitions),
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      LOG_LEVEL: 'warn',
-      BENCH_QUERY_STATS: this.statsFile,
-    };
-    const profiling = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(opts)}`] : [];
-    this.child = spawn(process.execPath, [...profiling, '-r', join(__dirname, 'query-counter.js'), join(opts.serviceRoot, 'dist', 'src', 'main.js')], { cwd: opts.serviceRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const file = createWriteStream(this.logFile);
-    const keep = (chunk: Buffer) => {
-      file.write(chunk);
-      for (const line of chunk.toString('utf8').split('\n')) if (line) this.lines.push(line.slice(0, 400));
-      if (this.lines.length > 40) this.lines.splice(0, this.lines.length - 40);
-    };
-    this.child.stdout!.on('data', keep);
-    this.child.stderr!.on('data', keep);
-    this.done = new Promise((resolve) =>
-      this.child.on('exit', (code) => {
-        this.exited = true;
-        this.exitCode = code;
-        file.end();
-        resolve();
-      }),
-    );
-  }
-
-  tail(): string {
-    return this.lines.slice(-15).join('\n');
-  }
-
-  /** SIGTERM: the service finishes in-flight events, flushes the outbox and exits. */
-  async stop(): Promise<void> {
-    if (!this.exited) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 45_000);
-      await this.done;
-      clearTimeout(timer);
-    }
-  }
-
-  stats(): QueryStatsFile | null {
-    return existsSync(this.statsFile) ? (JSON.parse(readFileSync(this.statsFile, 'utf8')) as QueryStatsFile) : null;
-  }
-}
-
-function profileDir(opts: ServiceRunOptions): string {
-  return join(opts.workDir, `${opts.prefix}profiles`);
-}
-
-function statementStats(services: ServiceProcess[], events: number): ServiceResult['statements'] {
-  const files = services.map((s) => s.stats()).filter((s): s is QueryStatsFile => s !== null);
-  if (files.length === 0) return null;
-  const byKind = new Map<string, { count: number; ms: number; sample: string }>();
-  let cpuMs = 0;
-  for (const f of files) {
-    cpuMs += f.cpuUserMs + f.cpuSystemMs;
-    for (const [kind, s] of Object.entries(f.statements)) {
-      const acc = byKind.get(kind) ?? { count: 0, ms: 0, sample: s.sample };
-      acc.count += s.count;
-      acc.ms += s.ms;
-      byKind.set(kind, acc);
-    }
-  }
-  const list = [...byKind].map(([kind, s]) => ({ kind, perEvent: s.count / events, msPerEvent: s.ms / events, sample: s.sample })).sort((a, b) => b.perEvent - a.perEvent || b.msPerEvent - a.msPerEvent);
-  const commits = byKind.get('COMMIT')?.count ?? 0;
-  return {
-    perEvent: list.reduce((a, s) => a + s.perEvent, 0),
-    eventsPerTransaction: commits > 0 ? events / commits : Number.NaN,
-    msPerEvent: list.reduce((a, s) => a + s.msPerEvent, 0),
-    byKind: list,
-    cpuMsPerEvent: cpuMs / events,
-  };
-}
-
 // The same invariant query as test/support/assertions.ts stockDrift (keep them in step).
 const STOCK_DRIFT = `
   WITH ledger AS (
@@ -412,41 +295,6 @@ async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-}
-
-interface CpuSnapshot {
-  at: number;
-  busy: number;
-  total: number;
-  broker: number | null;
-}
-
-const BROKER_PID_FILE = `/tmp/inventory-kafka-${process.env.KAFKA_PORT ?? '9092'}/broker.pid`;
-
-/** /proc/stat jiffies of the whole machine and /proc/<pid>/stat of the broker (scripts/kafka-start.sh's pid file). */
-function cpuSnapshot(): CpuSnapshot {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-  const total = fields.reduce((a, b) => a + b, 0);
-  let broker: number | null = null;
-  try {
-    const pid = readFileSync(BROKER_PID_FILE, 'utf8').trim();
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    broker = Number(after[11]) + Number(after[12]); // utime + stime (fields 14, 15)
-  } catch {
-    broker = null;
-  }
-  return { at: Date.now(), busy: total - idle, total, broker };
-}
-
-function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, events: number): ServiceResult['cpu'] & { latencyPhaseMachineBusyPercent: number } {
-  const ticksPerMs = 100 / 1000; // USER_HZ is 100 on Linux
-  return {
-    machineBusyPercent: b.total > a.total ? (100 * (b.busy - a.busy)) / (b.total - a.total) : Number.NaN,
-    brokerMsPerEvent: a.broker !== null && b.broker !== null ? (b.broker - a.broker) / ticksPerMs / events : null,
-    latencyPhaseMachineBusyPercent: Number.NaN,
-  };
 }
 
 function sleep(ms: number): Promise<void> {

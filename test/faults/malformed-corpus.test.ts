@@ -160,6 +160,12 @@ function buildCorpus(placedOrderId: string): Case[] {
   ok('unknown fields in envelope and payload', json({ ...env({}, { orderId: `extra-${randomUUID().slice(0, 8)}`, lines: [{ sku: SKU, quantity: 1, colour: 'red' }], giftWrap: true }), schemaRegistryId: 7 }), { outcome: 'StockReserved', quantity: 1 });
   ok('UTF-8 BOM before the JSON', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json(env())]), { outcome: 'StockReserved', quantity: 1 });
   ok('null for the optional warehouseId', json(withPayload({ orderId: `nullwh-${randomUUID().slice(0, 8)}`, warehouseId: null, lines: [{ sku: SKU, quantity: 1 }] })), { outcome: 'StockReserved', quantity: 1 });
+  ok('upper-case eventId (accepted, lower-cased: the outcome\'s causationId is the lower-case form)', json(env({ eventId: randomUUID().toUpperCase() })), { outcome: 'StockReserved', quantity: 1 });
+  // Lone UTF-16 surrogates are valid JSON escapes but not Unicode text: PostgreSQL stores each as U+FFFD,
+  // so two different orderIds become one. The first is applied; the second collides with it.
+  const surrogateBase = `sur-${randomUUID().slice(0, 8)}-`;
+  ok('orderId with a lone surrogate (\\ud800)', text(JSON.stringify(withPayload({ orderId: `${surrogateBase}\ud800`, lines: [{ sku: SKU, quantity: 1 }] }))), { outcome: 'StockReserved', quantity: 1 });
+  dlq('orderId differing only in its lone surrogate (\\ud801): collides (KNOWN QUIRK)', text(JSON.stringify(withPayload({ orderId: `${surrogateBase}\ud801`, lines: [{ sku: SKU, quantity: 1 }] }))), 'ORDER_ALREADY_PLACED');
   ok('unknown SKU (a refusal on inventory-events, not a dead letter)', json(line({ sku: 'NO-SUCH-SKU', quantity: 1 })), { outcome: 'InsufficientStock' });
 
   for (const c of cases) {
@@ -167,7 +173,8 @@ function buildCorpus(placedOrderId: string): Case[] {
     const bytes = c.value && c.value[0] === 0xef && c.value[1] === 0xbb && c.value[2] === 0xbf ? c.value.subarray(3) : c.value;
     const e = bytes ? envelopeOfRaw({ value: bytes } as RawMessage) : null;
     if (e && typeof e === 'object' && !Array.isArray(e)) {
-      c.eventId = typeof e.eventId === 'string' ? e.eventId : undefined;
+      // The service lower-cases eventIds (envelope.ts): outcomes carry that form as causationId.
+      c.eventId = typeof e.eventId === 'string' ? e.eventId.toLowerCase() : undefined;
       c.orderId = typeof e.payload?.orderId === 'string' ? e.payload.orderId : undefined;
     }
   }

@@ -42,8 +42,9 @@ export interface Fault {
 
 export interface FaultRecord {
   name: string;
-  /** Progress when it fired (processed / orders). */
+  /** Progress when it fired (processed / orders), and the processed count itself. */
   firedAt: number;
+  processedAt: number;
   /** How long the injection itself took (kill + restart + ready, a broker restart, ...). */
   injectMs: number;
   /** From the fault until the processed count moved again. */
@@ -156,11 +157,13 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const deadline = started + scenarioTimeoutMs(n) - 60_000;
     stream = new OrderStream(producer, prefix, orders, () => sampler.processed, { deadlineMs: deadline, chunk: 250, ahead: Math.max(2000, Math.round(n * 0.1)) });
 
-    let lastFiredAt = 0;
+    let lastProcessedAt = 0;
     for (const fault of options.faults) {
-      const target = Math.ceil(n * Math.max(fault.atFraction, faults.length ? lastFiredAt + 0.2 : 0));
+      // At its fraction, and at least 20% of the stream after the previous fault.
+      const target = Math.max(Math.ceil(n * fault.atFraction), faults.length ? lastProcessedAt + Math.ceil(n * 0.2) : 0);
       await waitForProgress(sampler, service, target, options.stallMs ?? 120_000, deadline, fault.name);
-      const firedAt = sampler.processed / n;
+      const processedAt = sampler.processed;
+      const firedAt = processedAt / n;
       const before = Date.now();
       const notes: Record<string, number> = {};
       await fault.inject({
@@ -176,8 +179,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       await waitFor(() => sampler.processed > countAfter || sampler.processed >= n, 300_000, `progress after ${fault.name}`, 50)
         .then(() => (resumedAfterMs = Date.now() - before))
         .catch(() => undefined);
-      faults.push({ name: fault.name, firedAt, injectMs, resumedAfterMs, notes });
-      lastFiredAt = firedAt;
+      faults.push({ name: fault.name, firedAt, processedAt, injectMs, resumedAfterMs, notes });
+      lastProcessedAt = processedAt;
       if (resumedAfterMs === null) throw new Error(`no progress within 5 minutes after ${fault.name}: hang?\n${tail(service.logFile, 30)}`);
     }
     await stream.done;

@@ -42,9 +42,18 @@ export interface ScenarioReport {
 }
 
 export interface LogFigures {
-  /** Log lines saying an event was applied (status APPLIED or msg 'event applied'). */
+  /**
+   * Log lines saying an event was applied (status APPLIED or msg 'event applied').
+   * A lower bound after a SIGKILL: pino writes stdout asynchronously (sonic-boom,
+   * sync: false), so the last lines in its buffer die with the process.
+   */
   appliedLines: number;
-  /** Inputs applied more than once according to the logs (must be 0: that would be a double apply). */
+  /**
+   * Inputs logged as applied more than once. Reported, not asserted: the service
+   * logs 'event applied' inside the transaction, before COMMIT, so a commit that
+   * fails and is retried logs twice without applying twice. The database checks
+   * (one outcome, reserved sums, drift) are the real test of "applied once".
+   */
   appliedTwice: number;
   /** Log lines reporting an inbound duplicate suppressed by the inbox (status DUPLICATE). */
   duplicateLines: number;
@@ -233,7 +242,6 @@ export function invariantViolations(report: ScenarioReport, overReservedSeen: un
   if (report.inboxOutcomeMismatches) violations.inboxOutcomeMismatches = report.inboxOutcomeMismatches;
   if (report.bogusShortages) violations.bogusShortages = report.bogusShortages;
   if (report.drift.length) violations.drift = report.drift.slice(0, 10);
-  if (report.log.appliedTwice) violations.appliedTwice = report.log.appliedTwice;
   if (overReservedSeen.length) violations.overReservedSeen = overReservedSeen.slice(0, 10);
   return violations;
 }
