@@ -52,6 +52,7 @@ async function reserveOrders(orders: readonly HandlerInput<OrderPlaced>[]): Prom
   });
 
   await writes.flush(tx, now);
-  for (const { ctx, warehouseId, productIds } of writes.availabilityDrops()) await afterAvailabilityDrop(ctx, warehouseId, productIds);
+  const products = new Map(resolved.flat().flatMap((l) => (l.product ? [[l.product.productId, l.product] as const] : [])));
+  for (const { ctx, warehouseId, productIds } of writes.replenishmentChecks(products)) await afterAvailabilityDrop(ctx, warehouseId, productIds);
   return outcomes;
 }

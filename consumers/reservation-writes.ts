@@ -1,57 +1,61 @@
 import type { ReservedLine } from '../src/domain/allocation';
+import { availableAt } from '../src/domain/pick-sequence';
 import type { LockedStock } from '../src/db/inventory';
-import { applyStockChanges } from '../src/db/inventory';
-import { appendLedger, type LedgerEntry } from '../src/db/ledger';
-import { createReservations, type NewReservation } from '../src/db/reservations';
+import type { ProductRow } from '../src/db/products';
+import { writeReservations, type NewReservation, type ReservedRow } from '../src/db/reservations';
 import type { Tx } from '../src/db/types';
 import type { EventContext } from './handler';
 
+type WarehouseStock = Map<number, LockedStock[]>;
+
 /**
- * The writes of a run of reservations, gathered in memory and written with one
- * statement per table: reserved quantities merged per inventory row (a hot SKU
- * is one UPDATE however many orders took from it), reservation rows, RESERVE
- * ledger rows (each with its own order's eventId).
+ * The writes of a run of reservations, gathered in memory while the run's
+ * inventory rows are locked, then written in one statement (writeReservations).
+ * It also keeps the locked rows up to date, so each order of the run sees
+ * what the orders before it took.
  */
 export class ReservationWrites {
-  private readonly reservedByRow = new Map<string, { productId: number; locationId: number; quantity: number }>();
+  private readonly reservedByRow = new Map<string, ReservedRow>();
   private readonly reservations: NewReservation[] = [];
-  private readonly ledger: LedgerEntry[] = [];
-  /** The last event of the run that reserved in each warehouse, and what it touched. */
-  private readonly drops = new Map<number, { ctx: EventContext; productIds: Set<number> }>();
+  /** Per warehouse: its locked stock, the products reserved there, and the last event of the run that did. */
+  private readonly touched = new Map<number, { ctx: EventContext; stock: WarehouseStock; productIds: Set<number> }>();
 
-  /** Records an order's allocation and marks its units taken in the locked stock the run decides on. */
-  reserve(ctx: EventContext, orderId: string, warehouseId: number, lines: readonly ReservedLine[], stock: Map<number, LockedStock[]>): void {
+  reserve(ctx: EventContext, orderId: string, warehouseId: number, lines: readonly ReservedLine[], stock: WarehouseStock): void {
     this.reservations.push({ orderId, warehouseId, eventId: ctx.eventId, lines });
-    const drop = this.drops.get(warehouseId) ?? { ctx, productIds: new Set<number>() };
-    drop.ctx = ctx;
+    const touched = this.touched.get(warehouseId) ?? { ctx, stock, productIds: new Set<number>() };
+    touched.ctx = ctx;
     for (const line of lines) {
-      drop.productIds.add(line.productId);
+      touched.productIds.add(line.productId);
       for (const { locationId, quantity } of line.allocations) {
-        const slot = stock.get(line.productId)!.find((s) => s.locationId === locationId)!;
-        slot.reserved += quantity;
+        stock.get(line.productId)!.find((s) => s.locationId === locationId)!.reserved += quantity;
         const key = `${line.productId}@${locationId}`;
         const row = this.reservedByRow.get(key) ?? { productId: line.productId, locationId, quantity: 0 };
         row.quantity += quantity;
         this.reservedByRow.set(key, row);
-        this.ledger.push({ productId: line.productId, locationId, txnType: 'RESERVE', quantity, referenceType: 'ORDER', referenceId: orderId, eventId: ctx.eventId });
       }
     }
-    this.drops.set(warehouseId, drop);
+    this.touched.set(warehouseId, touched);
   }
 
   async flush(tx: Tx, now: Date): Promise<void> {
-    if (this.reservations.length === 0) return;
-    await applyStockChanges(tx, [...this.reservedByRow.values()].map((r) => ({ productId: r.productId, locationId: r.locationId, onHandDelta: 0, reservedDelta: r.quantity })), now);
-    await createReservations(tx, this.reservations, now);
-    await appendLedger(tx, null, this.ledger, now);
+    await writeReservations(tx, this.reservations, [...this.reservedByRow.values()], now);
   }
 
   /**
-   * Where available stock went down, for the reorder-point check. A purchase
-   * order it raises is caused by the last order of the run that reserved in
-   * that warehouse: the one after which the shortfall is what the check sees.
+   * The products that may need a purchase order: auto-replenished, active, and
+   * now below their reorder point in the warehouse. The locked rows are every
+   * row of the product there, so their sum is exact and no query is needed for
+   * the rest. A purchase order is caused by the last order of the run that
+   * reserved in that warehouse: the one after which the shortfall is seen.
    */
-  availabilityDrops(): { ctx: EventContext; warehouseId: number; productIds: number[] }[] {
-    return [...this.drops].map(([warehouseId, d]) => ({ ctx: d.ctx, warehouseId, productIds: [...d.productIds] }));
+  replenishmentChecks(products: ReadonlyMap<number, ProductRow>): { ctx: EventContext; warehouseId: number; productIds: number[] }[] {
+    return [...this.touched].flatMap(([warehouseId, { ctx, stock, productIds }]) => {
+      const low = [...productIds].filter((id) => {
+        const product = products.get(id);
+        const available = (stock.get(id) ?? []).reduce((sum, slot) => sum + availableAt(slot), 0);
+        return product?.autoReplenish && product.isActive && available < product.reorderPoint;
+      });
+      return low.length > 0 ? [{ ctx, warehouseId, productIds: low }] : [];
+    });
   }
 }

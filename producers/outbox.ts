@@ -1,4 +1,5 @@
 import { v5 as uuidv5 } from 'uuid';
+import { Prisma } from '../src/generated/prisma/client';
 import type { Tx } from '../src/db/types';
 import { outboundEvents, type OutboundEventType } from '../src/contracts';
 
@@ -40,17 +41,28 @@ export interface CausedEvents {
  * malformed event on the wire.
  */
 export async function stageOutbound(tx: Tx, caused: readonly CausedEvents[], now = new Date()): Promise<string[]> {
+  const staged = outboxInsert(caused, now);
+  if (staged) await tx.$executeRaw(staged.sql);
+  return staged?.eventIds ?? [];
+}
+
+/**
+ * The INSERT of the outbox rows as a statement fragment, for callers that fold
+ * it into a larger statement (the consumer writes outbox and inbox together).
+ * One array parameter per column however many rows: Prisma's cost grows with
+ * the number of parameters.
+ */
+export function outboxInsert(caused: readonly CausedEvents[], now: Date): { sql: Prisma.Sql; eventIds: string[] } | null {
   const rows = caused.flatMap(({ cause, events }) => events.map((event) => outboxRow(cause, event, now)));
-  if (rows.length === 0) return [];
-  // One array parameter per column however many rows (Prisma's createMany costs far more CPU per row).
-  await tx.$executeRaw`
+  if (rows.length === 0) return null;
+  const sql = Prisma.sql`
     INSERT INTO outbox_event (event_id, event_type, topic, message_key, envelope, headers, created_at)
     SELECT event_id::uuid, event_type, topic, message_key, envelope::jsonb, headers::jsonb, ${now}::timestamptz
       FROM unnest(${rows.map((r) => r.eventId)}::text[], ${rows.map((r) => r.eventType)}::text[], ${rows.map((r) => r.topic)}::text[],
                   ${rows.map((r) => r.messageKey)}::text[], ${rows.map((r) => JSON.stringify(r.envelope))}::text[], ${rows.map((r) => JSON.stringify(r.headers))}::text[])
         AS v(event_id, event_type, topic, message_key, envelope, headers)
     ON CONFLICT (event_id) DO NOTHING`;
-  return rows.map((r) => r.eventId);
+  return { sql, eventIds: rows.map((r) => r.eventId) };
 }
 
 export function stageEvents(tx: Tx, cause: Cause, events: readonly OutboundEvent[], now = new Date()): Promise<string[]> {

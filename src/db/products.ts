@@ -6,15 +6,20 @@ export interface ProductRow {
   productId: number;
   sku: string;
   isActive: boolean;
+  /** Read along so a reservation can tell, from the rows it locked, whether replenishment needs a look. */
+  autoReplenish: boolean;
+  reorderPoint: number;
 }
 
+export type ResolvedLine = OrderLineToReserve & { product: ProductRow | null };
+
 /** Looks up the products that event lines name by productId or sku (one query for any number of lines). */
-export async function resolveProductLines(tx: Tx, lines: readonly RequestedLine[]): Promise<OrderLineToReserve[]> {
+export async function resolveProductLines(tx: Tx, lines: readonly RequestedLine[]): Promise<ResolvedLine[]> {
   const ids = lines.flatMap((l) => (l.productId !== undefined ? [l.productId] : []));
   const skus = lines.flatMap((l) => (l.productId === undefined && l.sku !== undefined ? [l.sku] : []));
   // Two array parameters rather than one per id: a batch of orders names hundreds of products.
   const products = await tx.$queryRaw<ProductRow[]>`
-    SELECT product_id AS "productId", sku, is_active AS "isActive" FROM product
+    SELECT product_id AS "productId", sku, is_active AS "isActive", auto_replenish AS "autoReplenish", reorder_point AS "reorderPoint" FROM product
      WHERE product_id = ANY(${[...new Set(ids)]}::int[]) OR sku = ANY(${[...new Set(skus)]}::text[])`;
   const byId = new Map(products.map((p) => [p.productId, p]));
   const bySku = new Map(products.map((p) => [p.sku, p]));

@@ -16,18 +16,44 @@ export interface NewReservation {
   lines: readonly ReservedLine[];
 }
 
-/** One row per (order, product, location) allocation, for any number of orders in one statement (array parameters, as appendLedger). */
-export async function createReservations(tx: Tx, reservations: readonly NewReservation[], now: Date): Promise<void> {
+export interface ReservedRow {
+  productId: number;
+  locationId: number;
+  quantity: number;
+}
+
+/**
+ * Writes a run of reservations in ONE statement: the reserved quantity of
+ * each inventory row (merged per row: a hot SKU is one UPDATE however many
+ * orders took from it), one reservation row per (order, product, location),
+ * and the RESERVE ledger rows. One statement matters because the inventory
+ * rows are locked until the commit: every round trip here is time other
+ * orders for the same products wait. Array parameters, one per column.
+ */
+export async function writeReservations(tx: Tx, reservations: readonly NewReservation[], reservedByRow: readonly ReservedRow[], now: Date): Promise<void> {
   const rows = reservations.flatMap(({ orderId, warehouseId, eventId, lines }) =>
     lines.flatMap((line) => line.allocations.map((a) => ({ orderId, warehouseId, eventId, productId: line.productId, locationId: a.locationId, quantity: a.quantity }))),
   );
   if (rows.length === 0) return;
+  const col = <T>(pick: (r: (typeof rows)[number]) => T) => rows.map(pick);
   await tx.$executeRaw`
-    INSERT INTO reservation (order_id, warehouse_id, product_id, location_id, quantity, event_id, created_at, updated_at)
-    SELECT order_id, warehouse_id, product_id, location_id, quantity, event_id::uuid, ${now}::timestamptz, ${now}::timestamptz
-      FROM unnest(${rows.map((r) => r.orderId)}::text[], ${rows.map((r) => r.warehouseId)}::int[], ${rows.map((r) => r.productId)}::int[],
-                  ${rows.map((r) => r.locationId)}::int[], ${rows.map((r) => r.quantity)}::int[], ${rows.map((r) => r.eventId)}::text[])
-        AS v(order_id, warehouse_id, product_id, location_id, quantity, event_id)`;
+    WITH stock AS (
+      UPDATE inventory AS i
+         SET quantity_reserved = i.quantity_reserved + v.quantity
+        FROM unnest(${reservedByRow.map((r) => r.productId)}::int[], ${reservedByRow.map((r) => r.locationId)}::int[], ${reservedByRow.map((r) => r.quantity)}::int[])
+          AS v(product_id, location_id, quantity)
+       WHERE i.product_id = v.product_id AND i.location_id = v.location_id),
+    held AS (
+      INSERT INTO reservation (order_id, warehouse_id, product_id, location_id, quantity, event_id, created_at, updated_at)
+      SELECT order_id, warehouse_id, product_id, location_id, quantity, event_id::uuid, ${now}::timestamptz, ${now}::timestamptz
+        FROM unnest(${col((r) => r.orderId)}::text[], ${col((r) => r.warehouseId)}::int[], ${col((r) => r.productId)}::int[],
+                    ${col((r) => r.locationId)}::int[], ${col((r) => r.quantity)}::int[], ${col((r) => r.eventId)}::text[])
+          AS v(order_id, warehouse_id, product_id, location_id, quantity, event_id))
+    INSERT INTO inventory_transaction (product_id, location_id, txn_type, quantity, reference_id, reference_type, performed_by, event_id, created_at)
+    SELECT product_id, location_id, 'RESERVE', quantity, order_id, 'ORDER', 'inventory-service', event_id::uuid, ${now}::timestamptz
+      FROM unnest(${col((r) => r.productId)}::int[], ${col((r) => r.locationId)}::int[], ${col((r) => r.quantity)}::int[],
+                  ${col((r) => r.orderId)}::text[], ${col((r) => r.eventId)}::text[])
+        AS v(product_id, location_id, quantity, order_id, event_id)`;
 }
 
 /** An open reservation row with the warehouse it was made in. */
