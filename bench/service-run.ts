@@ -3,6 +3,8 @@ import { Client } from 'pg';
 import { Kafka, logLevel, type Consumer, type Message, type Producer } from 'kafkajs';
 import { topicName, topics } from '../src/contracts';
 import { ensureTopics } from '../src/kafka-topics';
+import { createDb } from '../src/db/client';
+import { reconcile } from '../src/ops/reconcile';
 import type { BenchOrder } from './baseline';
 import { cpuBetween, cpuSnapshot, type CpuSnapshot } from './cpu';
 import { summarizeProfiles, type ProfileShare } from './profile';
@@ -246,29 +248,14 @@ async function waitForOutcomes(outcomes: OutcomeReader, n: number, services: Ser
   }
 }
 
-// The same invariant query as test/support/assertions.ts stockDrift (keep them in step).
-const STOCK_DRIFT = `
-  WITH ledger AS (
-    SELECT product_id, location_id, SUM(quantity) FILTER (WHERE txn_type IN ('RECEIVE','SHIP','ADJUST','TRANSFER'))::int AS on_hand
-      FROM inventory_transaction GROUP BY product_id, location_id),
-  held AS (
-    SELECT product_id, location_id, SUM(quantity - quantity_shipped - quantity_released)::int AS reserved
-      FROM reservation GROUP BY product_id, location_id)
-  SELECT i.product_id, i.location_id, i.quantity_on_hand, COALESCE(l.on_hand, 0) AS ledger_on_hand,
-         i.quantity_reserved, COALESCE(h.reserved, 0) AS reservations
-    FROM inventory i
-    LEFT JOIN ledger l USING (product_id, location_id)
-    LEFT JOIN held h USING (product_id, location_id)
-   WHERE i.quantity_on_hand <> COALESCE(l.on_hand, 0)
-      OR i.quantity_reserved <> COALESCE(h.reserved, 0)
-      OR i.quantity_reserved > i.quantity_on_hand`;
-
 /** Reserved units == StockReserved outcomes (1 unit each), no drift, every event processed once, nothing dead-lettered. */
 async function verify(databaseUrl: string, outcomes: OutcomeReader, events: number): Promise<ServiceResult['check']> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const drift = await client.query(STOCK_DRIFT);
+    const db = createDb(databaseUrl, 1);
+    const drift = await reconcile(db).finally(() => db.$disconnect());
+    const driftRows = drift.drift.length + drift.violations.length;
     const { rows } = await client.query<{ reserved_sum: number; processed: number; dead: number; pos: number }>(
       `SELECT (SELECT COALESCE(SUM(quantity_reserved), 0)::int FROM inventory) AS reserved_sum,
               (SELECT COUNT(*)::int FROM processed_event) AS processed,
@@ -277,8 +264,8 @@ async function verify(databaseUrl: string, outcomes: OutcomeReader, events: numb
     );
     const r = rows[0]!;
     const stockReserved = outcomes.reservedCauses.size;
-    const ok = r.reserved_sum === stockReserved && stockReserved === events && drift.rowCount === 0 && r.processed === events && r.dead === 0;
-    return { ok, reservedSum: r.reserved_sum, stockReserved, driftRows: drift.rowCount ?? 0, processedEvents: r.processed, deadLetters: r.dead, purchaseOrders: r.pos };
+    const ok = r.reserved_sum === stockReserved && stockReserved === events && driftRows === 0 && r.processed === events && r.dead === 0;
+    return { ok, reservedSum: r.reserved_sum, stockReserved, driftRows, processedEvents: r.processed, deadLetters: r.dead, purchaseOrders: r.pos };
   } finally {
     await client.end();
   }

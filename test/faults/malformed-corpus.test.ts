@@ -161,11 +161,8 @@ function buildCorpus(placedOrderId: string): Case[] {
   ok('UTF-8 BOM before the JSON', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json(env())]), { outcome: 'StockReserved', quantity: 1 });
   ok('null for the optional warehouseId', json(withPayload({ orderId: `nullwh-${randomUUID().slice(0, 8)}`, warehouseId: null, lines: [{ sku: SKU, quantity: 1 }] })), { outcome: 'StockReserved', quantity: 1 });
   ok('upper-case eventId (accepted, lower-cased: the outcome\'s causationId is the lower-case form)', json(env({ eventId: randomUUID().toUpperCase() })), { outcome: 'StockReserved', quantity: 1 });
-  // Lone UTF-16 surrogates are valid JSON escapes but not Unicode text: PostgreSQL stores each as U+FFFD,
-  // so two different orderIds become one. The first is applied; the second collides with it.
-  const surrogateBase = `sur-${randomUUID().slice(0, 8)}-`;
-  ok('orderId with a lone surrogate (\\ud800)', text(JSON.stringify(withPayload({ orderId: `${surrogateBase}\ud800`, lines: [{ sku: SKU, quantity: 1 }] }))), { outcome: 'StockReserved', quantity: 1 });
-  dlq('orderId differing only in its lone surrogate (\\ud801): collides (KNOWN QUIRK)', text(JSON.stringify(withPayload({ orderId: `${surrogateBase}\ud801`, lines: [{ sku: SKU, quantity: 1 }] }))), 'ORDER_ALREADY_PLACED');
+  // Not here: an orderId with a lone UTF-16 surrogate ("\ud800") passes the schema and then fails in
+  // PostgreSQL on every retry, stalling the partition (KNOWN BUG): test/faults/poison.faults.ts.
   ok('unknown SKU (a refusal on inventory-events, not a dead letter)', json(line({ sku: 'NO-SUCH-SKU', quantity: 1 })), { outcome: 'InsufficientStock' });
 
   for (const c of cases) {
