@@ -79,14 +79,13 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
   const refused = fresh.filter((p) => results.get(p.event.index)!.status === 'REJECTED');
   const outbox = outboxInsert(applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), now);
   await finish(tx, outbox?.sql ?? null, applied.map((p) => [p.event.envelope.eventId, (results.get(p.event.index) as { outcome: string }).outcome]), refused.map((p) => p.event.envelope.eventId));
-  for (const p of applied) p.ctx.log.info({ outcome: (results.get(p.event.index) as { outcome: string }).outcome }, 'event applied');
   return results;
 }
 
 function pendingOf(deps: ProcessorDeps, tx: Tx, event: ValidEvent, now: Date): Pending {
   const { envelope, record } = event;
   const emitted: OutboundEvent[] = [];
-  const log = deps.logger.child({ eventId: envelope.eventId, eventType: envelope.eventType, key: record.message.key?.toString(), topic: record.topic, partition: record.partition, offset: record.message.offset });
+  const log = deps.logger.child(logFields(event));
   const ctx: EventContext = { tx, eventId: envelope.eventId, eventType: envelope.eventType, correlationId: envelope.correlationId ?? null, now, settings: deps.settings, log, emit: (e) => emitted.push(e) };
   return { event, ctx, emitted };
 }
@@ -144,4 +143,9 @@ async function finish(tx: Tx, outbox: Prisma.Sql | null, outcomes: readonly [str
         FROM unnest(${outcomes.map(([id]) => id)}::uuid[], ${outcomes.map(([, outcome]) => outcome)}::text[]) AS v(event_id, outcome)
        WHERE p.event_id = v.event_id)
     DELETE FROM processed_event WHERE event_id = ANY(${[...refused]}::uuid[])`;
+}
+
+/** What every log line about an event carries: its id and type, its key (orderId, poId or locationId) and its place in Kafka. */
+export function logFields({ envelope, record }: Pick<ValidEvent, 'envelope' | 'record'>): Record<string, unknown> {
+  return { eventId: envelope.eventId, eventType: envelope.eventType, key: record.message.key?.toString(), topic: record.topic, partition: record.partition, offset: record.message.offset };
 }

@@ -3,7 +3,8 @@ import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
 import { envelopeSchema, parseInboundMessage, type Envelope, type InboundTopic } from '../src/contracts';
 import { deadLetter } from './dead-letter';
-import { applyEvents, type ValidEvent } from './apply-events';
+import { applyEvents, logFields, type Applied, type ValidEvent } from './apply-events';
+import { isDataError, isTransientError } from '../src/errors';
 import type { EventHandler, HandlerSettings } from './handler';
 
 export interface ProcessorDeps {
@@ -48,17 +49,65 @@ export async function processMessage(deps: ProcessorDeps, record: InboundRecord)
 export async function processRecords(deps: ProcessorDeps, records: readonly InboundRecord[]): Promise<ProcessResult[]> {
   const parsed = records.map((record) => parseRecord(deps, record));
   const valid = parsed.flatMap((p, index) => (p.ok ? [{ ...p, record: records[index]!, index }] : []));
-  const applied = valid.length > 0 ? await applyEvents(deps, valid) : new Map();
+  const applied = valid.length > 0 ? await applyWithFallback(deps, valid) : new Map<number, Applied>();
+  // Logged after the commit: a retried transaction must not log its events twice.
+  for (const event of valid) {
+    const outcome = applied.get(event.index)!;
+    if (outcome.status === 'APPLIED') deps.logger.info({ ...logFields(event), outcome: outcome.outcome }, 'event applied');
+    else if (outcome.status === 'DUPLICATE') deps.logger.info(logFields(event), 'duplicate event skipped (already applied)');
+  }
 
   const results: ProcessResult[] = [];
   for (const [index, record] of records.entries()) {
     const p = parsed[index]!;
-    const outcome = applied.get(index);
+    const outcome = applied.get(index)!;
     if (!p.ok) results.push(await rejectRecord(deps, record, p.code, p.reason, p.envelope));
     else if (outcome.status === 'REJECTED') results.push(await rejectRecord(deps, record, outcome.code, outcome.reason, p.envelope));
     else results.push(outcome);
   }
   return results;
+}
+
+const DATA_ERROR_ATTEMPTS = 3;
+
+/**
+ * Applies the run in one transaction. If that fails for a reason a retry
+ * cannot cure (not a transient fault), the events are applied one at a time,
+ * so that one poison event holds back only itself; an event whose own
+ * transaction the database keeps refusing for its data (SQLSTATE class 22 or
+ * 23) is refused and dead-lettered with the database's message instead of
+ * stalling its partition forever. Anything else unexpected (a bug) is thrown:
+ * the runner retries it, loudly, and the partition waits: nothing is lost.
+ */
+async function applyWithFallback(deps: ProcessorDeps, events: readonly ValidEvent[]): Promise<Map<number, Applied>> {
+  try {
+    return await applyEvents(deps, events);
+  } catch (error) {
+    if (isTransientError(error)) throw error;
+    if (events.length === 1) return applyAlone(deps, events[0]!, error);
+    deps.logger.warn({ err: error, events: events.length }, 'a run of events failed; applying them one at a time');
+    const results = new Map<number, Applied>();
+    for (const event of events) {
+      for (const [index, result] of await applyEvents(deps, [event]).catch((e: unknown) => applyAlone(deps, event, e))) results.set(index, result);
+    }
+    return results;
+  }
+}
+
+async function applyAlone(deps: ProcessorDeps, event: ValidEvent, firstError: unknown): Promise<Map<number, Applied>> {
+  let error = firstError;
+  for (let attempt = 1; ; attempt++) {
+    if (isTransientError(error) || !isDataError(error)) throw error;
+    if (attempt >= DATA_ERROR_ATTEMPTS) {
+      const reason = `the database refused this event ${attempt} times: ${(error as Error).message}`.slice(0, 1000);
+      return new Map([[event.index, { status: 'REJECTED', code: 'UNPROCESSABLE', reason }]]);
+    }
+    try {
+      return await applyEvents(deps, [event]);
+    } catch (next) {
+      error = next;
+    }
+  }
 }
 
 type Parsed = ({ ok: true } & Omit<ValidEvent, 'record' | 'index'>) | { ok: false; code: string; reason: string; envelope?: Envelope };

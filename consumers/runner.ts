@@ -9,6 +9,8 @@ export interface RunnerOptions {
   deps: ProcessorDeps;
   /** Contract topic names to consume (each must have handlers in deps.handlersByTopic). */
   topics: readonly InboundTopic[];
+  /** How long the group waits for a silent member (a killed instance) before giving its partitions to others. */
+  sessionTimeoutMs?: number;
   /** At most this many messages of a partition are applied in one database transaction. */
   maxEventsPerTransaction?: number;
   /** Partitions worked on at once by this instance. */
@@ -47,7 +49,8 @@ export class EventRunner {
 
   async start(): Promise<void> {
     const { kafka, groupId, topics } = this.options;
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout, heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)) });
     this.consumer = consumer;
     this.options.onConsumer?.(consumer);
     await consumer.connect();
@@ -69,28 +72,22 @@ export class EventRunner {
   private async processBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const topic = batch.topic.slice(this.prefix.length) as InboundTopic;
     const chunkSize = this.options.maxEventsPerTransaction ?? 200;
-    let lastDone: string | null = null;
-    try {
-      for (let start = 0; start < batch.messages.length; start += chunkSize) {
-        if (!isRunning() || isStale()) break;
-        const chunk = batch.messages.slice(start, start + chunkSize);
-        const started = Date.now();
-        const records = chunk.map((message) => ({ topic, partition: batch.partition, message }));
-        const results = await this.withRetry(() => processRecords(this.options.deps, records), isRunning, isStale, heartbeat);
-        if (!results) break; // shutting down or partition lost: these messages come again to whoever owns the partition
-        lastDone = chunk[chunk.length - 1]!.offset;
-        resolveOffset(lastDone);
-        const latencyMs = Date.now() - started;
-        for (const result of results) this.options.onProcessed?.(result, topic, latencyMs);
-        this.options.onLag?.(topic, batch.partition, Number(BigInt(batch.highWatermark) - BigInt(lastDone) - 1n));
-        await heartbeat();
-      }
-    } finally {
-      // One offset commit per batch: everything before it is in the database
-      // already, and anything redelivered after a crash is skipped by the inbox.
-      if (lastDone !== null) {
-        await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset(lastDone) }] }] });
-      }
+    for (let start = 0; start < batch.messages.length; start += chunkSize) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(start, start + chunkSize);
+      const started = Date.now();
+      const records = chunk.map((message) => ({ topic, partition: batch.partition, message }));
+      const results = await this.withRetry(() => processRecords(this.options.deps, records), isRunning, isStale, heartbeat);
+      if (!results) return; // shutting down or partition lost: these messages come again to whoever owns the partition
+      const last = chunk[chunk.length - 1]!.offset;
+      resolveOffset(last);
+      // Committed after every transaction: a crash redelivers at most the run in
+      // flight, which the inbox then skips.
+      await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset(last) }] }] });
+      const latencyMs = Date.now() - started;
+      for (const result of results) this.options.onProcessed?.(result, topic, latencyMs);
+      this.options.onLag?.(topic, batch.partition, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n));
+      await heartbeat();
     }
   }
 

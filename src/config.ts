@@ -50,6 +50,13 @@ const schema = z.object({
   DAILY_SCAN_AT: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').default('02:00'),
   /** How long a graceful shutdown may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: int(1000, 600000).default(30000),
+  /**
+   * How long the consumer group waits for a silent member before handing its
+   * partitions to the others: after a crash, that instance's partitions pause
+   * this long. Shorter recovers faster but risks needless rebalances when a
+   * long transaction or a GC pause delays heartbeats.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: int(6000, 300000).default(30000),
   /** At most this many messages of one partition are applied in one database transaction (1 = one transaction per event). */
   CONSUMER_BATCH_MAX_EVENTS: int(1, 5000).default(200),
   /** Partitions one instance works on at once (each with its own transaction). */

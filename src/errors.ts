@@ -48,3 +48,21 @@ export function isTransientError(error: unknown): boolean {
   }
   return false;
 }
+
+// Kinds of @prisma/adapter-pg's mapped errors that are data or integrity errors.
+const DATA_ADAPTER_KINDS = new Set(['UniqueConstraintViolation', 'NullConstraintViolation', 'ForeignKeyConstraintViolation', 'InvalidInputValue', 'LengthMismatch', 'ValueOutOfRange']);
+
+/**
+ * True when the database refused the data itself (SQLSTATE class 22, data
+ * exception, or 23, integrity constraint violation): the same event will fail
+ * the same way every time, unlike a transient fault.
+ */
+export function isDataError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
+    const any = e as { code?: unknown; originalCode?: unknown; kind?: unknown; cause?: unknown; meta?: { code?: unknown; driverAdapterError?: unknown } };
+    if (typeof any.kind === 'string' && DATA_ADAPTER_KINDS.has(any.kind)) return true;
+    for (const code of [any.code, any.originalCode, any.meta?.code]) if (typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code)) return true;
+    e = any.cause ?? any.meta?.driverAdapterError;
+  }
+  return false;
+}

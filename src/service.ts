@@ -51,6 +51,7 @@ export class InventoryService {
       groupId: config.KAFKA_GROUP_ID,
       topics: inboundTopics,
       maxEventsPerTransaction: config.CONSUMER_BATCH_MAX_EVENTS,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       partitionsConsumedConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY,
       deps: {
         db: this.db,

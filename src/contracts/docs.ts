@@ -27,7 +27,8 @@ const KAFKA_BINDING_VERSION = '0.5.0';
  * may be added), and null accepted where the parser reads it as absent.
  */
 function jsonSchemaOf(schema: z.ZodType): Json {
-  const { $schema: _dropped, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) as Json;
+  // unrepresentable 'any': the envelope's payload is a custom "any object" check, described by its meta ({ type: 'object' }).
+  const { $schema: _dropped, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as Json;
   return rest;
 }
 

@@ -12,6 +12,17 @@ import { text } from './primitives';
  * unknown keys by assignment, and assigning `__proto__` swaps the prototype
  * of the result.
  */
+/**
+ * Any JSON object, copied without `__proto__`. Not z.record: its plain-object
+ * check reads o.constructor.prototype, so it refused a payload with a
+ * `constructor` key, though unknown payload fields are allowed (the event
+ * type's own schema strips them).
+ */
+const jsonObject = z
+  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'Invalid input: expected object' })
+  .transform((v) => Object.fromEntries(Object.entries(v).filter(([key]) => key !== '__proto__')))
+  .meta({ type: 'object' });
+
 export const envelopeSchema = z.object({
   // Any 8-4-4-4-12 hex, as PostgreSQL's uuid type accepts it, not only
   // RFC 9562 versions: refusing an odd generator would dead-letter a whole
@@ -27,7 +38,10 @@ export const envelopeSchema = z.object({
   causationId: text(0, 128).nullable(),
   // Checked against the event type's own schema in a second step
   // (parseInboundMessage), which again strips unknown keys.
-  payload: z.record(z.string(), z.unknown()),
+  // Any JSON object, taken as is: z.record would refuse a payload with a
+  // `constructor` key (its plain-object check reads o.constructor.prototype),
+  // though unknown payload fields are allowed and stripped by the type's schema.
+  payload: jsonObject,
 });
 
 export type Envelope = z.infer<typeof envelopeSchema>;

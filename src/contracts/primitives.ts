@@ -10,8 +10,18 @@ export const MAX_LINES = 500;
 const noNul = /^[^\u0000]*$/;
 
 /** A string of min..max UTF-16 units (never fewer characters than a VARCHAR(max) holds). */
+// A lone UTF-16 surrogate (a string cut in the middle of an emoji) is not
+// valid JSON text for PostgreSQL's jsonb and becomes U+FFFD in its text
+// columns: it too would fail in the database on every redelivery.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 export function text(min: number, max: number) {
-  return z.string().min(min).max(max).regex(noNul, { message: 'must not contain a NUL (U+0000) character' });
+  return z
+    .string()
+    .min(min)
+    .max(max)
+    .regex(noNul, { message: 'must not contain a NUL (U+0000) character' })
+    .refine((s) => !loneSurrogate.test(s), { message: 'must not contain a lone UTF-16 surrogate' });
 }
 
 /**

@@ -4,7 +4,10 @@ export interface StockLevel {
   reserved: number;
 }
 
-export type StockRejection = 'BELOW_ZERO' | 'BELOW_RESERVED';
+export type StockRejection = 'BELOW_ZERO' | 'BELOW_RESERVED' | 'ABOVE_MAXIMUM';
+
+/** The largest quantity one inventory row can hold (PostgreSQL integer). */
+export const MAX_ON_HAND = 2_147_483_647;
 
 export type AdjustmentCheck = { ok: true; onHand: number } | { ok: false; reason: StockRejection; message: string };
 
@@ -32,6 +35,8 @@ export function checkAdjustment(level: StockLevel, delta: number): AdjustmentChe
       message: `adjusting ${level.onHand} on hand by ${delta} would leave ${onHand}, below the ${level.reserved} reserved`,
     };
   }
+  // Refused here rather than failing in the database on every redelivery.
+  if (onHand > MAX_ON_HAND) return { ok: false, reason: 'ABOVE_MAXIMUM', message: `adjusting ${level.onHand} on hand by ${delta} would exceed ${MAX_ON_HAND}` };
   return { ok: true, onHand };
 }
 

@@ -22,11 +22,15 @@ import { envelopeOfRaw, faultCatalog, kafkaOn, randomPrefix, readTopics, type Ra
  * run. Found by the malformed corpus; see docs/fault-injection.md. These tests
  * assert the behaviour the contract asks for, so they FAIL while the bug exists.
  *
- * The trigger: an orderId with a lone UTF-16 surrogate ("\ud800" in JSON).
- * zod accepts it; PostgreSQL stores it as U+FFFD. Two orderIds that differ
- * only in the lone surrogate are different strings to the batched OrderPlaced
- * handler (its in-memory "already placed" set) but one key to the reservation
- * unique index: 23505, retried forever.
+ * Triggers found:
+ * - a string with a lone UTF-16 surrogate ("\ud800" in JSON) that reaches an
+ *   outbound event (orderId, sku, correlationId...): zod accepts it, the jsonb
+ *   outbox row refuses it (22P02 invalid input syntax for type json);
+ * - two orderIds that differ only in a lone surrogate, in one run: different
+ *   strings to the batched OrderPlaced handler's "already placed" set, one key
+ *   (both U+FFFD in text) to the reservation unique index (23505);
+ * - a StockAdjusted of +1,000,000 (within the contract) on a row near the int4
+ *   maximum: 22003 integer out of range.
  */
 const SKU = 'POISON-1';
 
@@ -99,6 +103,25 @@ describe('poison pills: contract-valid events that fail in the database', () => 
     const { out, dlq } = await settle([next.eventId], 0);
     const causes = new Set(out.map((m) => envelopeOfRaw(m)?.causationId));
     expect({ nextReserved: causes.has(next.eventId), loneHandled: causes.has(lone.eventId) || dlq.length === 1, nonTransientRetries: nonTransientRetries().length }).toEqual({ nextReserved: true, loneHandled: true, nonTransientRetries: 0 });
+  }, 120_000);
+
+  it('a StockAdjusted that would overflow on hand (int4) is refused, and the next adjustment goes through', async () => {
+    // Stock near PostgreSQL's int4 maximum, written the way the ledger would (so the books still balance).
+    const row = await db.inventory.findFirstOrThrow({ where: { product: { sku: SKU } }, orderBy: { locationId: 'asc' } });
+    const add = 2_147_000_000 - row.quantityOnHand;
+    await db.$executeRaw`UPDATE inventory SET quantity_on_hand = quantity_on_hand + ${add} WHERE product_id = ${row.productId} AND location_id = ${row.locationId}`;
+    await db.$executeRaw`INSERT INTO inventory_transaction (product_id, location_id, txn_type, quantity, reference_type, reference_id) VALUES (${row.productId}, ${row.locationId}, 'ADJUST', ${add}, 'ADJUSTMENT', 'test setup')`;
+    const adjust = (quantityDelta: number) => {
+      const eventId = randomUUID();
+      return { eventId, value: JSON.stringify({ eventId, eventType: 'StockAdjusted', eventVersion: 1, occurredAt: new Date().toISOString(), correlationId: null, causationId: null, payload: { sku: SKU, locationId: row.locationId, quantityDelta, reason: 'found a pallet' } }) };
+    };
+    // +1,000,000 is within the contract (|quantityDelta| <= 1,000,000) and takes on hand past 2,147,483,647.
+    const overflow = adjust(1_000_000);
+    const next = adjust(-1);
+    await producer.send({ topic: topicName('inventory-operations', prefix), acks: -1, messages: [overflow, next].map((m) => ({ key: String(row.locationId), value: m.value })) });
+    await waitFor(async () => (await db.processedEvent.count({ where: { eventId: next.eventId } })) === 1, 45_000, 'the next adjustment').catch(() => undefined);
+    const errors = nonTransientRetries().map((l) => String((l.err as { message?: string })?.message ?? '').split('\n').filter(Boolean).pop());
+    expect({ nextApplied: (await db.processedEvent.count({ where: { eventId: next.eventId } })) === 1, nonTransientRetries: errors.slice(0, 1) }).toEqual({ nextApplied: true, nonTransientRetries: [] });
   }, 120_000);
 
   it('two orderIds that differ only in a lone surrogate, in one run: the second is refused, the partition moves on', async () => {

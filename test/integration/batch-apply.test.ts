@@ -102,4 +102,20 @@ describe('applying a run of events in one transaction', () => {
     expect(again.map((r) => r.status)).toEqual(['DUPLICATE', 'DUPLICATE']);
     expect({ ledger: await stack.db.inventoryTransaction.count(), outbox: await stack.db.outboxEvent.count() }).toEqual(before);
   });
+
+  it('a poison event that the database refuses holds back only itself, and is dead-lettered', async () => {
+    // Stands for any event that passes the contract and then fails in PostgreSQL on its data.
+    await stack.db.$executeRawUnsafe(`ALTER TABLE reservation ADD CONSTRAINT test_poison CHECK (order_id <> 'poison')`);
+    try {
+      const events = [placed('p-1', 1, { lines: [{ sku: 'BOLT', quantity: 1 }] }), placed('poison', 1, { lines: [{ sku: 'BOLT', quantity: 1 }] }), placed('p-2', 1, { lines: [{ sku: 'BOLT', quantity: 1 }] })];
+      const results = await processRecords(deps, events.map((e) => ({ topic: 'orders' as const, partition: 0, message: message(e) })));
+      expect(results.map((r) => (r.status === 'APPLIED' ? r.outcome : r.status === 'DEAD_LETTERED' ? r.code : r.status))).toEqual(['RESERVED', 'UNPROCESSABLE', 'RESERVED']);
+      const dead = await stack.db.deadLetter.findFirst({ where: { errorCode: 'UNPROCESSABLE' } });
+      expect(dead?.errorMessage).toContain('test_poison');
+      expect(await stack.db.reservation.count({ where: { orderId: { in: ['p-1', 'p-2', 'poison'] } } })).toBe(2);
+      expect(await stockDrift(stack.db)).toEqual([]);
+    } finally {
+      await stack.db.$executeRawUnsafe('ALTER TABLE reservation DROP CONSTRAINT test_poison');
+    }
+  });
 });
