@@ -1,16 +1,10 @@
 import type { Tx } from '../db/types';
+import type { ReplenishableProduct } from '../domain/replenishment';
 
 /** What a replenishment decision needs about one product in one warehouse. */
-export interface ReplenishmentCandidate {
+export interface ReplenishmentCandidate extends ReplenishableProduct {
   productId: number;
   sku: string;
-  supplierId: number | null;
-  isActive: boolean;
-  autoReplenish: boolean;
-  reorderPoint: number;
-  reorderQuantity: number;
-  leadTimeDays: number;
-  unitCost: string;
   warehouseId: number;
   timezone: string;
   available: number;

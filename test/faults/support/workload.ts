@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { topicName, type TopicBase } from '../../../src/contracts';
 import type { ImportFileInput } from '../../../src/master-data/import-schema';
 import { sleep } from './exec';
+import { seededRandom } from '../../../bench/stats';
 
 /** A kafkajs client on the given brokers that never logs (faults make it noisy on purpose). */
 export function kafkaOn(brokers: string, retries = 5): Kafka {
@@ -12,18 +13,6 @@ export function kafkaOn(brokers: string, retries = 5): Kafka {
 
 export function randomPrefix(): string {
   return `f${randomBytes(4).toString('hex')}.`;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failing run can be repeated. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -81,7 +70,7 @@ export interface OrderSpec {
  * 1..maxQuantity, a quarter without warehouseId (the service chooses).
  */
 export function generateOrders(n: number, skus: string[], options: { seed: number; maxLines: number; maxQuantity: number; warehouseId: number; runId: string }): OrderSpec[] {
-  const random = prng(options.seed);
+  const random = seededRandom(options.seed);
   const pick = (k: number) => Math.floor(random() * k);
   return Array.from({ length: n }, (_, i) => {
     const count = 1 + pick(Math.min(options.maxLines, skus.length));
