@@ -150,19 +150,19 @@ function buildCorpus(placedOrderId: string): Case[] {
   // --- hostile-looking but valid: applied (unknown keys are stripped; __proto__ never becomes a prototype)
   ok('__proto__ in the payload trying to set warehouseId and a flag', rawPayload(`{"__proto__": {"warehouseId": 2, "polluted": "yes"}, "orderId": "proto-ok-${randomUUID().slice(0, 8)}", "lines": [{"sku": "${SKU}", "quantity": 1}]}`), { outcome: 'StockReserved', quantity: 1 });
   ok('__proto__ in a line trying to raise the quantity', rawPayload(`{"orderId": "proto-line-${randomUUID().slice(0, 8)}", "lines": [{"__proto__": {"quantity": 999, "polluted": "yes"}, "sku": "${SKU}", "quantity": 2}]}`), { outcome: 'StockReserved', quantity: 2 });
-  // KNOWN BUG (docs/fault-injection.md): the contract strips unknown payload fields, but a payload
-  // with a top-level "constructor" key is refused: envelope.ts parses payload with z.record, whose
-  // plain-object check reads o.constructor.prototype. Nothing is applied and nothing is polluted.
-  // The `it.failing` below asserts the contract's behaviour and starts failing once this is fixed.
-  dlq('constructor.prototype in the payload (KNOWN BUG: should be applied)', rawPayload(`{"constructor": {"prototype": {"polluted": "yes", "warehouseId": 2}}, "orderId": "ctor-${randomUUID().slice(0, 8)}", "lines": [{"sku": "${SKU}", "quantity": 1}]}`), 'INVALID_ENVELOPE');
+  // Was dead-lettered INVALID_ENVELOPE until envelope.ts stopped parsing the payload with z.record
+  // (its plain-object check read o.constructor.prototype); see docs/fault-injection.md.
+  ok('constructor.prototype in the payload', rawPayload(`{"constructor": {"prototype": {"polluted": "yes", "warehouseId": 2}}, "orderId": "ctor-${randomUUID().slice(0, 8)}", "lines": [{"sku": "${SKU}", "quantity": 1}]}`), { outcome: 'StockReserved', quantity: 1 });
+  ok('a plain "constructor" field in the payload', json(withPayload({ orderId: `ctor-str-${randomUUID().slice(0, 8)}`, constructor: 'ACME Build Ltd', lines: [{ sku: SKU, quantity: 1 }] })), { outcome: 'StockReserved', quantity: 1 });
   ok('constructor key inside a line', rawPayload(`{"orderId": "ctor-line-${randomUUID().slice(0, 8)}", "lines": [{"constructor": {"prototype": {"polluted": "yes"}}, "sku": "${SKU}", "quantity": 1}]}`), { outcome: 'StockReserved', quantity: 1 });
   ok('__proto__ at envelope level next to valid fields', text(JSON.stringify(env()).replace(/^{/, '{"__proto__": {"polluted": "yes", "eventType": "OrderCancelled"},')), { outcome: 'StockReserved', quantity: 1 });
   ok('unknown fields in envelope and payload', json({ ...env({}, { orderId: `extra-${randomUUID().slice(0, 8)}`, lines: [{ sku: SKU, quantity: 1, colour: 'red' }], giftWrap: true }), schemaRegistryId: 7 }), { outcome: 'StockReserved', quantity: 1 });
   ok('UTF-8 BOM before the JSON', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json(env())]), { outcome: 'StockReserved', quantity: 1 });
   ok('null for the optional warehouseId', json(withPayload({ orderId: `nullwh-${randomUUID().slice(0, 8)}`, warehouseId: null, lines: [{ sku: SKU, quantity: 1 }] })), { outcome: 'StockReserved', quantity: 1 });
   ok('upper-case eventId (accepted, lower-cased: the outcome\'s causationId is the lower-case form)', json(env({ eventId: randomUUID().toUpperCase() })), { outcome: 'StockReserved', quantity: 1 });
-  // Not here: an orderId with a lone UTF-16 surrogate ("\ud800") passes the schema and then fails in
-  // PostgreSQL on every retry, stalling the partition (KNOWN BUG): test/faults/poison.faults.ts.
+  dlq('orderId with a lone UTF-16 surrogate (would fail in PostgreSQL on every retry)', text(JSON.stringify(withPayload({ orderId: `sur-${randomUUID().slice(0, 8)}-\ud800`, lines: [{ sku: SKU, quantity: 1 }] }))), 'INVALID_PAYLOAD');
+  dlq('sku with a lone low surrogate', text(JSON.stringify(line({ sku: `${SKU}\udc00`, quantity: 1 }))), 'INVALID_PAYLOAD');
+  dlq('correlationId with a lone surrogate', json(env({ correlationId: 'corr-\ud83d' })), 'INVALID_ENVELOPE');
   ok('unknown SKU (a refusal on inventory-events, not a dead letter)', json(line({ sku: 'NO-SUCH-SKU', quantity: 1 })), { outcome: 'InsufficientStock' });
 
   for (const c of cases) {
@@ -345,12 +345,11 @@ describe('malformed input corpus against the service process', () => {
     expect(service.running).toBe(true);
   }, 300_000);
 
-  // KNOWN BUG: passes while the bug exists; when it fails, the bug is fixed: make it a plain `it`
-  // and move the corpus case above from dlq to ok.
-  it.failing('an unknown payload field named "constructor" is stripped like any other (contract), not dead-lettered', () => {
+  it('an unknown payload field named "constructor" is stripped like any other (contract), not dead-lettered', () => {
     const e = env({}, { orderId: 'ctor', constructor: 'ACME', lines: [{ sku: SKU, quantity: 1 }] });
     const result = parseInboundMessage('orders', JSON.stringify(e));
-    expect(result).toMatchObject({ ok: true });
+    expect(result).toMatchObject({ ok: true, event: { payload: { orderId: 'ctor' } } });
+    expect(Object.keys((result as { event: { payload: object } }).event.payload)).not.toContain('constructor');
   });
 
   it('parsing the __proto__ cases does not pollute Object.prototype (in this process as well)', () => {
