@@ -106,5 +106,20 @@ export class TestStack {
     await this.producer?.disconnect();
     await this.db?.$disconnect();
     await this.dropDatabase?.();
+    await this.deleteTopics();
+  }
+
+  /** Best effort: a broker that outlives many test runs should not keep every run's topics. */
+  private async deleteTopics(): Promise<void> {
+    if (!this.config) return;
+    const admin = testKafka().admin();
+    try {
+      await admin.connect();
+      await admin.deleteTopics({ topics: Object.values(topics).map((t) => topicName(t, this.config.KAFKA_TOPIC_PREFIX)), timeout: 10_000 });
+    } catch {
+      // Left for the broker's own retention; nothing depends on it.
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 }
