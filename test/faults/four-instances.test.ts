@@ -11,7 +11,7 @@ import { importMasterData } from '../../src/master-data/import';
 import { topicName } from '../../src/contracts';
 import { ROOT, waitFor } from './support/exec';
 import { buildService, readLogLines, removeBuild, ServiceProcess } from './support/service-process';
-import { envelopeOfRaw, faultCatalog, kafkaOn, orderEnvelope, randomPrefix, readTopics, Sampler, sendWithRetry, type OrderSpec } from './support/workload';
+import { deleteTopics, envelopeOfRaw, faultCatalog, kafkaOn, orderEnvelope, randomPrefix, readTopics, Sampler, sendWithRetry, type OrderSpec } from './support/workload';
 
 /**
  * Four service processes in one consumer group, 10 SKUs, FAULT_FOUR_ORDERS
@@ -32,6 +32,7 @@ const STOCK = Object.fromEntries(SKUS.map((sku, i) => [sku, Math.round(DEMAND * 
 describe(`${INSTANCES} service instances in one group: ${ORDERS} orders on ${SKUS.length} SKUs`, () => {
   let database: { url: string; drop(): Promise<void> };
   const services: ServiceProcess[] = [];
+  const prefix = randomPrefix();
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -40,12 +41,12 @@ describe(`${INSTANCES} service instances in one group: ${ORDERS} orders on ${SKU
   afterAll(async () => {
     await Promise.all(services.map((s) => s.stop()));
     await database?.drop();
+    await deleteTopics(process.env.KAFKA_BROKERS!, prefix);
     removeBuild();
   }, 120_000);
 
   it('never oversells: reserved per SKU is exactly min(stock, demand)', async () => {
     const brokers = process.env.KAFKA_BROKERS!;
-    const prefix = randomPrefix();
     const runDir = join(ROOT, '.cache', 'faults-runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-four-instances`);
     await ensureTopics(createKafka(loadConfig({ DATABASE_URL: database.url, KAFKA_BROKERS: brokers }), createLogger('silent')), prefix, 6, 1);
     const db = createDb(database.url, 2);
@@ -66,8 +67,8 @@ describe(`${INSTANCES} service instances in one group: ${ORDERS} orders on ${SKU
         }, join(runDir, `instance-${i}.log`)),
       );
     }
-    // Start them one after another (each waits for /readyz: in the group), then wait until the group holds all four.
-    for (const s of services) await s.start();
+    // Started together (each waits for /readyz: in the group), then until the group holds all four.
+    await Promise.all(services.map((s) => s.start()));
     const kafka = kafkaOn(brokers);
     const admin = kafka.admin();
     await admin.connect();

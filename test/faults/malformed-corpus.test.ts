@@ -12,7 +12,7 @@ import { importMasterData } from '../../src/master-data/import';
 import { parseInboundMessage, topicName, type TopicBase } from '../../src/contracts';
 import { ROOT, sleep, waitFor } from './support/exec';
 import { buildService, removeBuild, ServiceProcess } from './support/service-process';
-import { envelopeOfRaw, faultCatalog, kafkaOn, randomPrefix, readTopics, type RawMessage } from './support/workload';
+import { deleteTopics, envelopeOfRaw, faultCatalog, kafkaOn, randomPrefix, readTopics, type RawMessage } from './support/workload';
 
 /**
  * A corpus of malformed inbound messages against the real service process.
@@ -212,6 +212,7 @@ describe('malformed input corpus against the service process', () => {
     await service?.stop();
     await db?.$disconnect();
     await database?.drop();
+    if (prefix) await deleteTopics(brokers(), prefix);
     removeBuild();
   }, 120_000);
 

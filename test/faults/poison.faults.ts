@@ -12,7 +12,7 @@ import { importMasterData } from '../../src/master-data/import';
 import { topicName, type TopicBase } from '../../src/contracts';
 import { ROOT, waitFor } from './support/exec';
 import { buildService, readLogLines, removeBuild, ServiceProcess } from './support/service-process';
-import { envelopeOfRaw, faultCatalog, kafkaOn, randomPrefix, readTopics, type RawMessage } from './support/workload';
+import { deleteTopics, envelopeOfRaw, faultCatalog, kafkaOn, randomPrefix, readTopics, type RawMessage } from './support/workload';
 
 /**
  * Poison pills: events that pass (or passed) the contract schema and then
@@ -72,6 +72,7 @@ describe('poison pills: events the database would refuse do not stall their part
     await service?.stop();
     await db?.$disconnect();
     await database?.drop();
+    await deleteTopics(brokers(), prefix);
   }, 120_000);
 
   afterAll(() => removeBuild());

@@ -10,7 +10,7 @@ import { createLogger } from '../../../src/logger';
 import { importMasterData } from '../../../src/master-data/import';
 import { ROOT, sleep, waitFor } from './exec';
 import { buildService, ServiceProcess, tail } from './service-process';
-import { faultCatalog, generateOrders, kafkaOn, OrderStream, Probe, randomPrefix, Sampler, type OrderSpec } from './workload';
+import { deleteTopics, faultCatalog, generateOrders, kafkaOn, OrderStream, Probe, randomPrefix, Sampler, type OrderSpec } from './workload';
 import { invariantViolations, metricSum, verifyScenario, type ScenarioReport } from './verify';
 
 /** FAULT_ORDERS: how many OrderPlaced events a scenario streams (default 20,000). */
@@ -205,6 +205,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   const totalMs = Date.now() - started;
 
   const report = await verifyScenario({ kafka, prefix, databaseUrl: options.databaseUrl, orders, stock, logFiles: [service.logFile] });
+  await deleteTopics(options.brokers, prefix);
   const metrics = [...metricsByRun.values()];
   const result: ScenarioResult = {
     name: options.name,

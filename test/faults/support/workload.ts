@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { Client } from 'pg';
-import { topicName, type TopicBase } from '../../../src/contracts';
+import { topicName, topics, type TopicBase } from '../../../src/contracts';
 import type { ImportFileInput } from '../../../src/master-data/import-schema';
 import { sleep } from './exec';
 import { seededRandom } from '../../../bench/stats';
@@ -13,6 +13,19 @@ export function kafkaOn(brokers: string, retries = 5): Kafka {
 
 export function randomPrefix(): string {
   return `f${randomBytes(4).toString('hex')}.`;
+}
+
+/** Best effort, like the harness: a broker that outlives many runs (and is restarted by a scenario) should not keep every run's topics. */
+export async function deleteTopics(brokers: string, prefix: string): Promise<void> {
+  const admin = kafkaOn(brokers, 2).admin();
+  try {
+    await admin.connect();
+    await admin.deleteTopics({ topics: Object.values(topics).map((t) => topicName(t, prefix)), timeout: 10_000 });
+  } catch {
+    // left to the broker's retention; nothing depends on it
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 /**
