@@ -1,5 +1,5 @@
 import type { Tx } from '../src/db/types';
-import type { Envelope } from '../src/contracts';
+import type { Envelope, InboundTopic } from '../src/contracts';
 import { EventRejectedError } from '../src/errors';
 import { Prisma } from '../src/generated/prisma/client';
 import { outboxInsert, type OutboundEvent } from '../producers/outbox';
@@ -145,7 +145,10 @@ async function finish(tx: Tx, outbox: Prisma.Sql | null, outcomes: readonly [str
     DELETE FROM processed_event WHERE event_id = ANY(${[...refused]}::uuid[])`;
 }
 
+/** What the message key of each inbound topic is, by the contract: logged under that name. */
+const KEY_NAMES: Record<InboundTopic, string> = { orders: 'orderId', 'goods-receipts': 'poId', 'purchase-order-updates': 'poId', 'inventory-operations': 'locationId' };
+
 /** What every log line about an event carries: its id and type, its key (orderId, poId or locationId) and its place in Kafka. */
 export function logFields({ envelope, record }: Pick<ValidEvent, 'envelope' | 'record'>): Record<string, unknown> {
-  return { eventId: envelope.eventId, eventType: envelope.eventType, key: record.message.key?.toString(), topic: record.topic, partition: record.partition, offset: record.message.offset };
+  return { eventId: envelope.eventId, eventType: envelope.eventType, [KEY_NAMES[record.topic]]: record.message.key?.toString(), topic: record.topic, partition: record.partition, offset: record.message.offset };
 }

@@ -146,6 +146,6 @@ async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: st
       VALUES (${envelope.eventId}::uuid, ${envelope.eventType.slice(0, 64)}, ${record.topic}, ${record.partition}, ${BigInt(record.message.offset)}, 'DEAD_LETTERED')
       ON CONFLICT (event_id) DO NOTHING`;
   }
-  deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: envelope?.eventId, code, reason, sent }, 'message dead-lettered');
+  deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: envelope?.eventId, eventType, code, reason, sent }, 'message dead-lettered');
   return { status: 'DEAD_LETTERED', eventType, code };
 }
