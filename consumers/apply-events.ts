@@ -3,6 +3,7 @@ import type { Envelope, InboundTopic } from '../src/contracts';
 import { EventRejectedError } from '../src/errors';
 import { Prisma } from '../src/generated/prisma/client';
 import { outboxInsert, type OutboundEvent } from '../producers/outbox';
+import { recordDeadLetters } from './dead-letter';
 import type { EventContext, EventHandler } from './handler';
 import type { InboundRecord, ProcessorDeps } from './process-message';
 
@@ -40,8 +41,8 @@ class RollbackRefused extends Error {
  * by another instance, is skipped), then each handler, then the outbox rows and
  * the inbox outcomes. In effect each event is still applied alone: a refused
  * event leaves nothing behind (a savepoint, or a handler's handleMany that
- * writes nothing for it), and its inbox row is removed so that it is
- * dead-lettered after the commit and, if the process dies first, comes again.
+ * writes nothing for it) but its inbox row and its dead letter, which is sent
+ * after the commit.
  */
 export async function applyEvents(deps: ProcessorDeps, events: readonly ValidEvent[]): Promise<Map<number, Applied>> {
   try {
@@ -78,7 +79,15 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
   const applied = fresh.filter((p) => results.get(p.event.index)!.status === 'APPLIED');
   const refused = fresh.filter((p) => results.get(p.event.index)!.status === 'REJECTED');
   const outbox = outboxInsert(applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), now);
-  await finish(tx, outbox?.sql ?? null, applied.map((p) => [p.event.envelope.eventId, (results.get(p.event.index) as { outcome: string }).outcome]), refused.map((p) => p.event.envelope.eventId));
+  const outcomes = [...applied, ...refused].map((p): [string, string] => {
+    const result = results.get(p.event.index)!;
+    return [p.event.envelope.eventId, result.status === 'APPLIED' ? result.outcome : 'DEAD_LETTERED'];
+  });
+  const deadLetters = refused.map((p) => {
+    const { code, reason } = results.get(p.event.index) as { code: string; reason: string };
+    return { ...p.event.record, code, reason, eventId: p.event.envelope.eventId, eventType: p.event.envelope.eventType };
+  });
+  await finish(tx, outbox?.sql ?? null, outcomes, deadLetters.length > 0 ? recordDeadLetters(deadLetters, deps.topicPrefix) : null);
   return results;
 }
 
@@ -130,19 +139,19 @@ async function claimInbox(tx: Tx, events: readonly ValidEvent[]): Promise<Set<st
 }
 
 /**
- * One statement for the end of the run: the outbox rows, the outcomes of the
- * applied events in the inbox, and the inbox rows of refused events removed
- * (they are dead-lettered after the commit). One round trip, because the rows
- * the handlers locked stay locked until the commit.
+ * One statement for the end of the run: the outbox rows, the inbox outcomes,
+ * and the dead letters of refused events, recorded here and sent after the
+ * commit. A refused event keeps its inbox row (DEAD_LETTERED): delivered again,
+ * it is not judged a second time against a state that later events of the run
+ * have changed; its recorded dead letter is sent instead (processRecords).
+ * One round trip, because the rows the handlers locked stay locked until the commit.
  */
-async function finish(tx: Tx, outbox: Prisma.Sql | null, outcomes: readonly [string, string][], refused: readonly string[]): Promise<void> {
+async function finish(tx: Tx, outbox: Prisma.Sql | null, outcomes: readonly [string, string][], deadLetters: Prisma.Sql | null): Promise<void> {
   await tx.$executeRaw`
     WITH ${outbox ? Prisma.sql`staged AS (${outbox}),` : Prisma.empty}
-    outcomes AS (
-      UPDATE processed_event AS p SET outcome = v.outcome
-        FROM unnest(${outcomes.map(([id]) => id)}::uuid[], ${outcomes.map(([, outcome]) => outcome)}::text[]) AS v(event_id, outcome)
-       WHERE p.event_id = v.event_id)
-    DELETE FROM processed_event WHERE event_id = ANY(${[...refused]}::uuid[])`;
+    ${deadLetters ? Prisma.sql`refused AS (${deadLetters}),` : Prisma.empty}
+    outcomes AS (SELECT * FROM unnest(${outcomes.map(([id]) => id)}::uuid[], ${outcomes.map(([, outcome]) => outcome)}::text[]) AS v(event_id, outcome))
+    UPDATE processed_event AS p SET outcome = v.outcome FROM outcomes v WHERE p.event_id = v.event_id`;
 }
 
 /** What the message key of each inbound topic is, by the contract: logged under that name. */

@@ -2,7 +2,7 @@ import type { KafkaMessage, Producer } from 'kafkajs';
 import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
 import { envelopeSchema, parseInboundMessage, type Envelope, type InboundTopic } from '../src/contracts';
-import { deadLetter } from './dead-letter';
+import { deadLetter, recordDeadLetters, unsentDeadLetters } from './dead-letter';
 import { applyEvents, logFields, type Applied, type ValidEvent } from './apply-events';
 import { isDataError, isTransientError } from '../src/errors';
 import type { EventHandler, HandlerSettings } from './handler';
@@ -57,12 +57,17 @@ export async function processRecords(deps: ProcessorDeps, records: readonly Inbo
     else if (outcome.status === 'DUPLICATE') deps.logger.info(logFields(event), 'duplicate event skipped (already applied)');
   }
 
+  // A duplicate whose dead letter was recorded but not sent (the process died in between): send it now.
+  const duplicates = valid.filter((e) => applied.get(e.index)!.status === 'DUPLICATE').map((e) => e.record);
+  const unsent = duplicates.length > 0 ? await unsentDeadLetters(deps.db, deps.topicPrefix, records[0]!.topic, duplicates.map((r) => ({ partition: r.partition, offset: r.message.offset }))) : new Set<string>();
+
   const results: ProcessResult[] = [];
   for (const [index, record] of records.entries()) {
     const p = parsed[index]!;
     const outcome = applied.get(index)!;
-    if (!p.ok) results.push(await rejectRecord(deps, record, p.code, p.reason, p.envelope));
+    if (!p.ok) results.push(await rejectRecord(deps, record, p.code, p.reason));
     else if (outcome.status === 'REJECTED') results.push(await rejectRecord(deps, record, outcome.code, outcome.reason, p.envelope));
+    else if (outcome.status === 'DUPLICATE' && unsent.has(`${record.partition}@${record.message.offset}`)) results.push(await rejectRecord(deps, record, 'RECORDED', '', p.envelope));
     else results.push(outcome);
   }
   return results;
@@ -136,16 +141,26 @@ function envelopeOf(value: Buffer | null): Envelope | undefined {
   }
 }
 
-async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: string, reason: string, envelope?: Envelope): Promise<ProcessResult> {
-  const eventType = envelope?.eventType ?? null;
-  const sent = await deadLetter(deps.db, deps.producer, deps.topicPrefix, { ...record, code, reason, eventId: envelope?.eventId, eventType: eventType ?? undefined });
-  if (envelope) {
-    // Remember the eventId too: the same event arriving again at another offset is a duplicate, not new input.
-    await deps.db.$executeRaw`
-      INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)
-      VALUES (${envelope.eventId}::uuid, ${envelope.eventType.slice(0, 64)}, ${record.topic}, ${record.partition}, ${BigInt(record.message.offset)}, 'DEAD_LETTERED')
-      ON CONFLICT (event_id) DO NOTHING`;
+/**
+ * Dead-letters a message. For an event the service refused (an envelope is
+ * given), the inbox row and the dead letter are recorded together first (the
+ * batch's transaction did it already for a run), so the event is never judged
+ * again; a message that breaks the contract is recorded by its offset only, so
+ * a corrected copy under the same eventId is still welcome.
+ */
+async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: string, reason: string, refused?: Envelope): Promise<ProcessResult> {
+  const eventType = refused?.eventType ?? null;
+  const input = { ...record, code, reason, eventId: refused?.eventId, eventType: refused?.eventType };
+  if (refused) {
+    await deps.db.$transaction([
+      deps.db.$executeRaw`
+        INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)
+        VALUES (${refused.eventId}::uuid, ${refused.eventType.slice(0, 64)}, ${record.topic}, ${record.partition}, ${BigInt(record.message.offset)}, 'DEAD_LETTERED')
+        ON CONFLICT (event_id) DO NOTHING`,
+      deps.db.$executeRaw(recordDeadLetters([input], deps.topicPrefix)),
+    ]);
   }
-  deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: envelope?.eventId, eventType, code, reason, sent }, 'message dead-lettered');
-  return { status: 'DEAD_LETTERED', eventType, code };
+  const { sent, code: recorded } = await deadLetter(deps.db, deps.producer, deps.topicPrefix, input);
+  deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: refused?.eventId, eventType, code: recorded, reason, sent }, 'message dead-lettered');
+  return { status: 'DEAD_LETTERED', eventType, code: recorded };
 }

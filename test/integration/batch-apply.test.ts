@@ -7,6 +7,7 @@ import { envelope, testKafka, type InboundEvent } from '../support/kafka';
 import { processRecords, type ProcessorDeps } from '../../consumers/process-message';
 import { handlersByType } from '../../consumers/registry';
 import { createLogger } from '../../src/logger';
+import { createPurchaseOrder } from '../fixtures/purchase-orders';
 
 /**
  * A run of messages applied in one transaction must have exactly the effect of
@@ -117,5 +118,23 @@ describe('applying a run of events in one transaction', () => {
     } finally {
       await stack.db.$executeRawUnsafe('ALTER TABLE reservation DROP CONSTRAINT test_poison');
     }
+  });
+
+  it('a refused event whose dead letter could not be sent is not judged again when redelivered', async () => {
+    const poId = await createPurchaseOrder(stack.db, { status: 'DRAFT', lines: [{ sku: 'BOLT', quantity: 5 }] });
+    const confirmTooEarly = { eventType: 'PurchaseOrderStatusChanged', eventId: randomUUID(), payload: { poId, status: 'CONFIRMED' } };
+    const send = { eventType: 'PurchaseOrderStatusChanged', eventId: randomUUID(), payload: { poId, status: 'SENT' } };
+    const records = [confirmTooEarly, send].map((e) => ({ topic: 'purchase-order-updates' as const, partition: 0, message: message(e) }));
+
+    // The broker is away when the dead letter is sent, after the run committed.
+    const failingProducer = { send: () => Promise.reject(new Error('broker unavailable')) } as unknown as Producer;
+    await expect(processRecords({ ...deps, producer: failingProducer }, records)).rejects.toThrow('broker unavailable');
+    expect((await stack.db.purchaseOrder.findUniqueOrThrow({ where: { poId } })).status).toBe('SENT');
+
+    // Delivered again: CONFIRMED would now be legal after SENT, but it was refused when it came, in its place.
+    const again = await processRecords(deps, records);
+    expect(again.map((r) => (r.status === 'DEAD_LETTERED' ? r.code : r.status))).toEqual(['ILLEGAL_TRANSITION', 'DUPLICATE']);
+    expect((await stack.db.purchaseOrder.findUniqueOrThrow({ where: { poId } })).status).toBe('SENT');
+    expect(await stack.db.deadLetter.count({ where: { errorCode: 'ILLEGAL_TRANSITION', sentAt: { not: null } } })).toBe(1);
   });
 });
