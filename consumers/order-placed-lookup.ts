@@ -28,13 +28,19 @@ export async function chooseWarehouses(tx: Tx, orders: readonly OrderPlaced[], l
   const productIds = [...new Set(lines.flat().flatMap((l) => (l.product ? [l.product.productId] : [])))];
   const available = await availableByWarehouse(tx, productIds);
   return orders.map((order, i) => {
-    if (order.warehouseId) return existing.has(order.warehouseId) ? order.warehouseId : null;
+    // An order that names its warehouse claims units there too, before later orders choose.
+    if (order.warehouseId) {
+      if (!existing.has(order.warehouseId)) return null;
+      countDown(available.get(order.warehouseId), lines[i]!);
+      return order.warehouseId;
+    }
     const choice = chooseWarehouse(lines[i]!, available);
-    if (choice.ok) countDown(available.get(choice.warehouseId)!, lines[i]!);
+    if (choice.ok) countDown(available.get(choice.warehouseId), lines[i]!);
     return choice.warehouseId;
   });
 }
 
-function countDown(available: Map<number, number>, lines: readonly OrderLineToReserve[]): void {
+function countDown(available: Map<number, number> | undefined, lines: readonly OrderLineToReserve[]): void {
+  if (!available) return;
   for (const line of lines) if (line.product) available.set(line.product.productId, (available.get(line.product.productId) ?? 0) - line.quantity);
 }

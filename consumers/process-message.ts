@@ -4,7 +4,7 @@ import type { Logger } from '../src/logger';
 import { envelopeSchema, parseInboundMessage, type Envelope, type InboundTopic } from '../src/contracts';
 import { deadLetter, recordDeadLetters, unsentDeadLetters } from './dead-letter';
 import { applyEvents, logFields, type Applied, type ValidEvent } from './apply-events';
-import { isDataError, isTransientError } from '../src/errors';
+import { isDataError, isTransactionTimeout, isTransientError } from '../src/errors';
 import type { EventHandler, HandlerSettings } from './handler';
 
 export interface ProcessorDeps {
@@ -88,7 +88,8 @@ async function applyWithFallback(deps: ProcessorDeps, events: readonly ValidEven
   try {
     return await applyEvents(deps, events);
   } catch (error) {
-    if (isTransientError(error)) throw error;
+    // A run that timed out as a whole would time out again: split it. Other transient faults: retry the run.
+    if (isTransientError(error) && !(isTransactionTimeout(error) && events.length > 1)) throw error;
     if (events.length === 1) return applyAlone(deps, events[0]!, error);
     deps.logger.warn({ err: error, events: events.length }, 'a run of events failed; applying them one at a time');
     const results = new Map<number, Applied>();

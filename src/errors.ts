@@ -66,3 +66,17 @@ export function isDataError(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * True when Prisma closed the interactive transaction because it ran past its
+ * timeout: transient for a small run, but a run that is too big or waits too
+ * long for locks would time out on every retry, so the caller splits it.
+ */
+export function isTransactionTimeout(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
+    const any = e as { code?: unknown; message?: unknown; cause?: unknown };
+    if (any.code === 'P2028' || (typeof any.message === 'string' && /Transaction (already closed|not found)|expired|timeout/i.test(any.message) && /transaction/i.test(any.message))) return true;
+    e = any.cause;
+  }
+  return false;
+}

@@ -99,8 +99,10 @@ export interface StockChange {
  * oversell, whatever the caller computed.
  */
 export async function applyStockChanges(tx: Tx, changes: readonly StockChange[], now: Date, opts: { counted?: boolean } = {}): Promise<void> {
-  const increases = changes.filter((c) => c.onHandDelta > 0 && c.reservedDelta >= 0);
-  const others = changes.filter((c) => !increases.includes(c));
+  // Rows are locked as they are written: in the one fixed order, (product_id, location_id), like every lock.
+  const sorted = [...changes].sort((a, b) => a.productId - b.productId || a.locationId - b.locationId);
+  const increases = sorted.filter((c) => c.onHandDelta > 0 && c.reservedDelta >= 0);
+  const others = sorted.filter((c) => !increases.includes(c));
   const counted = opts.counted ? now : null;
   if (increases.length > 0) {
     await tx.$executeRaw`

@@ -26,6 +26,8 @@ describe('applying a run of events in one transaction', () => {
       { sku: 'HOT', location: 'A-01-1-01', quantity: 3 },
       { sku: 'HOT', location: 'B-01-1-01', quantity: 2 },
       { sku: 'BOLT', location: 'A-01-1-02', quantity: 10 },
+      { sku: 'DUAL', location: 'A-01-1-02', quantity: 5 },
+      { sku: 'DUAL', warehouse: 'WH2', location: 'A-01-1-02', quantity: 5 },
     ]));
     producer = testKafka().producer();
     await producer.connect();
@@ -136,5 +138,13 @@ describe('applying a run of events in one transaction', () => {
     expect(again.map((r) => (r.status === 'DEAD_LETTERED' ? r.code : r.status))).toEqual(['ILLEGAL_TRANSITION', 'DUPLICATE']);
     expect((await stack.db.purchaseOrder.findUniqueOrThrow({ where: { poId } })).status).toBe('SENT');
     expect(await stack.db.deadLetter.count({ where: { errorCode: 'ILLEGAL_TRANSITION', sentAt: { not: null } } })).toBe(1);
+  });
+
+  it('an order that names its warehouse claims its units before later orders of the run choose theirs', async () => {
+    const named = placed('d-1', 5, { lines: [{ sku: 'DUAL', quantity: 5 }] }); // warehouseId 1, all of WH1's DUAL
+    const unnamed = { eventType: 'OrderPlaced', eventId: randomUUID(), payload: { orderId: 'd-2', lines: [{ sku: 'DUAL', quantity: 5 }] } };
+    const results = await processRecords(deps, [named, unnamed].map((e) => ({ topic: 'orders' as const, partition: 0, message: message(e) })));
+    expect(results.map((r) => (r.status === 'APPLIED' ? r.outcome : r.status))).toEqual(['RESERVED', 'RESERVED']);
+    expect((await stack.db.reservation.findFirstOrThrow({ where: { orderId: 'd-2' } })).warehouseId).toBe(2);
   });
 });
