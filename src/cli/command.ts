@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 
@@ -21,3 +22,12 @@ export interface CliEnv {
 
 /** A mistake in how the command was called: printed as one line, exit status 2. */
 export class UsageError extends Error {}
+
+/** A command's --options, parsed strictly: an unknown option or a missing value is a UsageError. */
+export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createKafka } from '../kafka';
 import { topics, topicName, type TopicBase } from '../contracts';
-import type { CliCommand } from './command';
+import { parseOptions, UsageError, type CliCommand } from './command';
 
 interface DemoEvent {
   topic: TopicBase;
@@ -26,8 +26,9 @@ function demoTraffic(run: string): DemoEvent[] {
 
 /**
  * `demo`: sends demo traffic through Kafka to a running service and prints every
- * event that comes back on inventory-events and purchase-orders. Exit 0 once it
- * has seen at least one StockReserved and one InsufficientStock.
+ * event that comes back on inventory-events and purchase-orders, until every
+ * demo event has its outcome. Exit 0 when the answers included at least one
+ * StockReserved and one InsufficientStock.
  */
 export const demoCommand: CliCommand = {
   name: 'demo',
@@ -35,7 +36,9 @@ export const demoCommand: CliCommand = {
   usage: 'demo [--timeout-seconds 60]',
   needsConfig: true,
   async run(args, { config, logger, out }) {
-    const timeoutMs = Number(args[args.indexOf('--timeout-seconds') + 1] ?? 60) * 1000 || 60_000;
+    const seconds = Number(parseOptions(args, { 'timeout-seconds': { type: 'string' } })['timeout-seconds'] ?? 60);
+    if (!(Number.isInteger(seconds) && seconds > 0)) throw new UsageError('--timeout-seconds must be a whole number of seconds above 0');
+    const timeoutMs = seconds * 1000;
     const kafka = createKafka(config!, logger, '-demo');
     const prefix = config!.KAFKA_TOPIC_PREFIX;
     const consumer = kafka.consumer({ groupId: `inventory-demo-${randomUUID()}` });

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { createDb } from '../db/client';
 import { formatReport, reconcile } from '../ops/reconcile';
-import { UsageError, type CliCommand } from './command';
+import { parseOptions, type CliCommand } from './command';
 
 /**
  * `reconcile`: stock against the ledger and reservations, plus the database
@@ -14,12 +13,7 @@ export const reconcileCommand: CliCommand = {
   usage: 'reconcile [--json]\n  --json  one JSON object { clean, checked, drift[], violations[] } instead of tables',
   needsConfig: true,
   async run(args, { config, out }) {
-    let json = false;
-    try {
-      json = !!parseArgs({ args, strict: true, allowPositionals: false, options: { json: { type: 'boolean' } } }).values.json;
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const json = parseOptions(args, { json: { type: 'boolean' } }).json ?? false;
     const db = createDb(config!.DATABASE_URL, 1);
     try {
       const report = await reconcile(db);

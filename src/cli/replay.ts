@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { inboundTopics, type InboundTopic } from '../contracts';
 import { createKafka } from '../kafka';
 import { executeReplay, formatPlan, parseOffsetSpec, planReplay, type ReplayTarget } from '../ops/replay';
-import { UsageError, type CliCommand } from './command';
+import { parseOptions, UsageError, type CliCommand } from './command';
 
 /**
  * `replay`: moves the service's consumer group (KAFKA_GROUP_ID) back on inbound
@@ -21,7 +20,7 @@ export const replayCommand: CliCommand = {
   ].join('\n'),
   needsConfig: true,
   async run(args, { config, logger, out }) {
-    const { values } = parseArgsOrUsage(args);
+    const values = replayOptions(args);
     const target = targetOf(values);
     const topics = topicsOf(values.topic);
     if (target.kind === 'offsets' && values.topic) throw new UsageError('--to-offset names its own topics; drop --topic');
@@ -43,23 +42,14 @@ export const replayCommand: CliCommand = {
   },
 };
 
-function parseArgsOrUsage(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        topic: { type: 'string', multiple: true },
-        'to-earliest': { type: 'boolean' },
-        'to-datetime': { type: 'string' },
-        'to-offset': { type: 'string', multiple: true },
-        execute: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+function replayOptions(args: string[]) {
+  return parseOptions(args, {
+    topic: { type: 'string', multiple: true },
+    'to-earliest': { type: 'boolean' },
+    'to-datetime': { type: 'string' },
+    'to-offset': { type: 'string', multiple: true },
+    execute: { type: 'boolean' },
+  });
 }
 
 function targetOf(values: { 'to-earliest'?: boolean; 'to-datetime'?: string; 'to-offset'?: string[] }): ReplayTarget {

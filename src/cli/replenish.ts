@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { createDb } from '../db/client';
 import { runDailyScan } from '../replenishment/daily-scan';
 import { addDays } from '../replenishment/demand-history';
 import { formatScanReport } from '../replenishment/report-table';
-import { UsageError, type CliCommand } from './command';
+import { parseOptions, UsageError, type CliCommand } from './command';
 
 export const replenishCommand: CliCommand = {
   name: 'replenish',
@@ -11,7 +10,7 @@ export const replenishCommand: CliCommand = {
   usage: 'replenish [--as-of YYYY-MM-DD] [--window-days N] [--service-level P] [--apply] [--json]',
   needsConfig: true,
   async run(args, { config, logger, out }) {
-    const options = parseOptions(args);
+    const options = replenishOptions(args);
     const db = createDb(config!.DATABASE_URL, 2);
     try {
       const report = await runDailyScan(db, {
@@ -30,18 +29,8 @@ export const replenishCommand: CliCommand = {
   },
 };
 
-function parseOptions(args: string[]): { asOf?: string; windowDays?: number; serviceLevel?: number; apply: boolean; json: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { 'as-of': { type: 'string' }, 'window-days': { type: 'string' }, 'service-level': { type: 'string' }, apply: { type: 'boolean' }, json: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+function replenishOptions(args: string[]): { asOf?: string; windowDays?: number; serviceLevel?: number; apply: boolean; json: boolean } {
+  const values = parseOptions(args, { 'as-of': { type: 'string' }, 'window-days': { type: 'string' }, 'service-level': { type: 'string' }, apply: { type: 'boolean' }, json: { type: 'boolean' } });
   const asOf = values['as-of'];
   // Round-tripping through addDays refuses 2026-02-30 as well as a wrong shape.
   if (asOf !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(asOf) && addDays(asOf, 0) === asOf)) throw new UsageError(`--as-of must be a date YYYY-MM-DD, got "${asOf}"`);
