@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { Kafka, logLevel, type Consumer, type Message, type Producer } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel, type Consumer, type Message, type Producer } from 'kafkajs';
 import { topicName, topics } from '../src/contracts';
 import { ensureTopics } from '../src/kafka-topics';
 import { createDb } from '../src/db/client';
@@ -34,7 +34,8 @@ export interface ServiceResult {
   /** Between the 10% and the 90% outcome: without start-up and group rebalances. */
   steadyEventsPerSecond: number;
   /** backlog: paced events without an outcome yet when pacing stopped (growing = the service did not keep up). */
-  latency: { rate: number; seconds: number; sent: number; backlogAtEnd: number; p50LastQuarter: number } & LatencySummary;
+  /** occurredAt to readable on inventory-events (the broker's append time); `readByBench`: to read by the bench's own consumer. */
+  latency: { rate: number; seconds: number; sent: number; backlogAtEnd: number; p50LastQuarter: number; readByBench: LatencySummary; stages: LatencyStages } & LatencySummary;
   /** Throughput phase, first to Nth outcome: whole machine busy (of all cores), broker CPU per event. */
   cpu: { machineBusyPercent: number; brokerMsPerEvent: number | null; latencyPhaseMachineBusyPercent: number };
   outcomes: Record<string, number>;
@@ -43,6 +44,19 @@ export interface ServiceResult {
   statements: StatementSummary | null;
   /** --profile: service CPU by package, ms per event (start-up included). */
   profile: ProfileShare[] | null;
+}
+
+/**
+ * Where a paced event's latency went, from clocks of one machine: sent -> the
+ * service's transaction started (the outcome's occurredAt: waiting in Kafka and
+ * for the transaction in flight), -> the outcome became readable on
+ * inventory-events (the record's LogAppendTime: the transaction, its commit
+ * and the outbox relay), -> read by the bench's consumer.
+ */
+export interface LatencyStages {
+  toTransaction: LatencySummary;
+  toReadable: LatencySummary;
+  toRead: LatencySummary;
 }
 
 const PRODUCE_BATCH = 1_000;
@@ -62,6 +76,7 @@ const STALL_MS = 120_000;
 export async function runService(opts: ServiceRunOptions): Promise<ServiceResult> {
   const kafka = new Kafka({ clientId: `bench-${opts.prefix}`, brokers: opts.brokers, logLevel: logLevel.NOTHING });
   await ensureTopics(kafka, opts.prefix, opts.partitions, 1);
+  await stampOnAppend(kafka, topicName(topics.inventoryEvents, opts.prefix));
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const outcomes = new OutcomeReader(kafka, topicName(topics.inventoryEvents, opts.prefix));
@@ -92,10 +107,17 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
     const pacedCpu = cpuSnapshot();
     const sent = await producePaced(producer, opts.prefix, outcomes, rate, opts.latencySeconds, opts.latencyOrder);
     cpu.latencyPhaseMachineBusyPercent = cpuBetween(pacedCpu, cpuSnapshot(), 1).machineBusyPercent;
-    const backlogAtEnd = sent - outcomes.latencies.length;
+    const backlogAtEnd = sent - outcomes.paced.length;
     await waitForOutcomes(outcomes, n + sent, services, opts.log);
-    const lastQuarter = outcomes.latencyBySend.filter((l) => l.sentAt >= outcomes.pacedFrom + 0.75 * opts.latencySeconds * 1000).map((l) => l.ms);
-    const latency = { rate, seconds: opts.latencySeconds, sent, backlogAtEnd, p50LastQuarter: summarizeLatencies(lastQuarter).p50, ...summarizeLatencies(outcomes.latencies) };
+    const paced = outcomes.paced;
+    const lastQuarter = paced.filter((l) => l.sentAt >= outcomes.pacedFrom + 0.75 * opts.latencySeconds * 1000).map((l) => l.readable - l.sentAt);
+    const stages = {
+      toTransaction: summarizeLatencies(paced.map((l) => l.transaction - l.sentAt)),
+      toReadable: summarizeLatencies(paced.map((l) => l.readable - l.transaction)),
+      toRead: summarizeLatencies(paced.map((l) => l.read - l.readable)),
+    };
+    const readByBench = summarizeLatencies(paced.map((l) => l.read - l.sentAt));
+    const latency = { rate, seconds: opts.latencySeconds, sent, backlogAtEnd, p50LastQuarter: summarizeLatencies(lastQuarter).p50, readByBench, stages, ...summarizeLatencies(paced.map((l) => l.readable - l.sentAt)) };
 
     for (const s of services) await s.stop();
     const check = await verify(opts.databaseUrl, outcomes, n + sent);
@@ -173,8 +195,8 @@ async function producePaced(producer: Producer, prefix: string, outcomes: Outcom
 /** Reads inventory-events from the beginning: arrival time of every outcome, latency of the paced ones. */
 class OutcomeReader {
   readonly times: number[] = [];
-  readonly latencies: number[] = [];
-  readonly latencyBySend: { sentAt: number; ms: number }[] = [];
+  /** Paced events, times in ms since the epoch: sent (= occurredAt), its transaction started, outcome appended to the log, read here. */
+  readonly paced: { sentAt: number; transaction: number; readable: number; read: number }[] = [];
   readonly sentAt = new Map<string, number>();
   pacedFrom = 0;
   readonly byType = new Map<string, number>();
@@ -201,7 +223,7 @@ class OutcomeReader {
       eachBatch: async ({ batch }) => {
         const now = Date.now();
         for (const m of batch.messages) {
-          const e = JSON.parse(m.value?.toString('utf8') ?? '{}') as { eventType?: string; causationId?: string };
+          const e = JSON.parse(m.value?.toString('utf8') ?? '{}') as { eventType?: string; causationId?: string; occurredAt?: string };
           const cause = e.causationId ?? '';
           if (this.seen.has(cause)) continue; // at-least-once delivery: count each cause once
           this.seen.add(cause);
@@ -210,8 +232,8 @@ class OutcomeReader {
           if (e.eventType === 'StockReserved') this.reservedCauses.add(cause);
           const sent = this.sentAt.get(cause);
           if (sent !== undefined) {
-            this.latencies.push(now - sent);
-            this.latencyBySend.push({ sentAt: sent, ms: now - sent });
+            // The outcome's occurredAt is its transaction's start; the topic stamps records with LogAppendTime.
+            this.paced.push({ sentAt: sent, transaction: Date.parse(e.occurredAt ?? ''), readable: Number(m.timestamp), read: now });
           }
         }
       },
@@ -268,6 +290,17 @@ async function verify(databaseUrl: string, outcomes: OutcomeReader, events: numb
     return { ok, reservedSum: r.reserved_sum, stockReserved, driftRows, processedEvents: r.processed, deadLetters: r.dead, purchaseOrders: r.pos };
   } finally {
     await client.end();
+  }
+}
+
+/** Records of the topic carry the broker's append time: the moment an outcome became readable. */
+async function stampOnAppend(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }] });
+  } finally {
+    await admin.disconnect();
   }
 }
 

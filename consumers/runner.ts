@@ -1,6 +1,8 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { topicName, type InboundTopic } from '../src/contracts';
 import { isTransientError } from '../src/errors';
+import { GroupCommit } from './group-commit';
+import { OffsetCommits } from './offset-commits';
 import { processRecords, type ProcessorDeps, type ProcessResult } from './process-message';
 
 export interface RunnerOptions {
@@ -11,10 +13,12 @@ export interface RunnerOptions {
   topics: readonly InboundTopic[];
   /** How long the group waits for a silent member (a killed instance) before giving its partitions to others. */
   sessionTimeoutMs?: number;
-  /** At most this many messages of a partition are applied in one database transaction. */
+  /** At most this many messages are applied in one database transaction. */
   maxEventsPerTransaction?: number;
-  /** Partitions worked on at once by this instance. */
+  /** Partitions worked on at once by this instance; their runs share transactions (GroupCommit). */
   partitionsConsumedConcurrently?: number;
+  /** Transactions of one topic at once (GroupCommit). */
+  transactionsInFlight?: number;
   /** After each database commit: wake the outbox relay, count metrics. */
   onProcessed?: (result: ProcessResult, topic: string, latencyMs: number) => void;
   onRetry?: (error: unknown, attempt: number) => void;
@@ -29,8 +33,9 @@ const MAX_BACKOFF_MS = 10_000;
 /**
  * Consumes the inbound topics. Messages of one partition are applied in offset
  * order, up to maxEventsPerTransaction of them in one database transaction
- * (processRecords); their offsets are committed only after that transaction
- * committed, so a crash in between redelivers an event
+ * (processRecords), shared with the runs of other partitions of the topic that
+ * are ready at the same time (GroupCommit); their offsets are committed only
+ * after that transaction committed, so a crash in between redelivers an event
  * that the inbox then skips. Transient faults are retried here, with backoff,
  * for as long as this consumer still owns the partition: never skipped, never
  * dead-lettered.
@@ -38,9 +43,14 @@ const MAX_BACKOFF_MS = 10_000;
 export class EventRunner {
   private consumer: Consumer | null = null;
   private readonly prefix: string;
+  private readonly maxEvents: number;
+  private readonly groupCommit: GroupCommit;
+  private readonly offsetCommits = new OffsetCommits();
 
   constructor(private readonly options: RunnerOptions) {
     this.prefix = options.deps.topicPrefix;
+    this.maxEvents = options.maxEventsPerTransaction ?? 400;
+    this.groupCommit = new GroupCommit((records) => processRecords(options.deps, records), this.maxEvents, options.transactionsInFlight ?? 2);
   }
 
   get kafkaConsumer(): Consumer | null {
@@ -58,12 +68,12 @@ export class EventRunner {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
       eachBatch: (payload) => this.processBatch(payload),
     });
   }
 
-  /** Stops fetching, lets the batch in flight finish its current event and commit, then leaves the group. */
+  /** Stops fetching, lets the transaction in flight commit and its offsets reach the broker, then leaves the group. */
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
     this.consumer = null;
@@ -71,21 +81,27 @@ export class EventRunner {
 
   private async processBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const topic = batch.topic.slice(this.prefix.length) as InboundTopic;
-    const chunkSize = this.options.maxEventsPerTransaction ?? 200;
-    for (let start = 0; start < batch.messages.length; start += chunkSize) {
+    for (let start = 0; start < batch.messages.length; start += this.maxEvents) {
       if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(start, start + chunkSize);
+      const chunk = batch.messages.slice(start, start + this.maxEvents);
       const started = Date.now();
       const records = chunk.map((message) => ({ topic, partition: batch.partition, message }));
-      const results = await this.withRetry(() => processRecords(this.options.deps, records), isRunning, isStale, heartbeat);
+      const results = await this.withRetry(() => this.groupCommit.submit(records), isRunning, isStale, heartbeat);
       if (!results) return; // shutting down or partition lost: these messages come again to whoever owns the partition
-      const last = chunk[chunk.length - 1]!.offset;
-      resolveOffset(last);
-      // Committed after every transaction: a crash redelivers at most the run in
-      // flight, which the inbox then skips.
-      await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset(last) }] }] });
+      // Before the offset commit: the relay publishes the outcomes without waiting for the broker's answer.
       const latencyMs = Date.now() - started;
       for (const result of results) this.options.onProcessed?.(result, topic, latencyMs);
+      const last = chunk[chunk.length - 1]!.offset;
+      resolveOffset(last);
+      // Committed after every transaction, without waiting for the broker's answer:
+      // the next fetch need not wait for it. A crash redelivers the runs whose
+      // commit had not landed, and the inbox skips them; a commit refused in a
+      // rebalance is the same case.
+      const committed = this.offsetCommits.commit(commitOffsetsIfNecessary, batch.topic, batch.partition, nextOffset(last)).catch((error: unknown) => {
+        this.options.deps.logger.warn({ err: error, topic, partition: batch.partition }, 'offset commit failed; the inbox skips what is redelivered');
+      });
+      // Stopping: kafkajs leaves the group as soon as this batch returns, so the commit must land first.
+      if (!isRunning()) await committed;
       this.options.onLag?.(topic, batch.partition, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n));
       await heartbeat();
     }

@@ -57,10 +57,12 @@ const schema = z.object({
    * long transaction or a GC pause delays heartbeats.
    */
   KAFKA_SESSION_TIMEOUT_MS: int(6000, 300000).default(30000),
-  /** At most this many messages of one partition are applied in one database transaction (1 = one transaction per event). */
-  CONSUMER_BATCH_MAX_EVENTS: int(1, 5000).default(200),
-  /** Partitions one instance works on at once (each with its own transaction). */
-  CONSUMER_PARTITIONS_CONCURRENTLY: int(1, 64).default(3),
+  /** At most this many messages are applied in one database transaction (1 = one transaction per event). */
+  CONSUMER_BATCH_MAX_EVENTS: int(1, 5000).default(400),
+  /** Partitions one instance works on at once; their runs that are ready together share one transaction per topic. */
+  CONSUMER_PARTITIONS_CONCURRENTLY: int(1, 64).default(6),
+  /** Transactions of one topic in flight at once per instance (runs that wait for one go together into the next). */
+  CONSUMER_TRANSACTIONS_IN_FLIGHT: int(1, 16).default(2),
   /** Idle poll interval of the outbox relay (it is also woken after every commit). */
   OUTBOX_POLL_MS: int(10, 60000).default(200),
 });

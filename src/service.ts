@@ -53,6 +53,7 @@ export class InventoryService {
       maxEventsPerTransaction: config.CONSUMER_BATCH_MAX_EVENTS,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       partitionsConsumedConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY,
+      transactionsInFlight: config.CONSUMER_TRANSACTIONS_IN_FLIGHT,
       deps: {
         db: this.db,
         producer: this.producer,
