@@ -88,7 +88,7 @@ export class EventRunner {
       const records = chunk.map((message) => ({ topic, partition: batch.partition, message }));
       const results = await this.withRetry(() => this.groupCommit.submit(records), isRunning, isStale, heartbeat);
       if (!results) return; // shutting down or partition lost: these messages come again to whoever owns the partition
-      // Before the offset commit: the relay publishes the outcomes without waiting for the broker's answer.
+      // The database commit is done: wake the relay, count metrics.
       const latencyMs = Date.now() - started;
       for (const result of results) this.options.onProcessed?.(result, topic, latencyMs);
       const last = chunk[chunk.length - 1]!.offset;

@@ -33,7 +33,9 @@ const RELAY_LEADER_LOCK = 61_736_109;
  * PostgreSQL session advisory lock): with two, a later event of a key could
  * overtake an earlier one. It holds the lock on a dedicated pg connection
  * because a session lock must live on one connection, which Prisma's pool
- * does not promise.
+ * does not promise. That connection also LISTENs for the notification that
+ * every commit of outbox rows sends, from any instance; the poll every
+ * pollMs is the fallback.
  *
  * Delivery is at least once: a crash between the send and the UPDATE sends the
  * batch again with the same eventIds, which consumers deduplicate. Kafka is
@@ -113,6 +115,10 @@ export class OutboxRelay {
       await client.end();
       return false;
     }
+    // Commits on every instance notify this channel (a trigger on outbox_event):
+    // without it, rows from other instances waited for the next poll.
+    client.on('notification', () => this.wake());
+    await client.query('LISTEN inventory_outbox');
     this.client = client;
     this.options.logger.info('outbox relay is the publishing leader');
     return true;

@@ -63,7 +63,7 @@ const schema = z.object({
   CONSUMER_PARTITIONS_CONCURRENTLY: int(1, 64).default(6),
   /** Transactions of one topic in flight at once per instance (runs that wait for one go together into the next). */
   CONSUMER_TRANSACTIONS_IN_FLIGHT: int(1, 16).default(2),
-  /** Idle poll interval of the outbox relay (it is also woken after every commit). */
+  /** Poll interval of the outbox relay: a fallback, it is woken by every commit of outbox rows on any instance (LISTEN/NOTIFY). */
   OUTBOX_POLL_MS: int(10, 60000).default(200),
 });
 
