@@ -1,10 +1,8 @@
 import { orderCancelledPayload } from '../src/contracts';
 import { planRelease } from '../src/domain/shipment';
-import { applyStockChanges } from '../src/db/inventory';
-import { appendLedger } from '../src/db/ledger';
-import { lockOpenReservations, releaseReservations } from '../src/db/reservations';
+import { lockOpenReservations } from '../src/db/reservations';
 import { defineHandler } from './handler';
-import { drawsOf, lockDrawnStock } from './reservation-draws';
+import { drawDownReservation } from './reservation-draws';
 
 /**
  * OrderCancelled: whatever is still reserved goes back to available; what
@@ -15,7 +13,7 @@ export const orderCancelled = defineHandler({
   eventType: 'OrderCancelled',
   payload: orderCancelledPayload,
   async handle(ctx, cancellation) {
-    const { tx, now } = ctx;
+    const { tx } = ctx;
     const { orderId } = cancellation;
     // Reservation rows first, then their inventory rows: the one lock order of ship and cancel.
     const { lines } = planRelease(await lockOpenReservations(tx, orderId));
@@ -28,16 +26,7 @@ export const orderCancelled = defineHandler({
       return 'NOTHING_TO_RELEASE';
     }
 
-    const draws = drawsOf(lines);
-    await lockDrawnStock(tx, draws);
-    await applyStockChanges(tx, draws.map((d) => ({ productId: d.productId, locationId: d.locationId, onHandDelta: 0, reservedDelta: -d.quantity })), now);
-    await releaseReservations(tx, draws, now);
-    await appendLedger(
-      tx,
-      ctx.eventId,
-      draws.map((d) => ({ productId: d.productId, locationId: d.locationId, txnType: 'RELEASE', quantity: -d.quantity, referenceType: 'ORDER', referenceId: orderId })),
-      now,
-    );
+    await drawDownReservation(ctx, orderId, lines, 'RELEASE');
     ctx.emit({ eventType: 'StockReleased', key: orderId, payload: { orderId, lines: lines.map((l) => ({ productId: l.productId, sku: l.sku, quantity: l.quantity })) } });
     ctx.log.info({ orderId, reason: cancellation.reason }, 'order cancelled; reservation released');
     return 'RELEASED';

@@ -1,12 +1,10 @@
 import { orderShippedPayload } from '../src/contracts';
 import { planShipment } from '../src/domain/shipment';
 import { EventRejectedError } from '../src/errors';
-import { applyStockChanges } from '../src/db/inventory';
-import { appendLedger } from '../src/db/ledger';
-import { lockOpenReservations, shipFromReservations } from '../src/db/reservations';
+import { lockOpenReservations } from '../src/db/reservations';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler } from './handler';
-import { drawsOf, lockDrawnStock } from './reservation-draws';
+import { drawDownReservation } from './reservation-draws';
 
 /**
  * OrderShipped: units left the dock out of the order's own reservation, from
@@ -19,24 +17,14 @@ export const orderShipped = defineHandler({
   eventType: 'OrderShipped',
   payload: orderShippedPayload,
   async handle(ctx, shipment) {
-    const { tx, now } = ctx;
+    const { tx } = ctx;
     const { orderId } = shipment;
     // Reservation rows first, then their inventory rows: the one lock order of ship and cancel.
     const open = await lockOpenReservations(tx, orderId);
     const plan = planShipment(open, shipment.lines);
     if (!plan.ok) throw new EventRejectedError(plan.reason, `order ${orderId}: ${plan.detail}`);
 
-    const draws = drawsOf(plan.lines);
-    await lockDrawnStock(tx, draws);
-    // The goods leave: on hand and reserved go down together, so available stays where it was.
-    await applyStockChanges(tx, draws.map((d) => ({ productId: d.productId, locationId: d.locationId, onHandDelta: -d.quantity, reservedDelta: -d.quantity })), now);
-    await shipFromReservations(tx, draws, now);
-    await appendLedger(
-      tx,
-      ctx.eventId,
-      draws.map((d) => ({ productId: d.productId, locationId: d.locationId, txnType: 'SHIP', quantity: -d.quantity, referenceType: 'ORDER', referenceId: orderId })),
-      now,
-    );
+    const draws = await drawDownReservation(ctx, orderId, plan.lines, 'SHIP');
     ctx.emit({
       eventType: 'StockShipped',
       key: orderId,

@@ -1,14 +1,42 @@
 import type { Tx } from '../src/db/types';
-import { lockStockRows } from '../src/db/inventory';
+import { applyStockChanges, lockStockRows } from '../src/db/inventory';
+import { appendLedger } from '../src/db/ledger';
+import { drawFromReservations } from '../src/db/reservations';
 import type { ReservationDraw, ReservationLine } from '../src/domain/shipment';
+import type { EventContext } from './handler';
 
 /** One reservation row's share of a shipment or release, with the product it is for. */
 export interface ProductDraw extends ReservationDraw {
   productId: number;
 }
 
-export function drawsOf(lines: readonly ReservationLine[]): ProductDraw[] {
+function drawsOf(lines: readonly ReservationLine[]): ProductDraw[] {
   return lines.flatMap((line) => line.allocations.map((a) => ({ productId: line.productId, ...a })));
+}
+
+/**
+ * Takes an order's planned lines out of its reservation rows (already locked by
+ * lockOpenReservations): locks their inventory rows, lowers reserved, and on
+ * hand too when the goods leave (SHIP), counts the units on the reservation
+ * rows and writes one ledger row per row drawn. What OrderShipped and
+ * OrderCancelled have in common; returns the draws.
+ */
+export async function drawDownReservation(ctx: EventContext, orderId: string, lines: readonly ReservationLine[], how: 'SHIP' | 'RELEASE'): Promise<ProductDraw[]> {
+  const { tx, now } = ctx;
+  const draws = drawsOf(lines);
+  await lockDrawnStock(tx, draws);
+  // Shipped goods leave: on hand and reserved go down together, so available stays where it was.
+  // Released units stay on the shelf: only reserved goes down.
+  const onHand = how === 'SHIP' ? -1 : 0;
+  await applyStockChanges(tx, draws.map((d) => ({ productId: d.productId, locationId: d.locationId, onHandDelta: onHand * d.quantity, reservedDelta: -d.quantity })), now);
+  await drawFromReservations(tx, draws, how, now);
+  await appendLedger(
+    tx,
+    ctx.eventId,
+    draws.map((d) => ({ productId: d.productId, locationId: d.locationId, txnType: how, quantity: -d.quantity, referenceType: 'ORDER', referenceId: orderId })),
+    now,
+  );
+  return draws;
 }
 
 /**
@@ -18,7 +46,7 @@ export function drawsOf(lines: readonly ReservationLine[]): ProductDraw[] {
  * that is thrown as a plain error, which the runner retries (and alerts on)
  * instead of dead-lettering a real shipment.
  */
-export async function lockDrawnStock(tx: Tx, draws: readonly ProductDraw[]): Promise<void> {
+async function lockDrawnStock(tx: Tx, draws: readonly ProductDraw[]): Promise<void> {
   const locked = await lockStockRows(tx, draws);
   const found = new Set(locked.map((row) => `${row.productId}@${row.locationId}`));
   const missing = draws.filter((d) => !found.has(`${d.productId}@${d.locationId}`));

@@ -79,31 +79,22 @@ export async function lockOpenReservations(tx: Tx, orderId: string): Promise<Ord
   return rows.map((r) => ({ reservationId: r.reservation_id, productId: r.product_id, sku: r.sku, locationId: r.location_id, warehouseId: r.warehouse_id, openQuantity: r.open }));
 }
 
-/** Counts shipped units against their reservation rows; a row with nothing left open is FULFILLED. */
-export async function shipFromReservations(tx: Tx, draws: readonly ReservationDraw[], now: Date): Promise<void> {
+/**
+ * Takes units out of reservation rows: shipped units count in quantity_shipped,
+ * released ones in quantity_released; a row with nothing left open becomes
+ * FULFILLED or RELEASED (RELEASED even if part of it shipped before). One array
+ * parameter per column, as on the hot path.
+ */
+export async function drawFromReservations(tx: Tx, draws: readonly ReservationDraw[], how: 'SHIP' | 'RELEASE', now: Date): Promise<void> {
   if (draws.length === 0) return;
+  const { counter, closed } = how === 'SHIP' ? { counter: 'quantity_shipped', closed: 'FULFILLED' } : { counter: 'quantity_released', closed: 'RELEASED' };
+  const column = Prisma.raw(counter); // one of the two literals above, never input
   await tx.$executeRaw`
     UPDATE reservation AS r
-       SET quantity_shipped = r.quantity_shipped + v.quantity,
-           status = CASE WHEN r.quantity_shipped + v.quantity + r.quantity_released = r.quantity THEN 'FULFILLED'::reservation_status ELSE r.status END,
+       SET ${column} = r.${column} + v.quantity,
+           status = CASE WHEN r.quantity_shipped + r.quantity_released + v.quantity = r.quantity THEN ${closed}::reservation_status ELSE r.status END,
            updated_at = ${now}::timestamptz
-      FROM (VALUES ${drawValues(draws)}) AS v(reservation_id, quantity)
+      FROM unnest(${draws.map((d) => d.reservationId)}::int[], ${draws.map((d) => d.quantity)}::int[]) AS v(reservation_id, quantity)
      WHERE r.reservation_id = v.reservation_id`;
-}
-
-/** Gives units of reservation rows back; a row with nothing left open is RELEASED (even if part of it shipped). */
-export async function releaseReservations(tx: Tx, draws: readonly ReservationDraw[], now: Date): Promise<void> {
-  if (draws.length === 0) return;
-  await tx.$executeRaw`
-    UPDATE reservation AS r
-       SET quantity_released = r.quantity_released + v.quantity,
-           status = CASE WHEN r.quantity_shipped + r.quantity_released + v.quantity = r.quantity THEN 'RELEASED'::reservation_status ELSE r.status END,
-           updated_at = ${now}::timestamptz
-      FROM (VALUES ${drawValues(draws)}) AS v(reservation_id, quantity)
-     WHERE r.reservation_id = v.reservation_id`;
-}
-
-function drawValues(draws: readonly ReservationDraw[]): Prisma.Sql {
-  return Prisma.join(draws.map((d) => Prisma.sql`(${d.reservationId}::int, ${d.quantity}::int)`));
 }
 
