@@ -33,7 +33,7 @@ export class GroupCommit {
     /** A transaction takes whole runs while their total stays within this (at least one run). */
     private readonly maxEvents: number,
     /** Transactions of one topic at once. */
-    private readonly maxTransactions = 1,
+    private readonly maxTransactions: number,
   ) {}
 
   /** Applies a partition's run (all of one topic) in the next transaction; its results, in order. */

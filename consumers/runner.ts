@@ -11,14 +11,15 @@ export interface RunnerOptions {
   deps: ProcessorDeps;
   /** Contract topic names to consume (each must have handlers in deps.handlersByTopic). */
   topics: readonly InboundTopic[];
+  // The limits below come from the configuration (src/config.ts has their defaults).
   /** How long the group waits for a silent member (a killed instance) before giving its partitions to others. */
-  sessionTimeoutMs?: number;
+  sessionTimeoutMs: number;
   /** At most this many messages are applied in one database transaction. */
-  maxEventsPerTransaction?: number;
+  maxEventsPerTransaction: number;
   /** Partitions worked on at once by this instance; their runs share transactions (GroupCommit). */
-  partitionsConsumedConcurrently?: number;
+  partitionsConsumedConcurrently: number;
   /** Transactions of one topic at once (GroupCommit). */
-  transactionsInFlight?: number;
+  transactionsInFlight: number;
   /** After each database commit: wake the outbox relay, count metrics. */
   onProcessed?: (result: ProcessResult, topic: string, latencyMs: number) => void;
   onRetry?: (error: unknown, attempt: number) => void;
@@ -49,8 +50,8 @@ export class EventRunner {
 
   constructor(private readonly options: RunnerOptions) {
     this.prefix = options.deps.topicPrefix;
-    this.maxEvents = options.maxEventsPerTransaction ?? 400;
-    this.groupCommit = new GroupCommit((records) => processRecords(options.deps, records), this.maxEvents, options.transactionsInFlight ?? 2);
+    this.maxEvents = options.maxEventsPerTransaction;
+    this.groupCommit = new GroupCommit((records) => processRecords(options.deps, records), this.maxEvents, options.transactionsInFlight);
   }
 
   get kafkaConsumer(): Consumer | null {
@@ -59,7 +60,7 @@ export class EventRunner {
 
   async start(): Promise<void> {
     const { kafka, groupId, topics } = this.options;
-    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    const sessionTimeout = this.options.sessionTimeoutMs;
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout, heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)) });
     this.consumer = consumer;
     this.options.onConsumer?.(consumer);
@@ -68,7 +69,7 @@ export class EventRunner {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.processBatch(payload),
     });
   }

@@ -25,7 +25,7 @@ const outcomes = (results: ProcessResult[]) => results.map((r) => (r.status === 
 describe('GroupCommit', () => {
   it('applies the runs handed in together in one transaction, each run in order, and gives each run its own results', async () => {
     const { transactions, apply } = recorder();
-    const group = new GroupCommit(apply, 200);
+    const group = new GroupCommit(apply, 200, 1);
     const [a, b, c] = await Promise.all([group.submit(run(0, [5, 6])), group.submit(run(1, [9])), group.submit(run(2, [1, 2, 3]))]);
     expect(transactions).toEqual([['orders/0@5', 'orders/0@6', 'orders/1@9', 'orders/2@1', 'orders/2@2', 'orders/2@3']]);
     expect(outcomes(a)).toEqual(['0@5', '0@6']);
@@ -35,7 +35,7 @@ describe('GroupCommit', () => {
 
   it('runs one transaction at a time per topic: runs handed in meanwhile go together into the next', async () => {
     const { transactions, apply } = recorder();
-    const group = new GroupCommit(apply, 200);
+    const group = new GroupCommit(apply, 200, 1);
     const first = group.submit(run(0, [1]));
     await new Promise((resolve) => setTimeout(resolve, 1)); // the first transaction is in flight
     await Promise.all([first, group.submit(run(1, [1])), group.submit(run(2, [1]))]);
@@ -56,7 +56,7 @@ describe('GroupCommit', () => {
 
   it('keeps a transaction within the event limit by whole runs, and never mixes topics', async () => {
     const { transactions, apply } = recorder();
-    const group = new GroupCommit(apply, 3);
+    const group = new GroupCommit(apply, 3, 1);
     await Promise.all([group.submit(run(0, [1, 2])), group.submit(run(1, [1, 2])), group.submit(run(2, [1])), group.submit(run(0, [7], 'inventory-operations'))]);
     expect(transactions).toEqual([['orders/0@1', 'orders/0@2'], ['inventory-operations/0@7'], ['orders/1@1', 'orders/1@2', 'orders/2@1']]);
   });
@@ -66,7 +66,7 @@ describe('GroupCommit', () => {
     const group = new GroupCommit(async (records) => {
       if (fail) throw new Error('connection lost');
       return records.map(() => ({ status: 'DUPLICATE', eventType: 'OrderPlaced' }) as const);
-    }, 200);
+    }, 200, 1);
     const results = await Promise.allSettled([group.submit(run(0, [1])), group.submit(run(1, [1]))]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     fail = false;
