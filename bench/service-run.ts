@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { ConfigResourceTypes, Kafka, logLevel, type Consumer, type Message, type Producer } from 'kafkajs';
 import { topicName, topics } from '../src/contracts';
@@ -315,8 +316,4 @@ async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { topicName, type InboundTopic } from '../src/contracts';
 import { isTransientError } from '../src/errors';
 import { GroupCommit } from './group-commit';
@@ -129,8 +130,4 @@ export class EventRunner {
 
 function nextOffset(offset: string): string {
   return (BigInt(offset) + 1n).toString();
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

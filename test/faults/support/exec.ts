@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 
 /** The repository root (test/faults/support -> ../../..). */
@@ -32,9 +33,7 @@ export function runCommand(command: string, args: string[], options: RunOptions)
   });
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep };
 
 /** Polls until the condition holds; throws with `what` after timeoutMs. Errors thrown by the condition count as "not yet". */
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string, intervalMs = 100): Promise<void> {
