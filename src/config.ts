@@ -36,6 +36,12 @@ const schema = z.object({
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  /**
+   * SASL without KAFKA_SSL is refused: PLAIN sends the password as is, and SCRAM's
+   * exchange can be captured and attacked offline, with every message readable.
+   * true accepts that (a laptop, a network the operator trusts).
+   */
+  KAFKA_SASL_ALLOW_PLAINTEXT: bool.default(false),
   /** Health, readiness and metrics. */
   HTTP_PORT: int(0, 65535).default(8080),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
@@ -85,6 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // authenticate or verify the broker must not quietly run without it.
   if (!config.KAFKA_SASL_MECHANISM && (config.KAFKA_SASL_USERNAME || config.KAFKA_SASL_PASSWORD)) {
     throw new ConfigError('invalid configuration: KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512)');
+  }
+  if (config.KAFKA_SASL_MECHANISM && !config.KAFKA_SSL && !config.KAFKA_SASL_ALLOW_PLAINTEXT) {
+    throw new ConfigError('invalid configuration: KAFKA_SASL_MECHANISM without KAFKA_SSL=true sends the credentials unencrypted; set KAFKA_SSL=true, or KAFKA_SASL_ALLOW_PLAINTEXT=true on a network you trust');
   }
   if (config.KAFKA_SSL_CA_FILE && !config.KAFKA_SSL) throw new ConfigError('invalid configuration: KAFKA_SSL_CA_FILE needs KAFKA_SSL=true');
   if (config.KAFKA_SSL_CA_FILE && !existsSync(config.KAFKA_SSL_CA_FILE)) throw new ConfigError(`invalid configuration: KAFKA_SSL_CA_FILE: no such file ${config.KAFKA_SSL_CA_FILE}`);

@@ -7,8 +7,9 @@ import type { Logger } from './logger';
 // we have always used the new one (murmur2, as the Java client), so the warning says nothing.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
-/** A kafkajs client from the configuration, logging through pino. */
+/** A kafkajs client from the configuration, logging through pino (and warning about weak security settings it was allowed to start with). */
 export function createKafka(config: Config, logger: Logger, clientIdSuffix = ''): Kafka {
+  for (const warning of kafkaSecurityWarnings(config)) logger.warn({ component: 'kafka' }, warning);
   const kafkaConfig: KafkaConfig = {
     clientId: config.KAFKA_CLIENT_ID + clientIdSuffix,
     brokers: config.KAFKA_BROKERS,
@@ -27,6 +28,18 @@ export function createKafka(config: Config, logger: Logger, clientIdSuffix = '')
     },
   };
   return new Kafka(kafkaConfig);
+}
+
+/** Settings loadConfig accepts but an operator should hear about on every start. */
+export function kafkaSecurityWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.KAFKA_SASL_MECHANISM && !config.KAFKA_SSL) {
+    warnings.push(`SASL ${config.KAFKA_SASL_MECHANISM} without TLS (KAFKA_SASL_ALLOW_PLAINTEXT=true): credentials and messages cross the network unencrypted`);
+  }
+  if (config.KAFKA_SSL && !config.KAFKA_SSL_REJECT_UNAUTHORIZED) {
+    warnings.push('KAFKA_SSL_REJECT_UNAUTHORIZED=false: the broker certificate is not checked, so anyone on the path can pose as the broker and read the credentials');
+  }
+  return warnings;
 }
 
 export function sslOptions(config: Config): KafkaConfig['ssl'] {
