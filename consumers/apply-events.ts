@@ -1,6 +1,6 @@
 import type { Tx } from '../src/db/types';
 import type { Logger } from '../src/logger';
-import type { Envelope, InboundTopic } from '../src/contracts';
+import { envelopeHeaders, validTraceparent, type Envelope, type InboundTopic } from '../src/contracts';
 import { EventRejectedError } from '../src/errors';
 import { Prisma } from '../src/generated/prisma/client';
 import { outboxInsert, type OutboundEvent } from '../producers/outbox';
@@ -134,7 +134,7 @@ function settle(pending: Pending, outcome: string | EventRejectedError): Applied
 }
 
 function causeOf(event: ValidEvent) {
-  return { eventId: event.envelope.eventId, correlationId: event.envelope.correlationId ?? null, traceparent: event.record.message.headers?.traceparent?.toString() };
+  return { eventId: event.envelope.eventId, correlationId: event.envelope.correlationId ?? null, traceparent: validTraceparent(event.record.message.headers?.[envelopeHeaders.traceparent]) };
 }
 
 /** Inserts the inbox rows of the run; returns the eventIds that were new (a second copy inside the run counts once). */

@@ -71,7 +71,7 @@ function envelopeHeadersSchema(): Json {
       [envelopeHeaders.eventId]: { type: 'string', format: 'uuid', description: 'Mirrors envelope.eventId.' },
       [envelopeHeaders.traceparent]: {
         type: 'string',
-        description: 'W3C trace context; when present inbound, propagated to the events it causes.',
+        description: 'W3C trace context; when present inbound and of the W3C form, propagated to the events it causes (a later version in the 00 form); any other value is dropped, and the event is applied as usual.',
         pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
       },
     },

@@ -1,5 +1,6 @@
 /** The wire contract as code: see /work/shared/docs/contract.md and docs/contract/. */
 export * from './topics';
+export { validTraceparent } from './trace-context';
 export * from './envelope';
 export * from './inbound';
 export * from './outbound';
