@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from './config';
 import { createLogger } from './logger';
 import { ImportError } from './master-data/import';
-import { UsageError, type CliCommand } from './cli/command';
+import { failureLine, UsageError, type CliCommand } from './cli/command';
 import { commands } from './cli/commands';
 
 /**
@@ -35,7 +35,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     const expected = error instanceof UsageError || error instanceof ConfigError || error instanceof ImportError;
-    process.stderr.write(`error: ${(error as Error).message.split('\n')[0]}\n`);
+    process.stderr.write(`error: ${failureLine(error)}\n`);
     if (!expected && process.env.DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
     process.exit(expected ? 2 : 1);
   },

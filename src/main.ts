@@ -2,6 +2,7 @@ import { loadConfig, ConfigError } from './config';
 import { createLogger, redactUrl } from './logger';
 import { InventoryService } from './service';
 import { startOpsHttp, type OpsHttpServer } from './ops/http';
+import { failureLine } from './cli/command';
 
 /**
  * `npm start`: consumers, outbox relay and HTTP endpoints. Refuses to start on
@@ -57,6 +58,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`inventory service failed to start: ${(error as Error).message}\n`);
+  process.stderr.write(`inventory service failed to start: ${failureLine(error)}\n`);
   process.exit(1);
 });

@@ -31,3 +31,20 @@ export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(
     throw new UsageError((error as Error).message);
   }
 }
+
+/**
+ * The one line a failed command prints: never empty. Prisma's client errors
+ * begin with a newline and the call site ("Invalid `tx.x()` invocation in ...")
+ * and end with the cause, so for those the last line is the one that says
+ * what went wrong (and the error code, when there is one).
+ */
+export function failureLine(error: unknown): string {
+  const message = typeof error === 'string' ? error : error instanceof Error || (typeof error === 'object' && error !== null) ? String((error as { message?: unknown }).message ?? '') : '';
+  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const code = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : undefined;
+  const isPrisma = typeof error === 'object' && error !== null && 'clientVersion' in error;
+  const line = (isPrisma ? lines.at(-1) : lines[0]) ?? '';
+  if (line) return isPrisma && code ? `${line} (${code})` : line;
+  const name = error instanceof Error ? error.name : typeof error;
+  return `unexpected ${name}${code ? ` (code ${code})` : ''} without a message; run with DEBUG=1 for the stack`;
+}

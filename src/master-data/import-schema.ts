@@ -12,6 +12,22 @@ const part = z.string().min(1).max(16).regex(/^[^-\s\u0000]+$/, 'must not contai
 const money = z.string().regex(/^\d{1,10}(\.\d{1,2})?$/, 'must be a decimal string like "12.50"');
 const count = z.int().min(0).max(1_000_000_000);
 
+/**
+ * A non-negative number for a numeric(precision, scale) column: at most
+ * precision - scale digits before the point, and no more than scale decimals
+ * (PostgreSQL would round them silently). Before, 1,000,000,000 passed here and
+ * the database refused the whole import with an overflow.
+ */
+function decimal(precision: number, scale: number) {
+  const max = Number(`${'9'.repeat(precision - scale)}.${'9'.repeat(scale)}`);
+  return z
+    .number()
+    .min(0)
+    .max(max, `must be at most ${max.toFixed(scale)} (the column is numeric(${precision},${scale}))`)
+    // Exact for doubles: true only for the double nearest to a number of that many decimals.
+    .refine((v) => Number(v.toFixed(scale)) === v, `at most ${scale} decimal places`);
+}
+
 const timezone = z.string().refine((tz) => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -27,8 +43,9 @@ const location = z.strictObject({
   level: part,
   bin: part,
   type: z.enum(['BULK', 'PICK_FACE', 'OVERFLOW']),
-  maxWeightKg: z.number().min(0).max(1_000_000_000),
-  maxVolumeCubicCm: count.max(2_000_000_000),
+  maxWeightKg: decimal(12, 3),
+  // Its own bound (int column): count.max() would only add a check to count's 1e9, not raise it.
+  maxVolumeCubicCm: z.int().min(0).max(2_000_000_000),
 });
 
 const warehouse = z.strictObject({
@@ -36,7 +53,7 @@ const warehouse = z.strictObject({
   name,
   address: z.string().max(500).optional(),
   timezone: timezone.default('UTC'),
-  capacityCubicMeters: z.number().min(0).optional(),
+  capacityCubicMeters: decimal(12, 3).optional(),
   locations: z.array(location).default([]),
 });
 
