@@ -41,7 +41,7 @@ export class InventoryService {
   constructor(readonly options: ServiceOptions) {
     const { config, logger } = options;
     this.db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-    this.ops = new ServiceOps({ db: this.db, databaseUrl: config.DATABASE_URL, defaultMetrics: options.defaultMetrics });
+    this.ops = new ServiceOps({ db: this.db, databaseUrl: config.DATABASE_URL, defaultMetrics: options.defaultMetrics, logger: logger.child({ component: 'readiness' }) });
     const kafka = createKafka(config, logger, options.instanceId ? `-${options.instanceId}` : '');
     this.kafka = kafka;
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });

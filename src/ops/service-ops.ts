@@ -3,7 +3,8 @@ import type { Db } from '../db/client';
 import { poolOf } from '../db/client';
 import type { ProcessResult } from '../../consumers/process-message';
 import { ServiceMetrics } from './metrics';
-import { ConsumerHealth, checkDatabase, readinessReport, type ReadinessReport } from './health';
+import { CachedCheck, ConsumerHealth, checkDatabase, readinessReport, type ReadinessReport } from './health';
+import type { Logger } from '../logger';
 
 export interface ServiceOpsOptions {
   db: Db;
@@ -12,6 +13,10 @@ export interface ServiceOpsOptions {
   defaultMetrics?: boolean;
   /** Bound on the readiness database probe and on scrape-time queries. */
   probeTimeoutMs?: number;
+  /** How long /readyz answers from the last database probe (one probe at a time however many ask). */
+  readinessCacheMs?: number;
+  /** Where a failed readiness probe's reason goes (not into the HTTP answer). */
+  logger?: Logger;
 }
 
 /**
@@ -23,6 +28,8 @@ export class ServiceOps {
   readonly metrics: ServiceMetrics;
   readonly consumerHealth: ConsumerHealth;
   private readonly probeTimeoutMs: number;
+  private readonly database: CachedCheck;
+  private lastProbeFailure: string | undefined;
 
   constructor(private readonly options: ServiceOpsOptions) {
     const { db } = options;
@@ -40,6 +47,7 @@ export class ServiceOps {
       },
       { defaultMetrics: options.defaultMetrics, collectTimeoutMs: this.probeTimeoutMs },
     );
+    this.database = new CachedCheck(() => checkDatabase(options.databaseUrl, this.probeTimeoutMs, (error) => this.probeFailed(error)), options.readinessCacheMs ?? 1_000);
     // A (re)join may hand this instance other partitions: stale lag figures would lie.
     this.consumerHealth = new ConsumerHealth(30_000, () => this.metrics.resetLag());
   }
@@ -61,7 +69,19 @@ export class ServiceOps {
   readonly onPublished = (count: number, oldestCreatedAt: Date): void => this.metrics.outboxPublished(count, oldestCreatedAt);
 
   async readiness(): Promise<ReadinessReport> {
-    const database = await checkDatabase(this.options.databaseUrl, this.probeTimeoutMs);
+    const database = await this.database.check();
+    if (database.ok && this.lastProbeFailure !== undefined) {
+      this.lastProbeFailure = undefined;
+      this.options.logger?.info('readiness: database reachable again');
+    }
     return readinessReport({ database, broker: this.consumerHealth.broker(), consumer: this.consumerHealth.consumer() });
+  }
+
+  /** Logged when the reason changes, not once a second for as long as an outage lasts. */
+  private probeFailed(error: unknown): void {
+    const reason = (error as Error).message || String((error as { code?: unknown }).code ?? error);
+    if (reason === this.lastProbeFailure) return;
+    this.lastProbeFailure = reason;
+    this.options.logger?.warn({ err: error }, 'readiness: database probe failed');
   }
 }

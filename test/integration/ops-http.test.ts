@@ -5,6 +5,7 @@ import { smallCatalog } from '../fixtures/catalog';
 import { InventoryService } from '../../src/service';
 import { createLogger } from '../../src/logger';
 import { startOpsHttp, type OpsHttpServer } from '../../src/ops/http';
+import { Client } from 'pg';
 
 /**
  * Health, readiness and metrics of a real service instance. Its database
@@ -78,6 +79,31 @@ describe('ops HTTP endpoints of a running service', () => {
     expect(text).toMatch(/^inventory_db_pool_connections\{state="waiting"\} 0$/m);
   });
 
+  it('40 concurrent /readyz requests share one database probe: at most one extra session, never one per request', async () => {
+    await waitUntil(async () => (await get('/readyz')).status === 200, 30_000, 'never ready');
+    const database = new URL(stack.config.DATABASE_URL).pathname.slice(1);
+    const watcher = new Client({ connectionString: stack.config.DATABASE_URL });
+    await watcher.connect();
+    try {
+      const sessions = async () => Number((await watcher.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database])).rows[0]!.n);
+      await new Promise((r) => setTimeout(r, 1_200)); // past the cached answer of the wait above
+      const before = await sessions();
+      let most = before;
+      let done = false;
+      const watching = (async () => {
+        while (!done) most = Math.max(most, await sessions());
+      })();
+      const answers = await Promise.all(Array.from({ length: 40 }, () => get('/readyz')));
+      done = true;
+      await watching;
+      expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+      // The service's pool and the relay's connection were there before; the probe adds one at most.
+      expect(most - before).toBeLessThanOrEqual(1);
+    } finally {
+      await watcher.end();
+    }
+  });
+
   it('/readyz is 503 naming the database while it is unreachable, and 200 again when it is back', async () => {
     await proxy.cut();
     await waitUntil(async () => (await get('/readyz')).status === 503, 15_000, 'still ready with the database cut off');
@@ -86,6 +112,9 @@ describe('ops HTTP endpoints of a running service', () => {
     expect(body.down).toEqual(['database']);
     expect(body.checks.database.ok).toBe(false);
     expect(body.checks.database.detail).toEqual(expect.any(String));
+    // Unauthenticated: no driver error text (it names hosts, ports, users, databases).
+    const text = JSON.stringify(body);
+    for (const leak of [String(proxy.port), '127.0.0.1', 'ECONN', 'terminated', 'timeout expired', new URL(stack.config.DATABASE_URL).pathname.slice(1)]) expect(text).not.toContain(leak);
     expect((await get('/healthz')).status).toBe(200); // liveness does not depend on the database
 
     await proxy.open();
