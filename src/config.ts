@@ -69,6 +69,16 @@ const schema = z.object({
   CONSUMER_PARTITIONS_CONCURRENTLY: int(1, 64).default(6),
   /** Transactions of one topic in flight at once per instance (runs that wait for one go together into the next). */
   CONSUMER_TRANSACTIONS_IN_FLIGHT: int(1, 16).default(2),
+  /**
+   * Inbox rows (processed_event), sent dead letters and published outbox rows
+   * older than this many days are pruned. The inbox and the dead letters are
+   * what makes a replay skip what was already applied, so they are also kept
+   * for as long as the broker keeps the inbound topics (retention.ms; forever
+   * if one is -1): set this at least as long as the topics' retention anyway.
+   */
+  RETENTION_DAYS: int(1, 36500).default(30),
+  /** How often each instance runs the pruning (one at a time across instances); 0 turns it off (`npm run cli -- prune` by hand or from cron). */
+  RETENTION_PRUNE_INTERVAL_MS: int(0, 604_800_000).default(3_600_000),
   /** Poll interval of the outbox relay: a fallback, it is woken by every commit of outbox rows on any instance (LISTEN/NOTIFY). */
   OUTBOX_POLL_MS: int(10, 60000).default(200),
 });

@@ -10,6 +10,7 @@ import { inboundTopics } from './contracts';
 import { OutboxRelay } from '../producers/outbox-relay';
 import { dailyScanSchedule, type DailySchedule } from './replenishment/schedule';
 import { ServiceOps } from './ops/service-ops';
+import { RetentionSchedule } from './ops/retention';
 import type { ReadinessReport } from './ops/health';
 
 export interface ServiceOptions {
@@ -37,6 +38,8 @@ export class InventoryService {
   private readonly kafka: Kafka;
   /** DAILY_SCAN_ENABLED: the in-process daily replenishment scan, else null. */
   private readonly dailyScan: DailySchedule | null;
+  /** RETENTION_PRUNE_INTERVAL_MS > 0: pruning of the inbox, sent dead letters and published outbox rows. */
+  private readonly retention: RetentionSchedule | null;
 
   constructor(readonly options: ServiceOptions) {
     const { config, logger } = options;
@@ -66,6 +69,10 @@ export class InventoryService {
       ...this.ops.runnerHooks(() => this.relay.wake()),
     });
     this.dailyScan = dailyScanSchedule({ config, db: this.db, logger, clock: options.clock, onCommitted: () => this.relay.wake() });
+    this.retention =
+      config.RETENTION_PRUNE_INTERVAL_MS > 0
+        ? new RetentionSchedule({ db: this.db, kafka, topicPrefix: config.KAFKA_TOPIC_PREFIX, retentionDays: config.RETENTION_DAYS, logger: logger.child({ component: 'retention' }), clock: options.clock }, config.RETENTION_PRUNE_INTERVAL_MS)
+        : null;
   }
 
   async start(): Promise<void> {
@@ -77,6 +84,7 @@ export class InventoryService {
     this.relay.start();
     await this.runner.start();
     this.dailyScan?.start();
+    this.retention?.start();
     this.options.logger.info({ topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.KAFKA_GROUP_ID }, 'inventory service started');
   }
 
@@ -89,6 +97,7 @@ export class InventoryService {
   async stop(): Promise<void> {
     // A scan in progress finishes first; its outbox rows go out with the flush below.
     await this.dailyScan?.stop();
+    await this.retention?.stop();
     await this.runner.stop();
     await this.relay.stop();
     await this.producer.disconnect();
