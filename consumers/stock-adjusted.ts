@@ -1,11 +1,11 @@
 import { stockAdjustedPayload } from '../src/contracts';
-import { adjustmentReference } from '../src/domain/inventory-operations';
+import { adjustmentReference } from '../src/domain/stock-operations';
 import { checkAdjustment } from '../src/domain/stock-operations';
 import { applyStockChanges, lockStockRows } from '../src/db/inventory';
 import { appendLedger } from '../src/db/ledger';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler } from './pipeline/handler';
-import { findOperationTarget, levelAt, refuse } from './shared/stock-operations';
+import { findOperationTarget, levelAt, refuse } from './shared/operation-target';
 
 /**
  * StockAdjusted: warehouse staff correct on-hand at one location (damage,

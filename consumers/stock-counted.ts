@@ -4,7 +4,7 @@ import { applyStockChanges, lockStockRows } from '../src/db/inventory';
 import { appendLedger } from '../src/db/ledger';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler } from './pipeline/handler';
-import { findOperationTarget, levelAt, refuse } from './shared/stock-operations';
+import { findOperationTarget, levelAt, refuse } from './shared/operation-target';
 
 /**
  * StockCounted: a cycle count states what is physically in the bin. On-hand

@@ -14,7 +14,7 @@ type WarehouseStock = Map<number, LockedStock[]>;
  * It also keeps the locked rows up to date, so each order of the run sees
  * what the orders before it took.
  */
-export class ReservationWrites {
+export class ReservationBatch {
   private readonly reservedByRow = new Map<string, ReservedRow>();
   private readonly reservations: NewReservation[] = [];
   /** Per warehouse: its locked stock, the products reserved there, and the last event of the run that did. */
