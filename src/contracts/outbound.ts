@@ -3,6 +3,7 @@ import { MAX_ID, id, orderId, sku, text } from './primitives';
 import type { OutboundTopic } from './topics';
 import { PURCHASE_ORDER_STATUSES } from '../domain/purchase-order-status';
 import { REPLENISHMENT_TRIGGERS } from '../domain/replenishment';
+import { STOCK_OPERATION_REJECTIONS } from '../domain/stock-operations';
 
 /**
  * Outbound payloads. Quantities here are not capped at the inbound 1,000,000:
@@ -80,7 +81,8 @@ export const stockAdjustmentRejectedPayload = z.object({
   productId: id.nullable(),
   sku: sku.nullable(),
   locationId: id,
-  reason: text(1, 500),
+  /** A stable code (src/domain/stock-operations.ts); the human detail is logged, not published. */
+  reason: z.enum(STOCK_OPERATION_REJECTIONS),
 });
 
 export const replenishmentTrigger = z.enum(REPLENISHMENT_TRIGGERS);
