@@ -17,7 +17,7 @@ describe('traceparent of inbound events', () => {
     await stack.startService();
   });
 
-  afterAll(() => stack.stop());
+  afterAll(() => stack?.stop());
 
   /** An OrderPlaced for one hammer with this traceparent header; resolves to its eventId. */
   async function orderWithTraceparent(orderId: string, traceparent: string): Promise<string> {
