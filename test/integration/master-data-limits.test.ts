@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTestDatabase } from '../support/database';
 import { createDb, type Db } from '../../src/db/client';
 import { importMasterData } from '../../src/master-data/import';
@@ -13,10 +17,12 @@ import { smallCatalog } from '../fixtures/catalog';
 describe('master-data import against the real columns', () => {
   let db: Db;
   let drop: () => Promise<void>;
+  let url: string;
 
   beforeAll(async () => {
     const database = await createTestDatabase();
     drop = database.drop;
+    url = database.url;
     db = createDb(database.url, 2);
   });
 
@@ -56,4 +62,20 @@ describe('master-data import against the real columns', () => {
     expect(line).toMatch(/numeric field overflow/);
     expect(line).not.toContain('\n');
   });
+
+  it('the compiled CLI refuses such a file with exit 2 and one line that says why', () => {
+    const root = join(__dirname, '..', '..');
+    const dist = join(root, '.cache', 'import-test-dist');
+    const buildStart = Date.now();
+    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', dist], { cwd: root, encoding: 'utf8' });
+    const cli = join(dist, 'src', 'cli.js');
+    if (!existsSync(cli) || statSync(cli).mtimeMs < buildStart - 1000) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
+    const file = smallCatalog([]);
+    file.warehouses![0]!.locations![0]!.maxWeightKg = 1_000_000_000;
+    const path = join(mkdtempSync(join(tmpdir(), 'import-')), 'catalog.json');
+    writeFileSync(path, JSON.stringify(file));
+    const run = spawnSync(process.execPath, [cli, 'import', path], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' }, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^error: import refused: warehouses\.0\.locations\.0\.maxWeightKg: must be at most 999999999\.999 \(the column is numeric\(12,3\)\)\n$/);
+  }, 180_000);
 });
