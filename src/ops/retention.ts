@@ -5,6 +5,7 @@ import { pruneInbox, prunePublishedOutbox, pruneSentDeadLetters } from '../db/re
 import { inboundTopics, topicName } from '../contracts';
 
 const DAY_MS = 86_400_000;
+const FIRST_ROUND_AFTER_MS = 60_000;
 
 export interface PruneHorizons {
   /** Inbox rows and sent dead letters older than this go; null: keep them all. */
@@ -104,9 +105,11 @@ export async function pruneRetained(options: RetentionOptions): Promise<PruneSum
 }
 
 /**
- * Runs pruneRetained every intervalMs (the first round one interval after
- * start), never two at once; stop() waits for a round in progress. unref():
- * the timer alone must not keep a process alive.
+ * Runs pruneRetained every intervalMs, never two at once; stop() waits for a
+ * round in progress. The first round comes a minute after start (or sooner with
+ * a shorter interval): a service restarted more often than the interval, by
+ * frequent deploys, must still prune. unref(): the timer alone must not keep a
+ * process alive.
  */
 export class RetentionSchedule {
   private timer: NodeJS.Timeout | null = null;
@@ -121,7 +124,7 @@ export class RetentionSchedule {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.arm();
+    this.arm(Math.min(this.intervalMs, FIRST_ROUND_AFTER_MS));
   }
 
   async stop(): Promise<void> {
@@ -131,7 +134,7 @@ export class RetentionSchedule {
     await this.running;
   }
 
-  private arm(): void {
+  private arm(delayMs = this.intervalMs): void {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.running = pruneRetained(this.options)
@@ -140,7 +143,7 @@ export class RetentionSchedule {
           this.running = null;
           if (!this.stopped) this.arm();
         });
-    }, this.intervalMs);
+    }, delayMs);
     this.timer.unref();
   }
 }
