@@ -4,6 +4,7 @@ import { checkAdjustment } from '../src/domain/stock-operations';
 import { applyStockChanges, lockStockRows } from '../src/db/inventory';
 import { appendLedger } from '../src/db/ledger';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
+import { fillBackordersInTransaction } from '../src/backorders/fill';
 import { defineHandler } from './handler';
 import { findOperationTarget, levelAt, refuse } from './stock-operations';
 
@@ -40,6 +41,8 @@ export const stockAdjusted = defineHandler({
       now,
     );
     if (delta < 0) await afterAvailabilityDrop(ctx, location.warehouseId, [product.productId]);
+    // Stock added goes to open backorders first (contract v2).
+    else await fillBackordersInTransaction(ctx, [{ productId: product.productId, warehouseId: location.warehouseId }]);
     return delta > 0 ? 'ADJUSTED_UP' : 'ADJUSTED_DOWN';
   },
 });

@@ -3,6 +3,7 @@ import { checkCount } from '../src/domain/stock-operations';
 import { applyStockChanges, lockStockRows } from '../src/db/inventory';
 import { appendLedger } from '../src/db/ledger';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
+import { fillBackordersInTransaction } from '../src/backorders/fill';
 import { defineHandler } from './handler';
 import { findOperationTarget, levelAt, refuse } from './stock-operations';
 
@@ -40,6 +41,8 @@ export const stockCounted = defineHandler({
       now,
     );
     if (check.delta < 0) await afterAvailabilityDrop(ctx, location.warehouseId, [product.productId]);
+    // Found stock goes to open backorders first (contract v2).
+    else await fillBackordersInTransaction(ctx, [{ productId: product.productId, warehouseId: location.warehouseId }]);
     return 'COUNT_ADJUSTED';
   },
 });
