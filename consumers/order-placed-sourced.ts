@@ -1,5 +1,4 @@
 import type { OrderPlaced } from '../src/contracts';
-import type { ReservedLine } from '../src/domain/allocation';
 import { planSourcing, warehousesOf, type SourcedLine } from '../src/domain/sourcing';
 import { EventRejectedError } from '../src/errors';
 import { allWarehouseIds, lockBackorderQueues, recordOrderOptions, writeBackorders } from '../src/db/backorders';
@@ -67,20 +66,20 @@ export async function reserveSourcedOrder(ctx: EventContext, order: OrderPlaced)
   return 'RESERVED';
 }
 
-/** One reservation per warehouse the order draws on (writeReservations takes one warehouse per reservation). */
+/**
+ * One reservation per allocation, in allocation order: reservation rows are
+ * created in that order, and shipping draws on them lowest id first, so a
+ * split order ships from its first warehouse first, pick faces first.
+ */
 function reservationsOf(eventId: string, orderId: string, lines: readonly SourcedLine[]): NewReservation[] {
-  const byWarehouse = new Map<number, ReservedLine[]>();
-  for (const line of lines) {
-    for (const a of line.allocations) {
-      const here = byWarehouse.get(a.warehouseId) ?? [];
-      let reserved = here.find((l) => l.productId === line.productId);
-      if (!reserved) here.push((reserved = { productId: line.productId, sku: line.sku, quantity: 0, allocations: [] }));
-      reserved.quantity += a.quantity;
-      reserved.allocations.push({ locationId: a.locationId, quantity: a.quantity });
-      byWarehouse.set(a.warehouseId, here);
-    }
-  }
-  return [...byWarehouse].map(([warehouseId, reserved]) => ({ orderId, warehouseId, eventId, lines: reserved }));
+  return lines.flatMap((line) =>
+    line.allocations.map((a) => ({
+      orderId,
+      warehouseId: a.warehouseId,
+      eventId,
+      lines: [{ productId: line.productId, sku: line.sku, quantity: a.quantity, allocations: [{ locationId: a.locationId, quantity: a.quantity }] }],
+    })),
+  );
 }
 
 function reservedRows(lines: readonly SourcedLine[]): ReservedRow[] {
