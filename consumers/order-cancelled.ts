@@ -1,10 +1,10 @@
 import { orderCancelledPayload } from '../src/contracts';
-import { planRelease } from '../src/domain/shipment';
-import { fillBackordersInTransaction } from '../src/backorders/fill';
+import { planRelease } from '../src/domain/reservation-draw-down';
 import { lockOpenReservations } from '../src/db/reservations';
-import { defineHandler } from './handler';
-import { drawDownReservation } from './reservation-draws';
-import { cancelOrderBackorders, releasedLines } from './order-backorders';
+import { defineHandler } from './pipeline/handler';
+import { drawDownReservation } from './shared/draw-down-reservation';
+import { fillBackordersInTransaction } from '../src/backorders/fill';
+import { cancelOrderBackorders, releasedLines } from './shared/order-backorders';
 
 /**
  * OrderCancelled: whatever is still reserved goes back to available (and to

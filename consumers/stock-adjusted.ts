@@ -1,12 +1,12 @@
 import { stockAdjustedPayload } from '../src/contracts';
-import { adjustmentReference } from '../src/domain/inventory-operations';
+import { adjustmentReference } from '../src/domain/stock-operations';
 import { checkAdjustment } from '../src/domain/stock-operations';
 import { applyStockChanges, lockStockRows } from '../src/db/inventory';
 import { appendLedger } from '../src/db/ledger';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
+import { defineHandler } from './pipeline/handler';
+import { findOperationTarget, levelAt, refuse } from './shared/operation-target';
 import { fillBackordersInTransaction } from '../src/backorders/fill';
-import { defineHandler } from './handler';
-import { findOperationTarget, levelAt, refuse } from './stock-operations';
 
 /**
  * StockAdjusted: warehouse staff correct on-hand at one location (damage,

@@ -1,12 +1,12 @@
 import { stockTransferredPayload } from '../src/contracts';
-import { decideTransfer } from '../src/domain/inventory-operations';
+import { decideTransfer } from '../src/domain/stock-operations';
 import { applyStockChanges, lockStockRows } from '../src/db/inventory';
 import { lockStorageLocations } from '../src/db/locations';
 import { appendLedger } from '../src/db/ledger';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
+import { defineHandler } from './pipeline/handler';
+import { findOperationTarget, levelAt, refuse } from './shared/operation-target';
 import { fillBackordersInTransaction } from '../src/backorders/fill';
-import { defineHandler } from './handler';
-import { findOperationTarget, levelAt, refuse } from './stock-operations';
 
 /**
  * StockTransferred: move unreserved units between two locations of one

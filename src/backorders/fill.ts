@@ -1,16 +1,11 @@
 import type { BackorderAllocated } from '../contracts';
 import { fillBackorders, type BackorderFill } from '../domain/backorder-fill';
-import { lockBackorderQueues, lockOpenBackorders, drawFromBackorders, reserveForBackorders, type QueuedBackorder } from '../db/backorders';
+import { lockBackorderQueues, lockOpenBackorders, drawFromBackorders, reserveForBackorders } from '../db/backorders';
 import { lockWarehouseStock, type WarehouseProduct } from '../db/inventory';
-import type { Tx } from '../db/types';
+import type { EventContext } from '../transaction-context';
 
 /** What filling needs of the event's context: its transaction, identity, clock and outbox. */
-export interface BackorderFillContext {
-  tx: Tx;
-  eventId: string;
-  now: Date;
-  emit(event: { eventType: 'BackorderAllocated'; key: string; payload: BackorderAllocated; discriminator?: string }): void;
-}
+export type BackorderFillContext = Pick<EventContext, 'tx' | 'eventId' | 'now' | 'emit'>;
 
 /**
  * Call in the same transaction as ANY change that raises available stock of
@@ -68,4 +63,3 @@ function allocatedEvents(fills: readonly (BackorderFill & { warehouseId: number;
   return [...byOrder].map(([key, payload]) => ({ eventType: 'BackorderAllocated' as const, key: payload.orderId, payload, discriminator: key }));
 }
 
-export type { QueuedBackorder };

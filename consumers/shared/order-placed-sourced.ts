@@ -1,11 +1,11 @@
-import type { OrderPlaced } from '../src/contracts';
-import { planSourcing, warehousesOf, type SourcedLine } from '../src/domain/sourcing';
-import { EventRejectedError } from '../src/errors';
-import { allWarehouseIds, lockBackorderQueues, recordOrderOptions, writeBackorders } from '../src/db/backorders';
-import { lockWarehouseStock } from '../src/db/inventory';
-import { ordersWithReservations, writeReservations, type NewReservation, type ReservedRow } from '../src/db/reservations';
-import { afterAvailabilityDrop } from '../src/replenishment/trigger';
-import type { EventContext } from './handler';
+import type { OrderPlaced } from '../../src/contracts';
+import { planSourcing, warehousesOf, type SourcedLine } from '../../src/domain/sourcing';
+import { EventRejectedError } from '../../src/errors';
+import { allWarehouseIds, lockBackorderQueues, recordOrderOptions, writeBackorders } from '../../src/db/backorders';
+import { lockWarehouseStock } from '../../src/db/inventory';
+import { ordersWithReservations, writeReservations, type NewReservation, type ReservedRow } from '../../src/db/reservations';
+import { afterAvailabilityDrop } from '../../src/replenishment/trigger';
+import type { EventContext } from '../../src/transaction-context';
 import { resolveOrders } from './order-placed-lookup';
 
 /** An OrderPlaced that uses contract v2's sourcing or backorder options (v1 orders keep the batched path). */

@@ -1,7 +1,7 @@
-import type { StockReleased } from '../src/contracts';
-import type { ReservationLine } from '../src/domain/shipment';
-import { drawFromBackorders, lockOrderBackorders, orderOptions } from '../src/db/backorders';
-import type { EventContext } from './handler';
+import type { StockReleased } from '../../src/contracts';
+import type { ReservationLine } from '../../src/domain/reservation-draw-down';
+import { drawFromBackorders, lockOrderBackorders, orderOptions } from '../../src/db/backorders';
+import type { EventContext } from '../../src/transaction-context';
 
 /** What cancelling an order did to its backorders: per product, the units cancelled (0 for a v2 order's lines that had none). */
 export interface CancelledBackorders {
