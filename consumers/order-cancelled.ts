@@ -4,7 +4,7 @@ import { lockOpenReservations } from '../src/db/reservations';
 import { defineHandler } from './pipeline/handler';
 import { drawDownReservation } from './shared/draw-down-reservation';
 import { fillBackordersInTransaction } from '../src/backorders/fill';
-import { cancelOrderBackorders, releasedLines } from './shared/order-backorders';
+import { cancelOrderBackorders, releasedLines } from '../src/backorders/cancel';
 
 /**
  * OrderCancelled: whatever is still reserved goes back to available (and to

@@ -1,7 +1,7 @@
-import type { StockReleased } from '../../src/contracts';
-import type { ReservationLine } from '../../src/domain/reservation-draw-down';
-import { drawFromBackorders, lockOrderBackorders, orderOptions } from '../../src/db/backorders';
-import type { EventContext } from '../../src/transaction-context';
+import type { StockReleased } from '../contracts';
+import type { ReservationLine } from '../domain/reservation-draw-down';
+import { drawFromBackorders, lockOrderBackorders, orderOptions } from '../db/backorders';
+import type { EventContext } from '../transaction-context';
 
 /** What cancelling an order did to its backorders: per product, the units cancelled (0 for a v2 order's lines that had none). */
 export interface CancelledBackorders {
@@ -10,7 +10,10 @@ export interface CancelledBackorders {
 }
 
 /**
- * Cancels the order's open backorders (locked first). null for a v1 order,
+ * Cancels the order's open backorders (locked first): on OrderCancelled, and
+ * on the expiry of a hold (the order is gone either way). Call it BEFORE the
+ * release and fillBackordersInTransaction, so the order's released units go
+ * to other orders, not back to itself. null for a v1 order,
  * whose StockReleased keeps the v1 shape. A v2 order with none open gets an
  * empty result, so its lines still say backorderCancelled: 0.
  */
