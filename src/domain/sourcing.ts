@@ -65,7 +65,9 @@ export function planSourcing(lines: readonly SourcingLineInput[], stock: StockBy
   if (options.warehouseId !== undefined) return inOneWarehouse(merged, options.warehouseId, stock, backorderable);
 
   const totals = totalsOf(stock, warehouseIds);
-  const whole = chooseWarehouse(merged, totals);
+  // As v1: the choice (and the warehouse an InsufficientStock names) is among the warehouses that stock the order's products.
+  const stocked = warehouseIds.filter((w) => stock.has(w));
+  const whole = chooseWarehouse(merged, totalsOf(stock, stocked.length > 0 ? stocked : warehouseIds));
   if (whole.ok) return inOneWarehouse(merged, whole.warehouseId, stock, () => false);
   if (options.split) {
     const split = chooseSplit(merged, totals);

@@ -38,6 +38,11 @@ describe('planSourcing: split', () => {
     expect(plan).toEqual({ ok: false, warehouseId: 1, shortLines: [{ productId: 1, sku: 'P1', requested: 5, available: 3, reason: 'INSUFFICIENT_STOCK' }] });
   });
 
+  it('InsufficientStock names a warehouse that stocks the products, as v1 does', () => {
+    const plan = planSourcing([line(A, 5)], stock({ 2: { 1: [slot(21, 2)] } }), [1, 2], { split: true, backorder: false });
+    expect(plan).toEqual({ ok: false, warehouseId: 2, shortLines: [{ productId: 1, sku: 'P1', requested: 5, available: 2, reason: 'INSUFFICIENT_STOCK' }] });
+  });
+
   it('all or nothing: a split that cannot cover every line reserves nothing', () => {
     const plan = planSourcing([line(A, 2), line(B, 9)], stock({ 1: { 1: [slot(11, 1)], 2: [slot(12, 4)] }, 2: { 1: [slot(21, 1)], 2: [slot(22, 4)] } }), [1, 2], { split: true, backorder: false });
     expect(plan.ok).toBe(false);
