@@ -7,7 +7,7 @@ import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler, type HandlerInput } from './pipeline/handler';
 import { chooseWarehouses, resolveOrders } from './shared/order-placed-lookup';
 import { ReservationBatch } from './shared/reservation-batch';
-import { reserveSourcedOrder, usesSourcingOptions } from './shared/order-placed-sourced';
+import { lockMixedRun, reserveSourcedOrder, usesSourcingOptions } from './shared/order-placed-sourced';
 
 /**
  * OrderPlaced: reserve every line in one warehouse, or none. The orders'
@@ -34,6 +34,7 @@ export const orderPlaced = defineHandler({
  */
 async function reserveOrders(orders: readonly HandlerInput<OrderPlaced>[]): Promise<(string | EventRejectedError)[]> {
   const outcomes: (string | EventRejectedError)[] = [];
+  if (orders.length > 1 && orders.some((o) => usesSourcingOptions(o.payload))) await lockMixedRun(orders[0]!.ctx.tx, orders.map((o) => o.payload));
   for (let start = 0; start < orders.length; ) {
     const first = orders[start]!;
     if (usesSourcingOptions(first.payload)) {

@@ -6,11 +6,30 @@ import { lockWarehouseStock } from '../../src/db/inventory';
 import { ordersWithReservations, writeReservations, type NewReservation, type ReservedRow } from '../../src/db/reservations';
 import { afterAvailabilityDrop } from '../../src/replenishment/trigger';
 import type { EventContext } from '../../src/transaction-context';
+import type { Tx } from '../../src/db/types';
 import { resolveOrders } from './order-placed-lookup';
 
 /** An OrderPlaced that uses contract v2's sourcing or backorder options (v1 orders keep the batched path). */
 export function usesSourcingOptions(order: OrderPlaced): boolean {
   return order.sourcing !== undefined || order.backorder !== undefined;
+}
+
+/**
+ * A run that mixes v1 and v2 orders is applied in several lock statements (a
+ * batch of v1 orders, a v2 order, ...). Two such transactions would take
+ * their rows in different orders and could deadlock. So the run first locks,
+ * in ONE statement and the one global (product_id, location_id) order, every
+ * inventory row of its products in every warehouse, then the backorder queue
+ * locks of the products it may backorder (sorted): the later statements only
+ * take rows already held (or rows created since, which nobody else holds).
+ */
+export async function lockMixedRun(tx: Tx, orders: readonly OrderPlaced[]): Promise<void> {
+  const resolved = await resolveOrders(tx, orders);
+  const productIds = [...new Set(resolved.flat().flatMap((l) => (l.product ? [l.product.productId] : [])))];
+  const warehouses = await allWarehouseIds(tx);
+  await lockWarehouseStock(tx, warehouses.flatMap((warehouseId) => productIds.map((productId) => ({ warehouseId, productId }))));
+  const mayBackorder = resolved.flatMap((lines, i) => (orders[i]!.backorder === 'ALLOW' ? lines.flatMap((l) => (l.product?.allowBackorder ? [l.product.productId] : [])) : []));
+  await lockBackorderQueues(tx, mayBackorder);
 }
 
 /**

@@ -33,6 +33,7 @@ export interface ScenarioReport {
   reservedTotal: number;
   /** SKU -> [sum of StockReserved lines' backordered, open backorders in the database] (contract v2). */
   backorderMismatches: Record<string, [number, number]>;
+  backorderedTotal: number;
   onHandMismatches: Record<string, [number, number]>;
   /** Outcome in the inbox disagreeing with the event published (RESERVED vs StockReserved ...). */
   inboxOutcomeMismatches: number;
@@ -233,6 +234,7 @@ export async function verifyScenario(options: { kafka: Kafka; prefix: string; da
       reservedMismatches,
       reservedTotal,
       backorderMismatches,
+      backorderedTotal: [...openBackorderedBySku.values()].reduce((a, b) => a + b, 0),
       onHandMismatches,
       inboxOutcomeMismatches,
       bogusShortages,
