@@ -29,7 +29,7 @@ export const stockAdjusted = defineHandler({
     const rows = await lockStockRows(tx, [{ productId: product.productId, locationId: location.locationId }]);
     const check = checkAdjustment(levelAt(rows, product.productId, location.locationId), delta);
     if (!check.ok) {
-      return refuse(ctx, { productId: product.productId, sku: product.sku, locationId: location.locationId, reason: check.reason, message: check.message });
+      return refuse(ctx, { productId: product.productId, sku: product.sku, locationId: location.locationId, reason: check.reason, detail: check.detail });
     }
 
     // A positive delta where the product has no row yet creates it (applyStockChanges upserts increases).

@@ -28,7 +28,7 @@ export const stockCounted = defineHandler({
     const rows = await lockStockRows(tx, [{ productId: product.productId, locationId: location.locationId }]);
     const check = checkCount(levelAt(rows, product.productId, location.locationId), count.countedQuantity);
     if (!check.ok) {
-      return refuse(ctx, { productId: product.productId, sku: product.sku, locationId: location.locationId, reason: check.reason, message: check.message });
+      return refuse(ctx, { productId: product.productId, sku: product.sku, locationId: location.locationId, reason: check.reason, detail: check.detail });
     }
 
     // Also with a zero delta: the update stamps last_counted_at (a zero count where no row exists records nothing).

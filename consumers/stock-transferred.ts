@@ -37,7 +37,7 @@ export const stockTransferred = defineHandler({
     ]);
     const decision = decideTransfer({ product, quantity: transfer.quantity, from: { ...from, stock: levelAt(rows, product.productId, from.locationId) }, to });
     if (!decision.ok) {
-      return refuse(ctx, { productId: product.productId, sku: product.sku, locationId: decision.locationId, reason: decision.reason, message: decision.message });
+      return refuse(ctx, { productId: product.productId, sku: product.sku, locationId: decision.locationId, reason: decision.reason, detail: decision.detail });
     }
 
     const moves = [

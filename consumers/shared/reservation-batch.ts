@@ -1,5 +1,6 @@
 import type { ReservedLine } from '../../src/domain/allocation';
 import { availableAt } from '../../src/domain/pick-sequence';
+import { belowReorderPoint } from '../../src/domain/replenishment';
 import type { LockedStock } from '../../src/db/inventory';
 import type { ProductRow } from '../../src/db/products';
 import { writeReservations, type NewReservation, type ReservedRow } from '../../src/db/reservations';
@@ -53,7 +54,7 @@ export class ReservationBatch {
       const low = [...productIds].filter((id) => {
         const product = products.get(id);
         const available = (stock.get(id) ?? []).reduce((sum, slot) => sum + availableAt(slot), 0);
-        return product?.autoReplenish && product.isActive && available < product.reorderPoint;
+        return product?.autoReplenish && product.isActive && belowReorderPoint(available, product.reorderPoint);
       });
       return low.length > 0 ? [{ ctx, warehouseId, productIds: low }] : [];
     });

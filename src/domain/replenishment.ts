@@ -67,8 +67,7 @@ export function decideReorderPointReplenishment(input: {
 }): ReplenishmentDecision {
   const backordered = input.backorderedInWarehouse ?? 0;
   const free = input.availableInWarehouse - backordered;
-  const triggered = free < input.product.reorderPoint;
-  return decide(input.product, triggered, input.hasOpenPurchaseOrder, free, backordered);
+  return decide(input.product, belowReorderPoint(free, input.product.reorderPoint), input.hasOpenPurchaseOrder, free, backordered);
 }
 
 /**
@@ -95,8 +94,19 @@ export function decideDailyScan(input: {
   const { product, averageDailyDemand } = input;
   const backordered = input.backordered ?? 0;
   const available = input.available - backordered;
-  const belowReorderPoint = available < product.reorderPoint;
   const runsLowSoon =
     averageDailyDemand > 0 && available - product.reorderPoint <= 2 * averageDailyDemand * product.leadTimeDays;
-  return decide(product, belowReorderPoint || runsLowSoon, input.hasOpenPurchaseOrder, available, backordered);
+  return decide(product, belowReorderPoint(available, product.reorderPoint) || runsLowSoon, input.hasOpenPurchaseOrder, available, backordered);
 }
+
+/**
+ * "Below the reorder point", the one test for it: the reorder trigger on the
+ * OrderPlaced path, the daily scan and stock status (LOW_STOCK) all ask here.
+ */
+export function belowReorderPoint(available: number, reorderPoint: number): boolean {
+  return available < reorderPoint;
+}
+
+/** How a replenishment purchase order came about (the contract's PurchaseOrderCreated.trigger). */
+export const REPLENISHMENT_TRIGGERS = ['REORDER_POINT', 'DAILY_SCAN'] as const;
+export type ReplenishmentTrigger = (typeof REPLENISHMENT_TRIGGERS)[number];

@@ -10,18 +10,25 @@ export interface StockLevel {
   reserved: number;
 }
 
-export type StockRejection = 'BELOW_ZERO' | 'BELOW_RESERVED' | 'ABOVE_MAXIMUM';
+/**
+ * Every reason a stock operation is refused, as StockAdjustmentRejected.reason
+ * carries it: stable codes for machines (the human detail goes to the log).
+ */
+export const STOCK_OPERATION_REJECTIONS = ['BELOW_ZERO', 'BELOW_RESERVED', 'ABOVE_MAXIMUM', 'SAME_LOCATION', 'DIFFERENT_WAREHOUSE', 'INSUFFICIENT_UNRESERVED_STOCK', 'NO_PUTAWAY_CAPACITY', 'UNKNOWN_PRODUCT', 'UNKNOWN_LOCATION'] as const;
+export type StockOperationRejection = (typeof STOCK_OPERATION_REJECTIONS)[number];
+
+export type StockRejection = Extract<StockOperationRejection, 'BELOW_ZERO' | 'BELOW_RESERVED' | 'ABOVE_MAXIMUM'>;
 
 /** The largest quantity one inventory row can hold (PostgreSQL integer). */
 export const MAX_ON_HAND = 2_147_483_647;
 
-export type AdjustmentCheck = { ok: true; onHand: number } | { ok: false; reason: StockRejection; message: string };
+export type AdjustmentCheck = { ok: true; onHand: number } | { ok: false; reason: StockRejection; detail: string };
 
-export type CountCheck = { ok: true; delta: number; onHand: number } | { ok: false; reason: StockRejection; message: string };
+export type CountCheck = { ok: true; delta: number; onHand: number } | { ok: false; reason: StockRejection; detail: string };
 
 export type TransferCheck =
   | { ok: true; fromOnHand: number }
-  | { ok: false; reason: 'INSUFFICIENT_UNRESERVED_STOCK'; message: string };
+  | { ok: false; reason: 'INSUFFICIENT_UNRESERVED_STOCK'; detail: string };
 
 /**
  * A manual StockAdjusted. Reserved units are promised to orders, so on-hand
@@ -32,17 +39,17 @@ export type TransferCheck =
 export function checkAdjustment(level: StockLevel, delta: number): AdjustmentCheck {
   const onHand = level.onHand + delta;
   if (onHand < 0) {
-    return { ok: false, reason: 'BELOW_ZERO', message: `adjusting ${level.onHand} on hand by ${delta} would leave ${onHand}, below zero` };
+    return { ok: false, reason: 'BELOW_ZERO', detail: `adjusting ${level.onHand} on hand by ${delta} would leave ${onHand}, below zero` };
   }
   if (onHand < level.reserved) {
     return {
       ok: false,
       reason: 'BELOW_RESERVED',
-      message: `adjusting ${level.onHand} on hand by ${delta} would leave ${onHand}, below the ${level.reserved} reserved`,
+      detail: `adjusting ${level.onHand} on hand by ${delta} would leave ${onHand}, below the ${level.reserved} reserved`,
     };
   }
   // Refused here rather than failing in the database on every redelivery.
-  if (onHand > MAX_ON_HAND) return { ok: false, reason: 'ABOVE_MAXIMUM', message: `adjusting ${level.onHand} on hand by ${delta} would exceed ${MAX_ON_HAND}` };
+  if (onHand > MAX_ON_HAND) return { ok: false, reason: 'ABOVE_MAXIMUM', detail: `adjusting ${level.onHand} on hand by ${delta} would exceed ${MAX_ON_HAND}` };
   return { ok: true, onHand };
 }
 
@@ -53,9 +60,9 @@ export function checkAdjustment(level: StockLevel, delta: number): AdjustmentChe
  * reservations; it most likely means a recount is due.
  */
 export function checkCount(level: StockLevel, counted: number): CountCheck {
-  if (counted < 0) return { ok: false, reason: 'BELOW_ZERO', message: `counted quantity ${counted} is below zero` };
+  if (counted < 0) return { ok: false, reason: 'BELOW_ZERO', detail: `counted quantity ${counted} is below zero` };
   if (counted < level.reserved) {
-    return { ok: false, reason: 'BELOW_RESERVED', message: `counted ${counted}, below the ${level.reserved} reserved` };
+    return { ok: false, reason: 'BELOW_RESERVED', detail: `counted ${counted}, below the ${level.reserved} reserved` };
   }
   return { ok: true, delta: counted - level.onHand, onHand: counted };
 }
@@ -71,7 +78,7 @@ export function checkTransfer(from: StockLevel, quantity: number): TransferCheck
     return {
       ok: false,
       reason: 'INSUFFICIENT_UNRESERVED_STOCK',
-      message: `cannot move ${quantity}: only ${Math.max(0, unreserved)} of ${from.onHand} on hand are unreserved`,
+      detail: `cannot move ${quantity}: only ${Math.max(0, unreserved)} of ${from.onHand} on hand are unreserved`,
     };
   }
   return { ok: true, fromOnHand: from.onHand - quantity };
@@ -98,10 +105,10 @@ export interface TransferRequest {
   to: LocationCapacity & { warehouseId: number };
 }
 
-export type TransferRejection = 'SAME_LOCATION' | 'DIFFERENT_WAREHOUSE' | 'INSUFFICIENT_UNRESERVED_STOCK' | 'NO_PUTAWAY_CAPACITY';
+export type TransferRejection = Extract<StockOperationRejection, 'SAME_LOCATION' | 'DIFFERENT_WAREHOUSE' | 'INSUFFICIENT_UNRESERVED_STOCK' | 'NO_PUTAWAY_CAPACITY'>;
 
 /** locationId: the end of the transfer the refusal is about (the destination when it has no room). */
-export type TransferDecision = { ok: true } | { ok: false; reason: TransferRejection; locationId: number; message: string };
+export type TransferDecision = { ok: true } | { ok: false; reason: TransferRejection; locationId: number; detail: string };
 
 /**
  * Whether a StockTransferred may move its units. A move between warehouses is
@@ -113,19 +120,19 @@ export type TransferDecision = { ok: true } | { ok: false; reason: TransferRejec
 export function decideTransfer(request: TransferRequest): TransferDecision {
   const { from, to, product, quantity } = request;
   if (from.locationId === to.locationId) {
-    return { ok: false, reason: 'SAME_LOCATION', locationId: from.locationId, message: `from and to are both location ${from.locationId}` };
+    return { ok: false, reason: 'SAME_LOCATION', locationId: from.locationId, detail: `from and to are both location ${from.locationId}` };
   }
   if (from.warehouseId !== to.warehouseId) {
     return {
       ok: false,
       reason: 'DIFFERENT_WAREHOUSE',
       locationId: to.locationId,
-      message: `location ${from.locationId} is in warehouse ${from.warehouseId}, location ${to.locationId} in warehouse ${to.warehouseId}`,
+      detail: `location ${from.locationId} is in warehouse ${from.warehouseId}, location ${to.locationId} in warehouse ${to.warehouseId}`,
     };
   }
   const stock = checkTransfer(from.stock, quantity);
-  if (!stock.ok) return { ok: false, reason: stock.reason, locationId: from.locationId, message: stock.message };
+  if (!stock.ok) return { ok: false, reason: stock.reason, locationId: from.locationId, detail: stock.detail };
   const room = checkRoom(to, product, quantity);
-  if (!room.ok) return { ok: false, reason: room.reason, locationId: to.locationId, message: room.detail };
+  if (!room.ok) return { ok: false, reason: room.reason, locationId: to.locationId, detail: room.detail };
   return { ok: true };
 }

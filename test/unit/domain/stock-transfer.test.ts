@@ -46,7 +46,7 @@ describe('decideTransfer', () => {
       ok: false,
       reason: 'INSUFFICIENT_UNRESERVED_STOCK',
       locationId: 3,
-      message: 'cannot move 16: only 15 of 20 on hand are unreserved',
+      detail: 'cannot move 16: only 15 of 20 on hand are unreserved',
     });
   });
 
