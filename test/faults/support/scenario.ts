@@ -102,7 +102,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   // Expected demand per SKU: n x 2 lines x 2.5 units / SKUs; stock covers ~85% of it, so the tail of the run is refused in part.
   const demandPerSku = (n * 2 * 2.5) / skuCount;
   const stock = Object.fromEntries(skus.map((sku, i) => [sku, Math.round(demandPerSku * (0.75 + (0.2 * i) / skuCount))]));
-  // Contract v2 in the mix: every 8th order allows backorders, which a quarter of the SKUs take.
+  // Contract v2 in the mix: every 4th order (or so) allows backorders, which a quarter of the SKUs take.
   const backorderSkus = skus.filter((_, i) => i % 4 === 0);
 
   const config = loadConfig({ DATABASE_URL: options.databaseUrl, KAFKA_BROKERS: options.brokers, KAFKA_TOPIC_PREFIX: prefix });
@@ -115,7 +115,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   }
   const probe = new Probe(options.databaseUrl);
   const [wh1] = await probe.query<{ warehouse_id: number }>("SELECT warehouse_id FROM warehouse WHERE code = 'WH1'");
-  const orders = generateOrders(n, skus, { seed: 20261126, maxLines: 3, maxQuantity: 4, warehouseId: wh1!.warehouse_id, runId: prefix.slice(0, -1), backorderEvery: 8 });
+  const orders = generateOrders(n, skus, { seed: 20261126, maxLines: 3, maxQuantity: 4, warehouseId: wh1!.warehouse_id, runId: prefix.slice(0, -1), backorderEvery: 4 });
 
   const entry = await buildService();
   const service = new ServiceProcess(options.name, entry, {
