@@ -9,6 +9,7 @@ import { appendLedger } from '../src/db/ledger';
 import { lockStorageLocations, storageLocations } from '../src/db/locations';
 import { appliedReceipt, lockPurchaseOrder, recordReceipt, setPurchaseOrderStatus } from '../src/db/purchase-orders';
 import { defineHandler } from './pipeline/handler';
+import { fillBackordersInTransaction } from '../src/backorders/fill';
 
 /**
  * GoodsReceived: book a delivery against its purchase order, whole or not at
@@ -77,6 +78,8 @@ export const goodsReceived = defineHandler({
     if (check.statusChanged) {
       ctx.emit({ eventType: 'PurchaseOrderStatusChanged', key: String(poId), payload: { poId, status: check.poStatus, previousStatus: check.previousStatus } });
     }
+    // Received stock goes to open backorders first, in this transaction (contract v2).
+    await fillBackordersInTransaction(ctx, placements.map((p) => ({ productId: p.productId, warehouseId: po.warehouseId })));
     return 'RECEIVED';
   },
 });

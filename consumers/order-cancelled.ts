@@ -3,11 +3,14 @@ import { planRelease } from '../src/domain/reservation-draw-down';
 import { lockOpenReservations } from '../src/db/reservations';
 import { defineHandler } from './pipeline/handler';
 import { drawDownReservation } from './shared/draw-down-reservation';
+import { fillBackordersInTransaction } from '../src/backorders/fill';
+import { cancelOrderBackorders, releasedLines } from '../src/backorders/cancel';
 
 /**
- * OrderCancelled: whatever is still reserved goes back to available; what
- * already shipped stays shipped. Releasing only raises availability, so no
- * replenishment check follows.
+ * OrderCancelled: whatever is still reserved goes back to available (and to
+ * other orders' open backorders first); what already shipped stays shipped;
+ * open backorders of the order are cancelled. Releasing only raises
+ * availability, so no replenishment check follows.
  */
 export const orderCancelled = defineHandler({
   eventType: 'OrderCancelled',
@@ -16,8 +19,11 @@ export const orderCancelled = defineHandler({
     const { tx } = ctx;
     const { orderId } = cancellation;
     // Reservation rows first, then their inventory rows: the one lock order of ship and cancel.
-    const { lines } = planRelease(await lockOpenReservations(tx, orderId));
-    if (lines.length === 0) {
+    const open = await lockOpenReservations(tx, orderId);
+    const { lines } = planRelease(open);
+    // Contract v2: the order's open backorders are cancelled too, before the release refills anyone.
+    const backorders = await cancelOrderBackorders(ctx, orderId);
+    if (lines.length === 0 && !backorders?.cancelled.size) {
       // Fully shipped, cancelled before, or never reserved (e.g. it got InsufficientStock).
       // Not an error, and nothing is published: StockReleased says that units went
       // back to available, and here none did. The order service already learnt the
@@ -26,8 +32,11 @@ export const orderCancelled = defineHandler({
       return 'NOTHING_TO_RELEASE';
     }
 
-    await drawDownReservation(ctx, orderId, lines, 'RELEASE');
-    ctx.emit({ eventType: 'StockReleased', key: orderId, payload: { orderId, lines: lines.map((l) => ({ productId: l.productId, sku: l.sku, quantity: l.quantity })) } });
+    const draws = await drawDownReservation(ctx, orderId, lines, 'RELEASE');
+    ctx.emit({ eventType: 'StockReleased', key: orderId, payload: { orderId, lines: releasedLines(lines, backorders) } });
+    // The released units go to other orders' open backorders first (contract v2).
+    const warehouseOf = new Map(open.map((r) => [r.locationId, r.warehouseId]));
+    await fillBackordersInTransaction(ctx, draws.map((d) => ({ productId: d.productId, warehouseId: warehouseOf.get(d.locationId)! })));
     ctx.log.info({ orderId, reason: cancellation.reason }, 'order cancelled; reservation released');
     return 'RELEASED';
   },

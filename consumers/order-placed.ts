@@ -7,6 +7,7 @@ import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler, type HandlerInput } from './pipeline/handler';
 import { chooseWarehouses, resolveOrders } from './shared/order-placed-lookup';
 import { ReservationBatch } from './shared/reservation-batch';
+import { lockMixedRun, reserveSourcedOrder, usesSourcingOptions } from './shared/order-placed-sourced';
 
 /**
  * OrderPlaced: reserve every line in one warehouse, or none. The orders'
@@ -26,7 +27,30 @@ export const orderPlaced = defineHandler({
   handleMany: reserveOrders,
 });
 
+/**
+ * A run in offset order: consecutive v1 orders are reserved together; an
+ * order with contract v2 options (sourcing, backorder) goes alone, between
+ * them, so every order still sees what the ones before it took.
+ */
 async function reserveOrders(orders: readonly HandlerInput<OrderPlaced>[]): Promise<(string | EventRejectedError)[]> {
+  const outcomes: (string | EventRejectedError)[] = [];
+  if (orders.length > 1 && orders.some((o) => usesSourcingOptions(o.payload))) await lockMixedRun(orders[0]!.ctx.tx, orders.map((o) => o.payload));
+  for (let start = 0; start < orders.length; ) {
+    const first = orders[start]!;
+    if (usesSourcingOptions(first.payload)) {
+      outcomes.push(await reserveSourcedOrder(first.ctx, first.payload));
+      start++;
+      continue;
+    }
+    let end = start;
+    while (end < orders.length && !usesSourcingOptions(orders[end]!.payload)) end++;
+    outcomes.push(...(await reserveSingleWarehouseOrders(orders.slice(start, end))));
+    start = end;
+  }
+  return outcomes;
+}
+
+async function reserveSingleWarehouseOrders(orders: readonly HandlerInput<OrderPlaced>[]): Promise<(string | EventRejectedError)[]> {
   const { tx, now } = orders[0]!.ctx;
   const alreadyPlaced = await ordersWithReservations(tx, orders.map((o) => o.payload.orderId));
   const resolved = await resolveOrders(tx, orders.map((o) => o.payload));

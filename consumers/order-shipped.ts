@@ -2,6 +2,7 @@ import { orderShippedPayload } from '../src/contracts';
 import { planShipment } from '../src/domain/reservation-draw-down';
 import { EventRejectedError } from '../src/errors';
 import { lockOpenReservations } from '../src/db/reservations';
+import { orderOptions } from '../src/db/backorders';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler } from './pipeline/handler';
 import { drawDownReservation } from './shared/draw-down-reservation';
@@ -25,20 +26,26 @@ export const orderShipped = defineHandler({
     if (!plan.ok) throw new EventRejectedError(plan.reason, `order ${orderId}: ${plan.detail}`);
 
     const draws = await drawDownReservation(ctx, orderId, plan.lines, 'SHIP');
+    // Contract v2 orders (split, backorder) name each allocation's warehouse; v1 orders keep the v1 shape.
+    const warehouseOf = new Map(open.map((r) => [r.locationId, r.warehouseId]));
+    const sourced = (await orderOptions(tx, orderId)) !== null;
     ctx.emit({
       eventType: 'StockShipped',
       key: orderId,
       payload: {
         orderId,
         shipmentId: shipment.shipmentId ?? null,
-        lines: plan.lines.map((l) => ({ productId: l.productId, sku: l.sku, quantity: l.quantity, allocations: l.allocations.map((a) => ({ locationId: a.locationId, quantity: a.quantity })) })),
+        lines: plan.lines.map((l) => ({ productId: l.productId, sku: l.sku, quantity: l.quantity, allocations: l.allocations.map((a) => ({ ...(sourced ? { warehouseId: warehouseOf.get(a.locationId)! } : {}), locationId: a.locationId, quantity: a.quantity })) })),
       },
     });
     // The issue's rule lists SHIP among the changes that trigger replenishment.
     // Shipping out of a reservation leaves available where it was, so this only
     // acts when the product is still below its reorder point with no open PO
     // (e.g. the PO raised at reservation time was cancelled meanwhile).
-    await afterAvailabilityDrop(ctx, open[0]!.warehouseId, [...new Set(draws.map((d) => d.productId))]);
+    // Per warehouse: a split order ships from several.
+    for (const warehouseId of [...new Set(draws.map((d) => warehouseOf.get(d.locationId)!))].sort((a, b) => a - b)) {
+      await afterAvailabilityDrop(ctx, warehouseId, [...new Set(draws.filter((d) => warehouseOf.get(d.locationId) === warehouseId).map((d) => d.productId))]);
+    }
     return 'SHIPPED';
   },
 });

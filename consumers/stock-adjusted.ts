@@ -6,6 +6,7 @@ import { appendLedger } from '../src/db/ledger';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler } from './pipeline/handler';
 import { findOperationTarget, levelAt, refuse } from './shared/operation-target';
+import { fillBackordersInTransaction } from '../src/backorders/fill';
 
 /**
  * StockAdjusted: warehouse staff correct on-hand at one location (damage,
@@ -40,6 +41,8 @@ export const stockAdjusted = defineHandler({
       now,
     );
     if (delta < 0) await afterAvailabilityDrop(ctx, location.warehouseId, [product.productId]);
+    // Stock added goes to open backorders first (contract v2).
+    else await fillBackordersInTransaction(ctx, [{ productId: product.productId, warehouseId: location.warehouseId }]);
     return delta > 0 ? 'ADJUSTED_UP' : 'ADJUSTED_DOWN';
   },
 });

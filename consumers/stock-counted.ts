@@ -5,6 +5,7 @@ import { appendLedger } from '../src/db/ledger';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler } from './pipeline/handler';
 import { findOperationTarget, levelAt, refuse } from './shared/operation-target';
+import { fillBackordersInTransaction } from '../src/backorders/fill';
 
 /**
  * StockCounted: a cycle count states what is physically in the bin. On-hand
@@ -40,6 +41,8 @@ export const stockCounted = defineHandler({
       now,
     );
     if (check.delta < 0) await afterAvailabilityDrop(ctx, location.warehouseId, [product.productId]);
+    // Found stock goes to open backorders first (contract v2).
+    else await fillBackordersInTransaction(ctx, [{ productId: product.productId, warehouseId: location.warehouseId }]);
     return 'COUNT_ADJUSTED';
   },
 });

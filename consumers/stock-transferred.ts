@@ -6,6 +6,7 @@ import { appendLedger } from '../src/db/ledger';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler } from './pipeline/handler';
 import { findOperationTarget, levelAt, refuse } from './shared/operation-target';
+import { fillBackordersInTransaction } from '../src/backorders/fill';
 
 /**
  * StockTransferred: move unreserved units between two locations of one
@@ -47,6 +48,8 @@ export const stockTransferred = defineHandler({
     await appendLedger(tx, ctx.eventId, moves.map((m) => ({ productId: product.productId, ...m, txnType: 'TRANSFER' as const, referenceType: 'TRANSFER' as const, referenceId: ctx.eventId })), now);
     // Within one warehouse its total does not change, but the trigger is the one judge of that.
     await afterAvailabilityDrop(ctx, from.warehouseId, [product.productId]);
+    // Stock moved in is offered to open backorders there (contract v2).
+    await fillBackordersInTransaction(ctx, [{ productId: product.productId, warehouseId: to.warehouseId }]);
     return 'TRANSFERRED';
   },
 });

@@ -10,11 +10,23 @@ import { PROCUREMENT_STATUSES } from '../domain/purchase-order-status';
 
 const orderLine = requireProductRef(z.object({ ...productRefShape, quantity }));
 
-export const orderPlacedPayload = z.object({
-  orderId,
-  warehouseId: optional(id),
-  lines: lines(orderLine),
-});
+/** Contract v2: how an order may be sourced and whether short lines may be backordered. */
+export const sourcing = z.enum(['SINGLE_WAREHOUSE', 'SPLIT']);
+export const backorderPolicy = z.enum(['NEVER', 'ALLOW']);
+
+export const orderPlacedPayload = z
+  .object({
+    orderId,
+    warehouseId: optional(id),
+    lines: lines(orderLine),
+    sourcing: optional(sourcing),
+    backorder: optional(backorderPolicy),
+  })
+  // A split order chooses its warehouses; naming one contradicts that.
+  .refine((order) => !(order.sourcing === 'SPLIT' && order.warehouseId !== undefined), {
+    message: 'sourcing SPLIT cannot be combined with warehouseId',
+    path: ['sourcing'],
+  });
 
 export const orderCancelledPayload = z.object({
   orderId,

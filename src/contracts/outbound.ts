@@ -12,16 +12,32 @@ import { STOCK_OPERATION_REJECTIONS } from '../domain/stock-operations';
 
 const count = z.int().min(1).max(MAX_ID);
 const allocation = z.object({ locationId: id, quantity: count });
+/** Contract v2: an allocation names its warehouse (orders split across warehouses). */
+const sourcedAllocation = allocation.extend({ warehouseId: id.optional() });
 
 /** Every purchase-order status; the database enum purchase_order_status. */
 export const purchaseOrderStatus = z.enum(PURCHASE_ORDER_STATUSES);
 /** The statuses a goods receipt can leave a purchase order in. */
 export const receivingPoStatus = z.enum(['PARTIAL', 'RECEIVED']);
 
+/**
+ * quantity stays the ordered quantity; the allocations sum to quantity -
+ * backordered (contract v2), so a v1 line (no backordered) needs at least one.
+ */
+const reservedLine = z
+  .object({ productId: id, sku, quantity: count, backordered: z.int().min(0).max(MAX_ID).optional(), allocations: z.array(sourcedAllocation) })
+  .refine((l) => l.allocations.reduce((sum, a) => sum + a.quantity, 0) === l.quantity - (l.backordered ?? 0), {
+    message: 'allocations must sum to quantity - backordered',
+    path: ['allocations'],
+  });
+
 export const stockReservedPayload = z.object({
   orderId,
+  /** The warehouse holding the most units of the order (lowest id on a tie). */
   warehouseId: id,
-  lines: z.array(z.object({ productId: id, sku, quantity: count, allocations: z.array(allocation).min(1) })).min(1),
+  /** Contract v2: every warehouse holding part of the order. */
+  warehouseIds: z.array(id).min(1).optional(),
+  lines: z.array(reservedLine).min(1),
 });
 
 export const insufficientStockReason = z.enum(['INSUFFICIENT_STOCK', 'UNKNOWN_PRODUCT', 'INACTIVE_PRODUCT']);
@@ -44,15 +60,29 @@ export const insufficientStockPayload = z.object({
 });
 
 // May be empty: a cancelled order can have nothing left to release.
+// A line released only backordered units (contract v2) has quantity 0.
 export const stockReleasedPayload = z.object({
   orderId,
-  lines: z.array(z.object({ productId: id, sku, quantity: count })),
+  lines: z.array(
+    z
+      .object({ productId: id, sku, quantity: z.int().min(0).max(MAX_ID), backorderCancelled: z.int().min(0).max(MAX_ID).optional() })
+      .refine((l) => l.quantity + (l.backorderCancelled ?? 0) > 0, { message: 'a line releases or cancels at least one unit', path: ['quantity'] }),
+  ),
 });
 
 export const stockShippedPayload = z.object({
   orderId,
   shipmentId: text(1, 64).nullable(),
-  lines: z.array(z.object({ productId: id, sku, quantity: count, allocations: z.array(allocation).min(1) })).min(1),
+  lines: z.array(z.object({ productId: id, sku, quantity: count, allocations: z.array(sourcedAllocation).min(1) })).min(1),
+});
+
+/** Contract v2: stock arrived and was reserved for an order's backorder. */
+export const backorderAllocatedPayload = z.object({
+  orderId,
+  warehouseId: id,
+  lines: z
+    .array(z.object({ productId: id, sku, quantity: count, allocations: z.array(allocation).min(1), stillBackordered: z.int().min(0).max(MAX_ID) }))
+    .min(1),
 });
 
 export const goodsReceiptRecordedPayload = z.object({
@@ -119,6 +149,7 @@ export type StockReserved = z.infer<typeof stockReservedPayload>;
 export type InsufficientStock = z.infer<typeof insufficientStockPayload>;
 export type StockReleased = z.infer<typeof stockReleasedPayload>;
 export type StockShipped = z.infer<typeof stockShippedPayload>;
+export type BackorderAllocated = z.infer<typeof backorderAllocatedPayload>;
 export type GoodsReceiptRecorded = z.infer<typeof goodsReceiptRecordedPayload>;
 export type GoodsReceiptRejected = z.infer<typeof goodsReceiptRejectedPayload>;
 export type StockAdjustmentRejected = z.infer<typeof stockAdjustmentRejectedPayload>;
@@ -158,6 +189,12 @@ export const outboundEvents = {
     key: 'orderId',
     description: 'Quantities shipped out of the reservation; on-hand and reserved both went down.',
     payload: stockShippedPayload,
+  },
+  BackorderAllocated: {
+    topic: 'inventory-events',
+    key: 'orderId',
+    description: "Stock arrived and was reserved for the order's backorder, oldest backorder first, in the same transaction as the arrival.",
+    payload: backorderAllocatedPayload,
   },
   GoodsReceiptRecorded: {
     topic: 'inventory-events',

@@ -9,6 +9,8 @@ export interface ProductRow {
   /** Read along so a reservation can tell, from the rows it locked, whether replenishment needs a look. */
   autoReplenish: boolean;
   reorderPoint: number;
+  /** Contract v2: an order with backorder ALLOW may backorder this product. */
+  allowBackorder: boolean;
 }
 
 export type ResolvedLine = OrderLineToReserve & { product: ProductRow | null };
@@ -19,7 +21,8 @@ export async function resolveProductLines(tx: Tx, lines: readonly RequestedLine[
   const skus = lines.flatMap((l) => (l.productId === undefined && l.sku !== undefined ? [l.sku] : []));
   // Two array parameters rather than one per id: a batch of orders names hundreds of products.
   const products = await tx.$queryRaw<ProductRow[]>`
-    SELECT product_id AS "productId", sku, is_active AS "isActive", auto_replenish AS "autoReplenish", reorder_point AS "reorderPoint" FROM product
+    SELECT product_id AS "productId", sku, is_active AS "isActive", auto_replenish AS "autoReplenish", reorder_point AS "reorderPoint",
+           allow_backorder AS "allowBackorder" FROM product
      WHERE product_id = ANY(${[...new Set(ids)]}::int[]) OR sku = ANY(${[...new Set(skus)]}::text[])`;
   const byId = new Map(products.map((p) => [p.productId, p]));
   const bySku = new Map(products.map((p) => [p.sku, p]));

@@ -3,9 +3,15 @@ import type { Tx } from './types';
 import type { ReservedLine } from '../domain/allocation';
 import type { OpenReservation, ReservationDraw } from '../domain/reservation-draw-down';
 
-/** The orders among these that already hold (or held) stock: a second OrderPlaced for one is refused. */
+/**
+ * The orders among these that already hold (or held) stock, or were placed
+ * with contract v2 options (a wholly backordered order holds nothing yet): a
+ * second OrderPlaced for one is refused.
+ */
 export async function ordersWithReservations(tx: Tx, orderIds: readonly string[]): Promise<Set<string>> {
-  const rows = await tx.$queryRaw<{ order_id: string }[]>`SELECT DISTINCT order_id FROM reservation WHERE order_id = ANY(${[...orderIds]}::text[])`;
+  const rows = await tx.$queryRaw<{ order_id: string }[]>`
+    SELECT DISTINCT order_id FROM reservation WHERE order_id = ANY(${[...orderIds]}::text[])
+    UNION SELECT order_id FROM order_option WHERE order_id = ANY(${[...orderIds]}::text[])`;
   return new Set(rows.map((r) => r.order_id));
 }
 

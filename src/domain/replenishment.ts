@@ -32,7 +32,7 @@ export type ReplenishmentDecision =
  * which makes it worth a warning by the caller. The order quantity is the
  * master's reorderQuantity as is (a fixed-quantity policy).
  */
-function decide(product: ReplenishableProduct, triggered: boolean, hasOpenPurchaseOrder: boolean): ReplenishmentDecision {
+function decide(product: ReplenishableProduct, triggered: boolean, hasOpenPurchaseOrder: boolean, free = 0, backordered = 0): ReplenishmentDecision {
   if (!product.isActive) return { create: false, why: 'PRODUCT_INACTIVE' };
   if (!product.autoReplenish) return { create: false, why: 'AUTO_REPLENISH_OFF' };
   if (!triggered) return { create: false, why: 'STOCK_SUFFICIENT' };
@@ -40,7 +40,18 @@ function decide(product: ReplenishableProduct, triggered: boolean, hasOpenPurcha
   if (hasOpenPurchaseOrder) return { create: false, why: 'OPEN_PURCHASE_ORDER' };
   if (product.supplierId === null) return { create: false, why: 'NO_SUPPLIER' };
   if (product.reorderQuantity <= 0) return { create: false, why: 'NO_REORDER_QUANTITY' };
-  return { create: true, quantity: product.reorderQuantity, unitCost: product.unitCost, supplierId: product.supplierId };
+  return { create: true, quantity: orderQuantity(product, free, backordered), unitCost: product.unitCost, supplierId: product.supplierId };
+}
+
+/**
+ * Contract v2: while backorders are open, a PO orders at least its reorder
+ * quantity and at least what brings available - backordered (free, may be
+ * negative) back up to the reorder point. Without backorders it stays the
+ * fixed reorder quantity, as in v1.
+ */
+export function orderQuantity(product: Pick<ReplenishableProduct, 'reorderPoint' | 'reorderQuantity'>, free: number, backordered: number): number {
+  if (backordered <= 0) return product.reorderQuantity;
+  return Math.max(product.reorderQuantity, product.reorderPoint - free);
 }
 
 /**
@@ -50,10 +61,13 @@ function decide(product: ReplenishableProduct, triggered: boolean, hasOpenPurcha
 export function decideReorderPointReplenishment(input: {
   product: ReplenishableProduct;
   availableInWarehouse: number;
+  /** Contract v2: open backorders there count as demand (the trigger sees available - backordered). */
+  backorderedInWarehouse?: number;
   hasOpenPurchaseOrder: boolean;
 }): ReplenishmentDecision {
-  const triggered = belowReorderPoint(input.availableInWarehouse, input.product.reorderPoint);
-  return decide(input.product, triggered, input.hasOpenPurchaseOrder);
+  const backordered = input.backorderedInWarehouse ?? 0;
+  const free = input.availableInWarehouse - backordered;
+  return decide(input.product, belowReorderPoint(free, input.product.reorderPoint), input.hasOpenPurchaseOrder, free, backordered);
 }
 
 /**
@@ -72,13 +86,17 @@ export function decideReorderPointReplenishment(input: {
 export function decideDailyScan(input: {
   product: ReplenishableProduct;
   available: number;
+  /** Contract v2: open backorders count as demand (the scan sees available - backordered). */
+  backordered?: number;
   averageDailyDemand: number;
   hasOpenPurchaseOrder: boolean;
 }): ReplenishmentDecision {
-  const { product, available, averageDailyDemand } = input;
+  const { product, averageDailyDemand } = input;
+  const backordered = input.backordered ?? 0;
+  const available = input.available - backordered;
   const runsLowSoon =
     averageDailyDemand > 0 && available - product.reorderPoint <= 2 * averageDailyDemand * product.leadTimeDays;
-  return decide(product, belowReorderPoint(available, product.reorderPoint) || runsLowSoon, input.hasOpenPurchaseOrder);
+  return decide(product, belowReorderPoint(available, product.reorderPoint) || runsLowSoon, input.hasOpenPurchaseOrder, available, backordered);
 }
 
 /**

@@ -70,6 +70,7 @@ const product = z.strictObject({
   leadTimeDays: z.int().min(0).max(3650).default(0),
   isActive: z.boolean().default(true),
   autoReplenish: z.boolean().default(false),
+  allowBackorder: z.boolean().default(false),
 });
 
 const stock = z.strictObject({

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import { textTable } from '../text-table';
+import { checkBackorders, type BackorderViolation } from './reconcile-backorders';
 
 /**
  * Recomputes stock from its sources of truth and compares it with `inventory`:
@@ -43,6 +44,8 @@ export interface ReconcileReport {
   checked: number;
   drift: DriftRow[];
   violations: Violation[];
+  /** Contract v2: broken backorders; present only when there is one (so a v1 report keeps its shape). */
+  backorders?: BackorderViolation[];
 }
 
 interface Row {
@@ -111,7 +114,10 @@ export async function reconcile(db: Db): Promise<ReconcileReport> {
       violations.push({ ...place, check: 'NON_ZERO_WITHOUT_LEDGER', detail: `on hand ${onHand}, reserved ${reserved} with no ledger row` });
     }
   }
-  return { clean: drift.length === 0 && violations.length === 0, checked: rows.length, drift, violations };
+  const backorders = await checkBackorders(db);
+  const report: ReconcileReport = { clean: drift.length === 0 && violations.length === 0 && backorders.length === 0, checked: rows.length, drift, violations };
+  if (backorders.length > 0) report.backorders = backorders;
+  return report;
 }
 
 /** Human-readable report lines (the CLI's default output). */
@@ -131,6 +137,10 @@ export function formatReport(report: ReconcileReport): string[] {
   if (report.violations.length) {
     lines.push(`${report.violations.length} invariant violation(s):`);
     lines.push(...textTable(['check', 'sku', 'warehouse', 'location', 'detail'], report.violations.map((v) => [v.check, v.sku, v.warehouse, v.location, v.detail]), '  '));
+  }
+  if (report.backorders?.length) {
+    lines.push(`${report.backorders.length} backorder violation(s):`);
+    lines.push(...textTable(['check', 'order', 'sku', 'warehouse', 'detail'], report.backorders.map((b) => [b.check, b.orderId, b.sku, b.warehouse, b.detail]), '  '));
   }
   return lines;
 }

@@ -9,6 +9,8 @@ export interface ReplenishmentCandidate extends ReplenishableProduct {
   warehouseId: number;
   timezone: string;
   available: number;
+  /** Contract v2: units of open backorders waiting in the warehouse. */
+  backordered: number;
   hasOpenPurchaseOrder: boolean;
 }
 
@@ -25,12 +27,16 @@ export async function loadReplenishmentCandidates(tx: Tx, filter: { warehouseId?
            p.lead_time_days AS "leadTimeDays", p.unit_cost::text AS "unitCost", w.warehouse_id AS "warehouseId", w.timezone,
            COALESCE((SELECT SUM(i.quantity_available) FROM inventory i JOIN location l ON l.location_id = i.location_id
                       WHERE l.warehouse_id = w.warehouse_id AND i.product_id = p.product_id), 0)::int AS available,
+           COALESCE((SELECT SUM(b.quantity - b.quantity_allocated - b.quantity_cancelled) FROM backorder b
+                      WHERE b.warehouse_id = w.warehouse_id AND b.product_id = p.product_id AND b.status = 'OPEN'), 0)::int AS backordered,
            EXISTS (SELECT 1 FROM purchase_order po JOIN purchase_order_line pl ON pl.po_id = po.po_id
                     WHERE po.warehouse_id = w.warehouse_id AND pl.product_id = p.product_id
                       AND po.status::text = ANY(${OPEN_PURCHASE_ORDER_STATUSES}::text[])) AS "hasOpenPurchaseOrder"
       FROM product p
       JOIN warehouse w ON EXISTS (SELECT 1 FROM inventory i JOIN location l ON l.location_id = i.location_id
                                    WHERE l.warehouse_id = w.warehouse_id AND i.product_id = p.product_id)
+                       -- or a backorder waits there for a product not stocked yet (contract v2)
+                       OR EXISTS (SELECT 1 FROM backorder b WHERE b.warehouse_id = w.warehouse_id AND b.product_id = p.product_id AND b.status = 'OPEN')
      WHERE p.auto_replenish
        AND (${filter.warehouseId ?? null}::int IS NULL OR w.warehouse_id = ${filter.warehouseId ?? null}::int)
        AND (${filter.productIds ?? null}::int[] IS NULL OR p.product_id = ANY(${filter.productIds ?? null}::int[]))

@@ -98,7 +98,7 @@ export async function runDailyScan(db: Db, options: DailyScanOptions): Promise<D
         action: 'STOCK_SUFFICIENT',
         poId: null,
       };
-      const decision = decideDailyScan({ product: candidate, available: candidate.available, averageDailyDemand: stats.mean, hasOpenPurchaseOrder: candidate.hasOpenPurchaseOrder });
+      const decision = decideDailyScan({ product: candidate, available: candidate.available, backordered: candidate.backordered, averageDailyDemand: stats.mean, hasOpenPurchaseOrder: candidate.hasOpenPurchaseOrder });
       if (decision.create) Object.assign(row, await orderOne(db, candidate, today, stats.mean, options));
       else row.action = decision.why;
       if (row.action === 'NO_SUPPLIER') options.logger?.warn({ productId: row.productId, warehouseId: row.warehouseId }, 'daily scan: due for a PO but the product has no supplier');
@@ -116,7 +116,7 @@ async function orderOne(db: Db, candidate: ReplenishmentCandidate, today: string
     async (tx) => {
       const [fresh] = await loadReplenishmentCandidates(tx, { warehouseId, productIds: [productId] });
       if (!fresh) return { action: 'AUTO_REPLENISH_OFF' as const, poId: null, available: candidate.available };
-      const decision = decideDailyScan({ product: fresh, available: fresh.available, averageDailyDemand, hasOpenPurchaseOrder: fresh.hasOpenPurchaseOrder });
+      const decision = decideDailyScan({ product: fresh, available: fresh.available, backordered: fresh.backordered, averageDailyDemand, hasOpenPurchaseOrder: fresh.hasOpenPurchaseOrder });
       if (!decision.create) return { action: decision.why, poId: null, available: fresh.available };
       const event = await createReplenishmentOrder(
         tx,

@@ -14,7 +14,7 @@ export async function afterAvailabilityDrop(ctx: Pick<EventContext, 'tx' | 'even
   if (productIds.length === 0) return;
   const candidates = await loadReplenishmentCandidates(ctx.tx, { warehouseId, productIds: [...productIds] });
   for (const candidate of candidates) {
-    const decision = decideReorderPointReplenishment({ product: candidate, availableInWarehouse: candidate.available, hasOpenPurchaseOrder: candidate.hasOpenPurchaseOrder });
+    const decision = decideReorderPointReplenishment({ product: candidate, availableInWarehouse: candidate.available, backorderedInWarehouse: candidate.backordered, hasOpenPurchaseOrder: candidate.hasOpenPurchaseOrder });
     if (!decision.create) {
       if (decision.why === 'NO_SUPPLIER') ctx.log.warn({ productId: candidate.productId, warehouseId }, 'below reorder point but the product has no supplier');
       continue;

@@ -9,7 +9,7 @@ import { reconcile } from '../../src/ops/reconcile';
  */
 export async function stockDrift(db: Db): Promise<unknown[]> {
   const report = await reconcile(db);
-  return [...report.drift, ...report.violations];
+  return [...report.drift, ...report.violations, ...(report.backorders ?? [])];
 }
 
 export async function inventoryOf(db: Db, sku: string): Promise<{ location: string; onHand: number; reserved: number; available: number }[]> {

@@ -102,18 +102,20 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   // Expected demand per SKU: n x 2 lines x 2.5 units / SKUs; stock covers ~85% of it, so the tail of the run is refused in part.
   const demandPerSku = (n * 2 * 2.5) / skuCount;
   const stock = Object.fromEntries(skus.map((sku, i) => [sku, Math.round(demandPerSku * (0.75 + (0.2 * i) / skuCount))]));
+  // Contract v2 in the mix: every 4th order (or so) allows backorders, which a quarter of the SKUs take.
+  const backorderSkus = skus.filter((_, i) => i % 4 === 0);
 
   const config = loadConfig({ DATABASE_URL: options.databaseUrl, KAFKA_BROKERS: options.brokers, KAFKA_TOPIC_PREFIX: prefix });
   await ensureTopics(createKafka(config, createLogger('silent')), prefix, 6, 1);
   const seedDb = createDb(options.databaseUrl, 2);
   try {
-    await importMasterData(seedDb, faultCatalog(stock));
+    await importMasterData(seedDb, faultCatalog(stock, { backorderSkus }));
   } finally {
     await seedDb.$disconnect();
   }
   const probe = new Probe(options.databaseUrl);
   const [wh1] = await probe.query<{ warehouse_id: number }>("SELECT warehouse_id FROM warehouse WHERE code = 'WH1'");
-  const orders = generateOrders(n, skus, { seed: 20261126, maxLines: 3, maxQuantity: 4, warehouseId: wh1!.warehouse_id, runId: prefix.slice(0, -1) });
+  const orders = generateOrders(n, skus, { seed: 20261126, maxLines: 3, maxQuantity: 4, warehouseId: wh1!.warehouse_id, runId: prefix.slice(0, -1), backorderEvery: 4 });
 
   const entry = await buildService();
   const service = new ServiceProcess(options.name, entry, {
@@ -276,7 +278,7 @@ export function summarize(r: ScenarioResult): string {
     `  outcomes: ${JSON.stringify(rep.outcomesByType)}; missing ${rep.missing.length}, conflicting ${rep.conflicting.length}, strays ${rep.strays}, dead letters ${rep.deadLetters}`,
     `  inbound duplicates suppressed by the inbox: redelivered after the faults (applied, offset not committed) ${r.faults.reduce((s, f) => s + (f.notes.redelivered ?? 0), 0)}; DUPLICATE log lines ${rep.log.duplicateLines}; metric ${r.duplicatesSuppressedMetric} (lower bound: a SIGKILL loses the last seconds); input copies on the wire (test producer retries) ${rep.inputCopies}`,
     `  outcome messages ${rep.outcomeMessages} for ${rep.distinctOutcomes} distinct outcome eventIds: ${rep.outputWireDuplicates} duplicate copies on the wire (same eventId), ${rep.duplicateCopiesDiffer} copies that differ`,
-    `  reserved total ${rep.reservedTotal}; reserved mismatches ${Object.keys(rep.reservedMismatches).length}; on-hand mismatches ${Object.keys(rep.onHandMismatches).length}; drift rows ${rep.drift.length}; over-reserved samples ${r.samples.overReservedSeen}/${r.samples.taken} (failed samples ${r.samples.failed})`,
+    `  reserved total ${rep.reservedTotal}; reserved mismatches ${Object.keys(rep.reservedMismatches).length}; on-hand mismatches ${Object.keys(rep.onHandMismatches).length}; backordered ${rep.backorderedTotal} (mismatches ${Object.keys(rep.backorderMismatches).length}); drift rows ${rep.drift.length}; over-reserved samples ${r.samples.overReservedSeen}/${r.samples.taken} (failed samples ${r.samples.failed})`,
     `  applied log lines ${rep.log.appliedLines} (applied twice: ${rep.log.appliedTwice}); retry warnings ${rep.log.retryWarnings} (not transient: ${rep.log.nonTransientRetries}); retries metric ${JSON.stringify(r.retriesMetric)}; relay failures ${rep.log.relayFailures}`,
     ...(rep.log.retryErrors.length ? [`  retry errors: ${rep.log.retryErrors.join(' | ')}`] : []),
     `  GET /readyz samples: ${r.readiness.ready} ready, ${r.readiness.notReady} not ready (503), ${r.readiness.noAnswer} no answer`,

@@ -31,6 +31,9 @@ export interface ScenarioReport {
   /** SKU -> [sum of the accepted orders' quantities, SUM(inventory.quantity_reserved), SUM(reservation open qty), sum of StockReserved lines]. */
   reservedMismatches: Record<string, [number, number, number, number]>;
   reservedTotal: number;
+  /** SKU -> [sum of StockReserved lines' backordered, open backorders in the database] (contract v2). */
+  backorderMismatches: Record<string, [number, number]>;
+  backorderedTotal: number;
   onHandMismatches: Record<string, [number, number]>;
   /** Outcome in the inbox disagreeing with the event published (RESERVED vs StockReserved ...). */
   inboxOutcomeMismatches: number;
@@ -161,14 +164,21 @@ export async function verifyScenario(options: { kafka: Kafka; prefix: string; da
   const outcomesByType: Record<string, number> = {};
   const acceptedBySku = new Map<string, number>();
   const publishedBySku = new Map<string, number>();
+  const backorderedBySku = new Map<string, number>();
   let bogusShortages = 0;
   for (const order of orders) {
     const outcome = outcomeOf(order);
     const type = outcome?.eventType ?? 'NONE';
     outcomesByType[type] = (outcomesByType[type] ?? 0) + 1;
     if (type === 'StockReserved') {
-      for (const line of order.lines) acceptedBySku.set(line.sku, (acceptedBySku.get(line.sku) ?? 0) + line.quantity);
-      for (const line of outcome!.payload.lines as { sku: string; quantity: number }[]) publishedBySku.set(line.sku, (publishedBySku.get(line.sku) ?? 0) + line.quantity);
+      // What was reserved of a line is its quantity less what was backordered (contract v2; 0 for v1 orders).
+      const published = outcome!.payload.lines as { sku: string; quantity: number; backordered?: number }[];
+      const backorderedOf = (sku: string) => published.find((l) => l.sku === sku)?.backordered ?? 0;
+      for (const line of order.lines) acceptedBySku.set(line.sku, (acceptedBySku.get(line.sku) ?? 0) + line.quantity - backorderedOf(line.sku));
+      for (const line of published) {
+        publishedBySku.set(line.sku, (publishedBySku.get(line.sku) ?? 0) + line.quantity - (line.backordered ?? 0));
+        backorderedBySku.set(line.sku, (backorderedBySku.get(line.sku) ?? 0) + (line.backordered ?? 0));
+      }
     }
     if (type === 'InsufficientStock') {
       for (const line of outcome!.payload.lines as { requested: number; available: number; reason: string }[]) {
@@ -185,6 +195,10 @@ export async function verifyScenario(options: { kafka: Kafka; prefix: string; da
     const reservations = await db.$queryRaw<{ sku: string; open: bigint }[]>`
       SELECT p.sku, SUM(r.quantity - r.quantity_shipped - r.quantity_released) AS open FROM reservation r JOIN product p USING (product_id) GROUP BY p.sku`;
     const openBySku = new Map(reservations.map((r) => [r.sku, Number(r.open)]));
+    const backorders = await db.$queryRaw<{ sku: string; open: bigint }[]>`
+      SELECT p.sku, SUM(b.quantity - b.quantity_allocated - b.quantity_cancelled) AS open FROM backorder b JOIN product p USING (product_id) WHERE b.status = 'OPEN' GROUP BY p.sku`;
+    const openBackorderedBySku = new Map(backorders.map((r) => [r.sku, Number(r.open)]));
+    const backorderMismatches: ScenarioReport['backorderMismatches'] = {};
     const reservedMismatches: ScenarioReport['reservedMismatches'] = {};
     const onHandMismatches: ScenarioReport['onHandMismatches'] = {};
     let reservedTotal = 0;
@@ -193,6 +207,8 @@ export async function verifyScenario(options: { kafka: Kafka; prefix: string; da
       const figures: [number, number, number, number] = [acceptedBySku.get(sku) ?? 0, Number(row?.reserved ?? 0), openBySku.get(sku) ?? 0, publishedBySku.get(sku) ?? 0];
       reservedTotal += figures[1];
       if (new Set(figures).size > 1) reservedMismatches[sku] = figures;
+      const backordered: [number, number] = [backorderedBySku.get(sku) ?? 0, openBackorderedBySku.get(sku) ?? 0];
+      if (backordered[0] !== backordered[1]) backorderMismatches[sku] = backordered;
       if (Number(row?.on_hand ?? 0) !== stock[sku]) onHandMismatches[sku] = [stock[sku]!, Number(row?.on_hand ?? 0)];
     }
     const inbox = new Map((await db.processedEvent.findMany({ select: { eventId: true, outcome: true } })).map((r) => [r.eventId, r.outcome]));
@@ -217,6 +233,8 @@ export async function verifyScenario(options: { kafka: Kafka; prefix: string; da
       deadLetters: dlqWire.length,
       reservedMismatches,
       reservedTotal,
+      backorderMismatches,
+      backorderedTotal: [...openBackorderedBySku.values()].reduce((a, b) => a + b, 0),
       onHandMismatches,
       inboxOutcomeMismatches,
       bogusShortages,
@@ -238,6 +256,7 @@ export function invariantViolations(report: ScenarioReport, overReservedSeen: un
   if (report.deadLetters) violations.deadLetters = report.deadLetters;
   if (report.processedRows !== report.inputs) violations.processedRows = { expected: report.inputs, actual: report.processedRows };
   if (Object.keys(report.reservedMismatches).length) violations.reservedMismatches = report.reservedMismatches;
+  if (Object.keys(report.backorderMismatches).length) violations.backorderMismatches = report.backorderMismatches;
   if (Object.keys(report.onHandMismatches).length) violations.onHandMismatches = report.onHandMismatches;
   if (report.inboxOutcomeMismatches) violations.inboxOutcomeMismatches = report.inboxOutcomeMismatches;
   if (report.bogusShortages) violations.bogusShortages = report.bogusShortages;

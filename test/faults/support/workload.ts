@@ -34,7 +34,7 @@ export async function deleteTopics(brokers: string, prefix: string): Promise<voi
  * span locations), WH2 empty. Tiny products, big locations: capacity never
  * matters here.
  */
-export function faultCatalog(stock: Record<string, number>): ImportFileInput {
+export function faultCatalog(stock: Record<string, number>, options: { backorderSkus?: readonly string[] } = {}): ImportFileInput {
   const skus = Object.keys(stock);
   return {
     categories: [{ code: 'FAULT', name: 'Fault injection' }],
@@ -59,6 +59,8 @@ export function faultCatalog(stock: Record<string, number>): ImportFileInput {
       reorderPoint: 0,
       reorderQuantity: 0,
       leadTimeDays: 1,
+      // Contract v2: these may be backordered by orders that allow it.
+      allowBackorder: options.backorderSkus?.includes(sku) ?? false,
     })),
     stock: skus.flatMap((sku) => {
       const total = stock[sku]!;
@@ -76,14 +78,22 @@ export interface OrderSpec {
   orderId: string;
   warehouseId?: number;
   lines: { sku: string; quantity: number }[];
+  /** Contract v2: backorder what is short (products with allowBackorder only). */
+  backorder?: 'ALLOW';
 }
 
 /**
  * n OrderPlaced events: 1..maxLines lines of distinct SKUs, quantities
  * 1..maxQuantity, a quarter without warehouseId (the service chooses).
  */
-export function generateOrders(n: number, skus: string[], options: { seed: number; maxLines: number; maxQuantity: number; warehouseId: number; runId: string }): OrderSpec[] {
+export function generateOrders(
+  n: number,
+  skus: string[],
+  options: { seed: number; maxLines: number; maxQuantity: number; warehouseId: number; runId: string; backorderEvery?: number },
+): OrderSpec[] {
   const random = seededRandom(options.seed);
+  // A generator of its own, so the v1 orders stay the same sequence with or without backorders in the mix.
+  const backorders = seededRandom(options.seed + 1);
   const pick = (k: number) => Math.floor(random() * k);
   return Array.from({ length: n }, (_, i) => {
     const count = 1 + pick(Math.min(options.maxLines, skus.length));
@@ -94,6 +104,7 @@ export function generateOrders(n: number, skus: string[], options: { seed: numbe
       orderId: `${options.runId}-${i}`,
       warehouseId: pick(4) === 0 ? undefined : options.warehouseId,
       lines: [...chosen].map((sku) => ({ sku, quantity: 1 + pick(options.maxQuantity) })),
+      ...(options.backorderEvery && Math.floor(backorders() * options.backorderEvery) === 0 ? { backorder: 'ALLOW' as const } : {}),
     };
   });
 }
@@ -106,7 +117,7 @@ export function orderEnvelope(order: OrderSpec) {
     occurredAt: new Date().toISOString(),
     correlationId: `faults-${order.orderId}`,
     causationId: null,
-    payload: { orderId: order.orderId, ...(order.warehouseId ? { warehouseId: order.warehouseId } : {}), lines: order.lines },
+    payload: { orderId: order.orderId, ...(order.warehouseId ? { warehouseId: order.warehouseId } : {}), lines: order.lines, ...(order.backorder ? { backorder: order.backorder } : {}) },
   };
 }
 

@@ -34,6 +34,11 @@ export const outboundExamples: Record<OutboundEventType, Record<string, unknown>
     shipmentId: null,
     lines: [{ productId: 1, sku: 'SKU-1', quantity: 2, allocations: [{ locationId: 3, quantity: 2 }] }],
   },
+  BackorderAllocated: {
+    orderId: 'ORD-1',
+    warehouseId: 1,
+    lines: [{ productId: 1, sku: 'SKU-1', quantity: 2, allocations: [{ locationId: 3, quantity: 2 }], stillBackordered: 1 }],
+  },
   GoodsReceiptRecorded: {
     poId: 7,
     receiptId: 'RCV-1',

@@ -15,6 +15,7 @@ describe('outbound payloads', () => {
     const byTopic = (topic: string) => outboundEventTypes.filter((t) => outboundEvents[t].topic === topic).sort();
     expect(byTopic('inventory-events')).toEqual(
       [
+        'BackorderAllocated',
         'GoodsReceiptRecorded',
         'GoodsReceiptRejected',
         'InsufficientStock',
