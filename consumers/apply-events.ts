@@ -4,9 +4,10 @@ import type { Envelope, InboundTopic } from '../src/contracts';
 import { EventRejectedError } from '../src/errors';
 import { Prisma } from '../src/generated/prisma/client';
 import { outboxInsert, type OutboundEvent } from '../producers/outbox';
-import { recordDeadLetters } from './dead-letter';
+import { recordDeadLetters, recordRefusal } from './dead-letter';
 import type { EventContext, EventHandler } from './handler';
 import type { InboundRecord, ProcessorDeps } from './process-message';
+import { heldBackReason, openParkedRows, ownParkedRows, parkedAhead } from './parking';
 
 /** A message that passed the contract checks. */
 export interface ValidEvent {
@@ -21,7 +22,9 @@ export interface ValidEvent {
 export type Applied =
   | { status: 'APPLIED'; eventType: string; outcome: string }
   | { status: 'DUPLICATE'; eventType: string }
-  | { status: 'REJECTED'; code: string; reason: string };
+  | { status: 'REJECTED'; code: string; reason: string }
+  /** Not applied, not judged: dead-lettered PARKED (consumers/parking.ts); no inbox row, so a retry applies it. */
+  | { status: 'PARKED'; reason: string };
 
 interface Pending {
   event: ValidEvent;
@@ -51,8 +54,12 @@ export async function applyEvents(deps: ProcessorDeps, events: readonly ValidEve
     return await deps.db.$transaction((tx) => applyInTransaction(deps, tx, events), { maxWait: 10_000, timeout: 120_000 });
   } catch (error) {
     if (!(error instanceof RollbackRefused)) throw error;
-    const [only] = events;
-    return new Map([[only!.index, { status: 'REJECTED', code: error.refusal.code, reason: error.refusal.message }]]);
+    const only = events[0]!;
+    // Its transaction rolled back its inbox claim too: put the refusal on record now, before any later
+    // event of the run commits, so that a retry never judges it again against a state they changed.
+    const { code, message: reason } = error.refusal;
+    await recordRefusal(deps.db, deps.topicPrefix, { ...only.record, code, reason, eventId: only.envelope.eventId, eventType: only.envelope.eventType });
+    return new Map([[only.index, { status: 'REJECTED', code, reason }]]);
   }
 }
 
@@ -60,10 +67,24 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
   const now = deps.clock?.() ?? new Date();
   const results = new Map<number, Applied>();
   const fresh: Pending[] = [];
+  const heldBack: ValidEvent[] = [];
+  const resolve: bigint[] = [];
+  // Usually none: one indexed look-up of the open PARKED dead letters of the run's keys.
+  const parked = await openParkedRows(tx, deps.topicPrefix, events[0]!.record.topic, events);
   const claimed = await claimInbox(tx, events);
   for (const event of events) {
-    if (!claimed.delete(event.envelope.eventId)) results.set(event.index, { status: 'DUPLICATE', eventType: event.envelope.eventType });
-    else fresh.push(pendingOf(deps, tx, event, now));
+    const ahead = parked.length > 0 ? parkedAhead(parked, event) : null;
+    if (!claimed.delete(event.envelope.eventId)) {
+      results.set(event.index, { status: 'DUPLICATE', eventType: event.envelope.eventType });
+      if (!ahead) resolve.push(...ownParkedRows(parked, event));
+    } else if (ahead) {
+      // Behind a parked event of its key: parked too, its inbox claim given back (finish).
+      results.set(event.index, { status: 'PARKED', reason: heldBackReason(ahead) });
+      heldBack.push(event);
+    } else {
+      resolve.push(...ownParkedRows(parked, event));
+      fresh.push(pendingOf(deps, tx, event, now));
+    }
   }
   // Alone in the transaction, a refused event rolls the whole transaction back; with others, only its savepoint.
   const isolate = events.length > 1;
@@ -84,11 +105,14 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
     const result = results.get(p.event.index)!;
     return [p.event.envelope.eventId, result.status === 'APPLIED' ? result.outcome : 'DEAD_LETTERED'];
   });
-  const deadLetters = refused.map((p) => {
-    const { code, reason } = results.get(p.event.index) as { code: string; reason: string };
-    return { ...p.event.record, code, reason, eventId: p.event.envelope.eventId, eventType: p.event.envelope.eventType };
+  const deadLetters = [...refused.map((p) => p.event), ...heldBack].map((event) => {
+    const result = results.get(event.index) as { code?: string; reason: string };
+    return { ...event.record, code: result.code ?? 'PARKED', reason: result.reason, eventId: event.envelope.eventId, eventType: event.envelope.eventType };
   });
-  await finish(tx, outbox?.sql ?? null, outcomes, deadLetters.length > 0 ? recordDeadLetters(deadLetters, deps.topicPrefix) : null);
+  await finish(tx, outbox?.sql ?? null, outcomes, deadLetters.length > 0 ? recordDeadLetters(deadLetters, deps.topicPrefix) : null, {
+    unclaim: heldBack.map((e) => e.envelope.eventId),
+    resolve,
+  });
   return results;
 }
 
@@ -157,12 +181,16 @@ async function claimInbox(tx: Tx, events: readonly ValidEvent[]): Promise<Set<st
  * commit. A refused event keeps its inbox row (DEAD_LETTERED): delivered again,
  * it is not judged a second time against a state that later events of the run
  * have changed; its recorded dead letter is sent instead (processRecords).
+ * Events held back behind a parked one give their inbox claim back and get a
+ * PARKED dead letter; the PARKED dead letters of events applied now are resolved.
  * One round trip, because the rows the handlers locked stay locked until the commit.
  */
-async function finish(tx: Tx, outbox: Prisma.Sql | null, outcomes: readonly [string, string][], deadLetters: Prisma.Sql | null): Promise<void> {
+async function finish(tx: Tx, outbox: Prisma.Sql | null, outcomes: readonly [string, string][], deadLetters: Prisma.Sql | null, parking: { unclaim: string[]; resolve: bigint[] }): Promise<void> {
   await tx.$executeRaw`
     WITH ${outbox ? Prisma.sql`staged AS (${outbox}),` : Prisma.empty}
     ${deadLetters ? Prisma.sql`refused AS (${deadLetters}),` : Prisma.empty}
+    ${parking.unclaim.length > 0 ? Prisma.sql`unclaimed AS (DELETE FROM processed_event WHERE event_id = ANY(${parking.unclaim}::uuid[])),` : Prisma.empty}
+    ${parking.resolve.length > 0 ? Prisma.sql`resolved AS (UPDATE dead_letter SET resolved_at = now() WHERE dead_letter_id = ANY(${parking.resolve}::bigint[])),` : Prisma.empty}
     outcomes AS (SELECT * FROM unnest(${outcomes.map(([id]) => id)}::uuid[], ${outcomes.map(([, outcome]) => outcome)}::text[]) AS v(event_id, outcome))
     UPDATE processed_event AS p SET outcome = v.outcome FROM outcomes v WHERE p.event_id = v.event_id`;
 }

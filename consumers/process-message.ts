@@ -2,7 +2,8 @@ import type { KafkaMessage, Producer } from 'kafkajs';
 import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
 import { envelopeSchema, parseInboundMessage, type Envelope, type InboundTopic } from '../src/contracts';
-import { deadLetter, recordDeadLetters, unsentDeadLetters } from './dead-letter';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { deadLetter, recordParked, recordRefusal, unsentDeadLetters } from './dead-letter';
 import { applyEvents, logFields, type Applied, type ValidEvent } from './apply-events';
 import { isDataError, isTransactionTimeout, isTransientError } from '../src/errors';
 import type { EventHandler, HandlerSettings } from './handler';
@@ -59,7 +60,7 @@ export async function processRecords(deps: ProcessorDeps, records: readonly Inbo
 
   // A duplicate whose dead letter was recorded but not sent (the process died in between): send it now.
   const duplicates = valid.filter((e) => applied.get(e.index)!.status === 'DUPLICATE').map((e) => e.record);
-  const unsent = duplicates.length > 0 ? await unsentDeadLetters(deps.db, deps.topicPrefix, records[0]!.topic, duplicates.map((r) => ({ partition: r.partition, offset: r.message.offset }))) : new Set<string>();
+  const unsent = duplicates.length > 0 ? await unsentDeadLetters(deps.db, deps.topicPrefix, records[0]!.topic, duplicates) : new Set<string>();
 
   const results: ProcessResult[] = [];
   for (const [index, record] of records.entries()) {
@@ -67,6 +68,7 @@ export async function processRecords(deps: ProcessorDeps, records: readonly Inbo
     const outcome = applied.get(index)!;
     if (!p.ok) results.push(await rejectRecord(deps, record, p.code, p.reason));
     else if (outcome.status === 'REJECTED') results.push(await rejectRecord(deps, record, outcome.code, outcome.reason, p.envelope));
+    else if (outcome.status === 'PARKED') results.push(await rejectRecord(deps, record, 'PARKED', outcome.reason, p.envelope));
     else if (outcome.status === 'DUPLICATE' && unsent.has(`${record.partition}@${record.message.offset}`)) results.push(await rejectRecord(deps, record, 'RECORDED', '', p.envelope));
     else results.push(outcome);
   }
@@ -74,15 +76,20 @@ export async function processRecords(deps: ProcessorDeps, records: readonly Inbo
 }
 
 const DATA_ERROR_ATTEMPTS = 3;
+/** Attempts of an event alone, failing with a bug-class error every time, before it is parked. */
+export const PARK_AFTER_ATTEMPTS = 3;
+/** Pause before each further attempt of such an event: long enough for a passing cause, short enough not to hold the fetch back (~0.6 s in all). */
+const BUG_RETRY_DELAY_MS = 200;
 
 /**
  * Applies the run in one transaction. If that fails for a reason a retry
  * cannot cure (not a transient fault), the events are applied one at a time,
  * so that one poison event holds back only itself; an event whose own
  * transaction the database keeps refusing for its data (SQLSTATE class 22 or
- * 23) is refused and dead-lettered with the database's message instead of
- * stalling its partition forever. Anything else unexpected (a bug) is thrown:
- * the runner retries it, loudly, and the partition waits: nothing is lost.
+ * 23) is refused and dead-lettered UNPROCESSABLE with the database's message;
+ * one that keeps failing with any other error that is not transient (a bug)
+ * is parked (consumers/parking.ts). Either is on record before the next event
+ * of the run is applied. Transient faults are thrown: the runner retries.
  */
 async function applyWithFallback(deps: ProcessorDeps, events: readonly ValidEvent[]): Promise<Map<number, Applied>> {
   try {
@@ -103,17 +110,29 @@ async function applyWithFallback(deps: ProcessorDeps, events: readonly ValidEven
 async function applyAlone(deps: ProcessorDeps, event: ValidEvent, firstError: unknown): Promise<Map<number, Applied>> {
   let error = firstError;
   for (let attempt = 1; ; attempt++) {
-    if (isTransientError(error) || !isDataError(error)) throw error;
-    if (attempt >= DATA_ERROR_ATTEMPTS) {
+    if (isTransientError(error)) throw error;
+    const dataError = isDataError(error);
+    if (dataError && attempt >= DATA_ERROR_ATTEMPTS) {
       const reason = `the database refused this event ${attempt} times: ${(error as Error).message}`.slice(0, 1000);
+      await recordRefusal(deps.db, deps.topicPrefix, { ...event.record, code: 'UNPROCESSABLE', reason, eventId: event.envelope.eventId, eventType: event.envelope.eventType });
       return new Map([[event.index, { status: 'REJECTED', code: 'UNPROCESSABLE', reason }]]);
     }
+    if (!dataError && attempt >= PARK_AFTER_ATTEMPTS) return park(deps, event, error, attempt);
+    if (!dataError) await sleep(BUG_RETRY_DELAY_MS * attempt);
     try {
       return await applyEvents(deps, [event]);
     } catch (next) {
       error = next;
     }
   }
+}
+
+/** Parks an event that failed `attempts` times with a bug-class error: on record at once, so later events of its key wait behind it. */
+async function park(deps: ProcessorDeps, event: ValidEvent, error: unknown, attempts: number): Promise<Map<number, Applied>> {
+  const reason = `failed ${attempts} times with an error that is not transient: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1000);
+  await recordParked(deps.db, deps.topicPrefix, { ...event.record, reason, eventId: event.envelope.eventId, eventType: event.envelope.eventType });
+  deps.logger.error({ ...logFields(event), err: error, attempts }, 'event parked: dead-lettered PARKED; later events of its key wait behind it (docs/decisions.md)');
+  return new Map([[event.index, { status: 'PARKED', reason }]]);
 }
 
 type Parsed = ({ ok: true } & Omit<ValidEvent, 'record' | 'index'>) | { ok: false; code: string; reason: string; envelope?: Envelope };
@@ -143,24 +162,15 @@ function envelopeOf(value: Buffer | null): Envelope | undefined {
 }
 
 /**
- * Dead-letters a message. For an event the service refused (an envelope is
- * given), the inbox row and the dead letter are recorded together first (the
- * batch's transaction did it already for a run), so the event is never judged
- * again; a message that breaks the contract is recorded by its offset only, so
- * a corrected copy under the same eventId is still welcome.
+ * Dead-letters a message. An event the service refused (an envelope is
+ * given) has its inbox row and its dead letter on record already (written by
+ * the transaction that refused it, or by recordRefusal), so it is never
+ * judged again; a message that breaks the contract is recorded by its offset
+ * and digest only, so a corrected copy under the same eventId is still welcome.
  */
 async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: string, reason: string, refused?: Envelope): Promise<ProcessResult> {
   const eventType = refused?.eventType ?? null;
   const input = { ...record, code, reason, eventId: refused?.eventId, eventType: refused?.eventType };
-  if (refused) {
-    await deps.db.$transaction([
-      deps.db.$executeRaw`
-        INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)
-        VALUES (${refused.eventId}::uuid, ${refused.eventType.slice(0, 64)}, ${record.topic}, ${record.partition}, ${BigInt(record.message.offset)}, 'DEAD_LETTERED')
-        ON CONFLICT (event_id) DO NOTHING`,
-      deps.db.$executeRaw(recordDeadLetters([input], deps.topicPrefix)),
-    ]);
-  }
   const { sent, code: recorded } = await deadLetter(deps.db, deps.producer, deps.topicPrefix, input);
   deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: refused?.eventId, eventType, code: recorded, reason, sent }, 'message dead-lettered');
   return { status: 'DEAD_LETTERED', eventType, code: recorded };
