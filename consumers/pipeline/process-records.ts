@@ -1,36 +1,11 @@
-import type { KafkaMessage, Producer } from 'kafkajs';
-import type { Db } from '../src/db/client';
-import type { Logger } from '../src/logger';
-import { envelopeSchema, parseInboundMessage, type Envelope, type InboundTopic } from '../src/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deadLetter, recordParked, recordRefusal, unsentDeadLetters } from './dead-letter';
-import { applyEvents, logFields, type Applied, type ValidEvent } from './apply-events';
-import { isDataError, isTransactionTimeout, isTransientError } from '../src/errors';
-import type { EventHandler, HandlerSettings } from './handler';
-
-export interface ProcessorDeps {
-  db: Db;
-  /** Producer for dead letters only; outcomes go through the outbox. */
-  producer: Producer;
-  topicPrefix: string;
-  logger: Logger;
-  /** eventType -> handler. */
-  handlers: ReadonlyMap<string, EventHandler>;
-  settings: HandlerSettings;
-  clock?: () => Date;
-}
-
-export interface InboundRecord {
-  /** Contract topic name, without the prefix. */
-  topic: InboundTopic;
-  partition: number;
-  message: KafkaMessage;
-}
-
-export type ProcessResult =
-  | { status: 'APPLIED'; eventType: string; outcome: string }
-  | { status: 'DUPLICATE'; eventType: string }
-  | { status: 'DEAD_LETTERED'; eventType: string | null; code: string };
+import { envelopeSchema, parseInboundMessage, topicName, type Envelope } from '../../src/contracts';
+import { deadLetter, deadLetterRecord, messageDigest } from './dead-letter';
+import { recordDeadLetter, unsentDeadLetters } from '../../src/db/dead-letters';
+import { applyEvents, logFields, recordRefusalOf, type Applied, type ValidEvent } from './apply-events';
+import { isDataError, isTransactionTimeout, isTransientError } from '../../src/errors';
+import type { ProcessResult } from '../../src/event-outcome';
+import type { InboundRecord, ProcessorDeps } from './types';
 
 /** One message: see processRecords. */
 export async function processMessage(deps: ProcessorDeps, record: InboundRecord): Promise<ProcessResult> {
@@ -60,7 +35,7 @@ export async function processRecords(deps: ProcessorDeps, records: readonly Inbo
 
   // A duplicate whose dead letter was recorded but not sent (the process died in between): send it now.
   const duplicates = valid.filter((e) => applied.get(e.index)!.status === 'DUPLICATE').map((e) => e.record);
-  const unsent = duplicates.length > 0 ? await unsentDeadLetters(deps.db, deps.topicPrefix, records[0]!.topic, duplicates) : new Set<string>();
+  const unsent = duplicates.length > 0 ? await unsentDeadLetters(deps.db, topicName(records[0]!.topic, deps.topicPrefix), duplicates.map((r) => ({ partition: r.partition, offset: r.message.offset, digest: messageDigest(r.message) }))) : new Set<string>();
 
   const results: ProcessResult[] = [];
   for (const [index, record] of records.entries()) {
@@ -88,8 +63,9 @@ const BUG_RETRY_DELAY_MS = 200;
  * transaction the database keeps refusing for its data (SQLSTATE class 22 or
  * 23) is refused and dead-lettered UNPROCESSABLE with the database's message;
  * one that keeps failing with any other error that is not transient (a bug)
- * is parked (consumers/parking.ts). Either is on record before the next event
- * of the run is applied. Transient faults are thrown: the runner retries.
+ * is parked (consumers/pipeline/parking.ts). Either is on record before the
+ * next event of the run is applied. Transient faults are thrown: the runner
+ * retries them.
  */
 async function applyWithFallback(deps: ProcessorDeps, events: readonly ValidEvent[]): Promise<Map<number, Applied>> {
   try {
@@ -114,7 +90,7 @@ async function applyAlone(deps: ProcessorDeps, event: ValidEvent, firstError: un
     const dataError = isDataError(error);
     if (dataError && attempt >= DATA_ERROR_ATTEMPTS) {
       const reason = `the database refused this event ${attempt} times: ${(error as Error).message}`.slice(0, 1000);
-      await recordRefusal(deps.db, deps.topicPrefix, { ...event.record, code: 'UNPROCESSABLE', reason, eventId: event.envelope.eventId, eventType: event.envelope.eventType });
+      await recordRefusalOf(deps, event, 'UNPROCESSABLE', reason);
       return new Map([[event.index, { status: 'REJECTED', code: 'UNPROCESSABLE', reason }]]);
     }
     if (!dataError && attempt >= PARK_AFTER_ATTEMPTS) return park(deps, event, error, attempt);
@@ -130,8 +106,9 @@ async function applyAlone(deps: ProcessorDeps, event: ValidEvent, firstError: un
 /** Parks an event that failed `attempts` times with a bug-class error: on record at once, so later events of its key wait behind it. */
 async function park(deps: ProcessorDeps, event: ValidEvent, error: unknown, attempts: number): Promise<Map<number, Applied>> {
   const reason = `failed ${attempts} times with an error that is not transient: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1000);
-  await recordParked(deps.db, deps.topicPrefix, { ...event.record, reason, eventId: event.envelope.eventId, eventType: event.envelope.eventType });
-  deps.logger.error({ ...logFields(event), err: error, attempts }, 'event parked: dead-lettered PARKED; later events of its key wait behind it (docs/decisions.md)');
+  const { envelope, record } = event;
+  await recordDeadLetter(deps.db, deadLetterRecord({ ...record, code: 'PARKED', reason, eventId: envelope.eventId, eventType: envelope.eventType }, deps.topicPrefix));
+  deps.logger.error({ ...logFields(event), err: error, attempts }, 'event parked: dead-lettered PARKED, later events of its key wait behind it (docs/decisions.md)');
   return new Map([[event.index, { status: 'PARKED', reason }]]);
 }
 
@@ -162,11 +139,12 @@ function envelopeOf(value: Buffer | null): Envelope | undefined {
 }
 
 /**
- * Dead-letters a message. An event the service refused (an envelope is
- * given) has its inbox row and its dead letter on record already (written by
- * the transaction that refused it, or by recordRefusal), so it is never
- * judged again; a message that breaks the contract is recorded by its offset
- * and digest only, so a corrected copy under the same eventId is still welcome.
+ * Dead-letters a message. An event the service refused or parked (an
+ * envelope is given) has its dead letter on record already, and a refused one
+ * its inbox row too (written by the run's transaction or by recordRefusalOf),
+ * so it is never judged again; a message that breaks the contract is recorded
+ * by its offset and digest only, so a corrected copy under the same eventId is
+ * still welcome.
  */
 async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: string, reason: string, refused?: Envelope): Promise<ProcessResult> {
   const eventType = refused?.eventType ?? null;

@@ -1,13 +1,15 @@
-import type { Tx } from '../src/db/types';
-import type { Logger } from '../src/logger';
-import type { Envelope, InboundTopic } from '../src/contracts';
-import { EventRejectedError } from '../src/errors';
-import { Prisma } from '../src/generated/prisma/client';
-import { outboxInsert, type OutboundEvent } from '../producers/outbox';
-import { recordDeadLetters, recordRefusal } from './dead-letter';
-import type { EventContext, EventHandler } from './handler';
-import type { InboundRecord, ProcessorDeps } from './process-message';
+import type { Tx } from '../../src/db/types';
+import type { Logger } from '../../src/logger';
+import type { Envelope, InboundTopic } from '../../src/contracts';
+import { EventRejectedError } from '../../src/errors';
+import type { OutboundEvent } from '../../src/db/outbox';
+import { claimInbox, finishRun } from '../../src/db/inbox';
+import { deadLetterRecord } from './dead-letter';
+import { recordRefusal } from '../../src/db/inbox';
 import { heldBackReason, openParkedRows, ownParkedRows, parkedAhead } from './parking';
+import type { EventHandler } from './handler';
+import type { EventContext } from '../../src/transaction-context';
+import type { InboundRecord, ProcessorDeps } from './types';
 
 /** A message that passed the contract checks. */
 export interface ValidEvent {
@@ -23,7 +25,7 @@ export type Applied =
   | { status: 'APPLIED'; eventType: string; outcome: string }
   | { status: 'DUPLICATE'; eventType: string }
   | { status: 'REJECTED'; code: string; reason: string }
-  /** Not applied, not judged: dead-lettered PARKED (consumers/parking.ts); no inbox row, so a retry applies it. */
+  /** Not applied, not judged: dead-lettered PARKED (consumers/pipeline/parking.ts); no inbox row, so a retry applies it. */
   | { status: 'PARKED'; reason: string };
 
 interface Pending {
@@ -58,9 +60,16 @@ export async function applyEvents(deps: ProcessorDeps, events: readonly ValidEve
     // Its transaction rolled back its inbox claim too: put the refusal on record now, before any later
     // event of the run commits, so that a retry never judges it again against a state they changed.
     const { code, message: reason } = error.refusal;
-    await recordRefusal(deps.db, deps.topicPrefix, { ...only.record, code, reason, eventId: only.envelope.eventId, eventType: only.envelope.eventType });
+    await recordRefusalOf(deps, only, code, reason);
     return new Map([[only.index, { status: 'REJECTED', code, reason }]]);
   }
+}
+
+/** The inbox row (DEAD_LETTERED) and the dead letter of an event refused outside a run's transaction, in their own transaction. */
+export async function recordRefusalOf(deps: ProcessorDeps, event: ValidEvent, code: string, reason: string): Promise<void> {
+  const { envelope, record } = event;
+  const claim = { eventId: envelope.eventId, eventType: envelope.eventType, topic: record.topic, partition: record.partition, offset: record.message.offset };
+  await recordRefusal(deps.db, claim, deadLetterRecord({ ...record, code, reason, eventId: envelope.eventId, eventType: envelope.eventType }, deps.topicPrefix));
 }
 
 async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly ValidEvent[]): Promise<Map<number, Applied>> {
@@ -68,21 +77,21 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
   const results = new Map<number, Applied>();
   const fresh: Pending[] = [];
   const heldBack: ValidEvent[] = [];
-  const resolve: bigint[] = [];
-  // Usually none: one indexed look-up of the open PARKED dead letters of the run's keys.
+  const resolveParked: bigint[] = [];
+  // Usually none: one look-up (a partial index) of the open PARKED dead letters of the run's keys.
   const parked = await openParkedRows(tx, deps.topicPrefix, events[0]!.record.topic, events);
-  const claimed = await claimInbox(tx, events);
+  const claimed = await claimInbox(tx, events.map(({ envelope, record }) => ({ eventId: envelope.eventId, eventType: envelope.eventType, topic: record.topic, partition: record.partition, offset: record.message.offset })));
   for (const event of events) {
     const ahead = parked.length > 0 ? parkedAhead(parked, event) : null;
     if (!claimed.delete(event.envelope.eventId)) {
       results.set(event.index, { status: 'DUPLICATE', eventType: event.envelope.eventType });
-      if (!ahead) resolve.push(...ownParkedRows(parked, event));
+      if (!ahead) resolveParked.push(...ownParkedRows(parked, event));
     } else if (ahead) {
-      // Behind a parked event of its key: parked too, its inbox claim given back (finish).
+      // Behind a parked event of its key: parked too, its inbox claim given back (finishRun).
       results.set(event.index, { status: 'PARKED', reason: heldBackReason(ahead) });
       heldBack.push(event);
     } else {
-      resolve.push(...ownParkedRows(parked, event));
+      resolveParked.push(...ownParkedRows(parked, event));
       fresh.push(pendingOf(deps, tx, event, now));
     }
   }
@@ -100,24 +109,21 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
 
   const applied = fresh.filter((p) => results.get(p.event.index)!.status === 'APPLIED');
   const refused = fresh.filter((p) => results.get(p.event.index)!.status === 'REJECTED');
-  const outbox = outboxInsert(applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), now);
   const outcomes = [...applied, ...refused].map((p): [string, string] => {
     const result = results.get(p.event.index)!;
     return [p.event.envelope.eventId, result.status === 'APPLIED' ? result.outcome : 'DEAD_LETTERED'];
   });
   const deadLetters = [...refused.map((p) => p.event), ...heldBack].map((event) => {
     const result = results.get(event.index) as { code?: string; reason: string };
-    return { ...event.record, code: result.code ?? 'PARKED', reason: result.reason, eventId: event.envelope.eventId, eventType: event.envelope.eventType };
+    return deadLetterRecord({ ...event.record, code: result.code ?? 'PARKED', reason: result.reason, eventId: event.envelope.eventId, eventType: event.envelope.eventType }, deps.topicPrefix);
   });
-  await finish(tx, outbox?.sql ?? null, outcomes, deadLetters.length > 0 ? recordDeadLetters(deadLetters, deps.topicPrefix) : null, {
-    unclaim: heldBack.map((e) => e.envelope.eventId),
-    resolve,
-  });
+  const unclaim = heldBack.map((e) => e.envelope.eventId);
+  await finishRun(tx, { outbox: applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), outcomes, deadLetters, now, unclaim, resolveParked });
   return results;
 }
 
 function pendingOf(deps: ProcessorDeps, tx: Tx, event: ValidEvent, now: Date): Pending {
-  const { envelope, record } = event;
+  const { envelope } = event;
   const emitted: OutboundEvent[] = [];
   let log: Logger | null = null;
   const ctx: EventContext = {
@@ -159,40 +165,6 @@ function settle(pending: Pending, outcome: string | EventRejectedError): Applied
 
 function causeOf(event: ValidEvent) {
   return { eventId: event.envelope.eventId, correlationId: event.envelope.correlationId ?? null, traceparent: event.record.message.headers?.traceparent?.toString() };
-}
-
-/** Inserts the inbox rows of the run; returns the eventIds that were new (a second copy inside the run counts once). */
-async function claimInbox(tx: Tx, events: readonly ValidEvent[]): Promise<Set<string>> {
-  // Array parameters, one per column: Prisma's cost grows with the number of parameters.
-  const inserted = await tx.$queryRaw<{ event_id: string }[]>`
-    INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)
-    SELECT event_id::uuid, event_type, topic, partition, "offset"::bigint, 'APPLYING'
-      FROM unnest(${events.map((e) => e.envelope.eventId)}::text[], ${events.map((e) => e.envelope.eventType)}::text[], ${events.map((e) => e.record.topic)}::text[],
-                  ${events.map((e) => e.record.partition)}::int[], ${events.map((e) => e.record.message.offset)}::text[])
-        AS v(event_id, event_type, topic, partition, "offset")
-    ON CONFLICT (event_id) DO NOTHING
-    RETURNING event_id::text`;
-  return new Set(inserted.map((r) => r.event_id));
-}
-
-/**
- * One statement for the end of the run: the outbox rows, the inbox outcomes,
- * and the dead letters of refused events, recorded here and sent after the
- * commit. A refused event keeps its inbox row (DEAD_LETTERED): delivered again,
- * it is not judged a second time against a state that later events of the run
- * have changed; its recorded dead letter is sent instead (processRecords).
- * Events held back behind a parked one give their inbox claim back and get a
- * PARKED dead letter; the PARKED dead letters of events applied now are resolved.
- * One round trip, because the rows the handlers locked stay locked until the commit.
- */
-async function finish(tx: Tx, outbox: Prisma.Sql | null, outcomes: readonly [string, string][], deadLetters: Prisma.Sql | null, parking: { unclaim: string[]; resolve: bigint[] }): Promise<void> {
-  await tx.$executeRaw`
-    WITH ${outbox ? Prisma.sql`staged AS (${outbox}),` : Prisma.empty}
-    ${deadLetters ? Prisma.sql`refused AS (${deadLetters}),` : Prisma.empty}
-    ${parking.unclaim.length > 0 ? Prisma.sql`unclaimed AS (DELETE FROM processed_event WHERE event_id = ANY(${parking.unclaim}::uuid[])),` : Prisma.empty}
-    ${parking.resolve.length > 0 ? Prisma.sql`resolved AS (UPDATE dead_letter SET resolved_at = now() WHERE dead_letter_id = ANY(${parking.resolve}::bigint[])),` : Prisma.empty}
-    outcomes AS (SELECT * FROM unnest(${outcomes.map(([id]) => id)}::uuid[], ${outcomes.map(([, outcome]) => outcome)}::text[]) AS v(event_id, outcome))
-    UPDATE processed_event AS p SET outcome = v.outcome FROM outcomes v WHERE p.event_id = v.event_id`;
 }
 
 /** What the message key of each inbound topic is, by the contract: logged under that name. */

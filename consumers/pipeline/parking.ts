@@ -1,7 +1,9 @@
-import type { Tx } from '../src/db/types';
-import type { Db } from '../src/db/client';
-import { topicName, type InboundTopic } from '../src/contracts';
+import type { Tx } from '../../src/db/types';
+import type { Db } from '../../src/db/client';
+import { openParkedDeadLetters, type ParkedDeadLetter } from '../../src/db/dead-letters';
+import { topicName, type InboundTopic } from '../../src/contracts';
 import type { ValidEvent } from './apply-events';
+import { messageKey } from './dead-letter';
 
 /**
  * Parking: an event that fails with an error that is neither transient nor
@@ -22,34 +24,18 @@ import type { ValidEvent } from './apply-events';
  * published again (a new offset) keeps its first place: it waits only behind
  * events parked before the original. A parked event of the key on another
  * partition (the topic's partitions were changed) holds everything back.
+ * The SQL is in src/db/dead-letters.ts; this file is the rule.
  */
-export interface ParkedRow {
-  deadLetterId: bigint;
-  partition: number;
-  offset: bigint;
-  key: string;
-  eventId: string;
-}
 
-/** The key as recorded on a dead letter (message_key). */
-export function keyOf(event: Pick<ValidEvent, 'record'>): string | null {
-  return event.record.message.key?.toString('utf8').slice(0, 1000) ?? null;
-}
-
-/** The open PARKED dead letters of these events' keys on their topic (all events are of one topic). */
-export async function openParkedRows(tx: Tx | Db, topicPrefix: string, topic: InboundTopic, events: readonly ValidEvent[]): Promise<ParkedRow[]> {
-  const keys = [...new Set(events.map(keyOf).filter((k): k is string => k !== null))];
-  if (keys.length === 0) return [];
-  const rows = await tx.$queryRaw<{ dead_letter_id: bigint; partition: number; offset: bigint; message_key: string; event_id: string }[]>`
-    SELECT dead_letter_id, partition, "offset", message_key, event_id FROM dead_letter
-     WHERE error_code = 'PARKED' AND resolved_at IS NULL AND event_id IS NOT NULL
-       AND topic = ${topicName(topic, topicPrefix)} AND message_key = ANY(${keys}::text[])`;
-  return rows.map((r) => ({ deadLetterId: r.dead_letter_id, partition: r.partition, offset: r.offset, key: r.message_key, eventId: r.event_id }));
+/** The open PARKED dead letters of these events' keys (all events are of one topic). */
+export async function openParkedRows(db: Db | Tx, topicPrefix: string, topic: InboundTopic, events: readonly ValidEvent[]): Promise<ParkedDeadLetter[]> {
+  const keys = [...new Set(events.map((e) => messageKey(e.record.message)).filter((k): k is string => k !== null))];
+  return openParkedDeadLetters(db, topicName(topic, topicPrefix), keys);
 }
 
 /** The parked event this one must wait behind, if any (see the rule above). */
-export function parkedAhead(rows: readonly ParkedRow[], event: ValidEvent): ParkedRow | null {
-  const key = keyOf(event);
+export function parkedAhead(rows: readonly ParkedDeadLetter[], event: ValidEvent): ParkedDeadLetter | null {
+  const key = messageKey(event.record.message);
   if (key === null) return null;
   const { partition } = event.record;
   const own = rows.filter((r) => r.eventId === event.envelope.eventId && r.partition === partition).map((r) => r.offset);
@@ -58,10 +44,10 @@ export function parkedAhead(rows: readonly ParkedRow[], event: ValidEvent): Park
 }
 
 /** The open PARKED dead letters of this event itself: resolved once it is applied, refused or found applied. */
-export function ownParkedRows(rows: readonly ParkedRow[], event: ValidEvent): bigint[] {
+export function ownParkedRows(rows: readonly ParkedDeadLetter[], event: ValidEvent): bigint[] {
   return rows.filter((r) => r.eventId === event.envelope.eventId).map((r) => r.deadLetterId);
 }
 
-export function heldBackReason(ahead: ParkedRow): string {
+export function heldBackReason(ahead: ParkedDeadLetter): string {
   return `held back behind parked event ${ahead.eventId} of the same key (partition ${ahead.partition}, offset ${ahead.offset}): events of one key are applied in order`;
 }
