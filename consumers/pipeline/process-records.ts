@@ -112,6 +112,20 @@ async function park(deps: ProcessorDeps, event: ValidEvent, error: unknown, atte
   return new Map([[event.index, { status: 'PARKED', reason }]]);
 }
 
+/**
+ * Parks a message whose processing failed `attempts` times with an error that
+ * is not transient outside its event's own transaction (the runner's last
+ * resort): a PARKED dead letter, with its eventId and key when it has an
+ * envelope, so that later events of the key wait behind it.
+ */
+export async function parkRecord(deps: ProcessorDeps, record: InboundRecord, error: unknown, attempts: number): Promise<ProcessResult> {
+  const envelope = envelopeOf(record.message.value);
+  const reason = `failed ${attempts} times with an error that is not transient: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1000);
+  await recordDeadLetter(deps.db, deadLetterRecord({ ...record, code: 'PARKED', reason, eventId: envelope?.eventId, eventType: envelope?.eventType }, deps.topicPrefix));
+  deps.logger.error({ topic: record.topic, partition: record.partition, offset: record.message.offset, eventId: envelope?.eventId, err: error, attempts }, 'message parked: dead-lettered PARKED');
+  return rejectRecord(deps, record, 'PARKED', reason, envelope);
+}
+
 type Parsed = ({ ok: true } & Omit<ValidEvent, 'record' | 'index'>) | { ok: false; code: string; reason: string; envelope?: Envelope };
 
 function parseRecord(deps: ProcessorDeps, record: InboundRecord): Parsed {
