@@ -103,9 +103,15 @@ async function applyAlone(deps: ProcessorDeps, event: ValidEvent, firstError: un
   }
 }
 
+/** One line for the dlq-error-message header (Prisma's messages span several). */
+function parkedReason(error: unknown, attempts: number): string {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
+  return `failed ${attempts} times with an error that is not transient: ${message}`.slice(0, 1000);
+}
+
 /** Parks an event that failed `attempts` times with a bug-class error: on record at once, so later events of its key wait behind it. */
 async function park(deps: ProcessorDeps, event: ValidEvent, error: unknown, attempts: number): Promise<Map<number, Applied>> {
-  const reason = `failed ${attempts} times with an error that is not transient: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1000);
+  const reason = parkedReason(error, attempts);
   const { envelope, record } = event;
   await recordDeadLetter(deps.db, deadLetterRecord({ ...record, code: 'PARKED', reason, eventId: envelope.eventId, eventType: envelope.eventType }, deps.topicPrefix));
   deps.logger.error({ ...logFields(event), err: error, attempts }, 'event parked: dead-lettered PARKED, later events of its key wait behind it (docs/decisions.md)');
@@ -120,7 +126,7 @@ async function park(deps: ProcessorDeps, event: ValidEvent, error: unknown, atte
  */
 export async function parkRecord(deps: ProcessorDeps, record: InboundRecord, error: unknown, attempts: number): Promise<ProcessResult> {
   const envelope = envelopeOf(record.message.value);
-  const reason = `failed ${attempts} times with an error that is not transient: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1000);
+  const reason = parkedReason(error, attempts);
   await recordDeadLetter(deps.db, deadLetterRecord({ ...record, code: 'PARKED', reason, eventId: envelope?.eventId, eventType: envelope?.eventType }, deps.topicPrefix));
   deps.logger.error({ topic: record.topic, partition: record.partition, offset: record.message.offset, eventId: envelope?.eventId, err: error, attempts }, 'message parked: dead-lettered PARKED');
   return rejectRecord(deps, record, 'PARKED', reason, envelope);
