@@ -64,6 +64,7 @@ export class EventRunner {
   private readonly maxEvents: number;
   private readonly groupCommit: GroupCommit;
   private readonly offsetCommits = new OffsetCommits();
+  private heartbeatIntervalMs = 1_000;
 
   constructor(private readonly options: RunnerOptions) {
     this.prefix = options.deps.topicPrefix;
@@ -78,7 +79,8 @@ export class EventRunner {
   async start(): Promise<void> {
     const { kafka, groupId, topics } = this.options;
     const sessionTimeout = this.options.sessionTimeoutMs;
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout, heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)) });
+    this.heartbeatIntervalMs = Math.max(500, Math.floor(sessionTimeout / 10));
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout, heartbeatInterval: this.heartbeatIntervalMs });
     this.consumer = consumer;
     this.options.onConsumer?.(consumer);
     await consumer.connect();
@@ -104,7 +106,7 @@ export class EventRunner {
       const chunk = batch.messages.slice(start, start + this.maxEvents);
       const started = Date.now();
       const records = chunk.map((message) => ({ topic, partition: batch.partition, message }));
-      const results = await this.applyChunk(records, { heartbeat, isRunning, isStale });
+      const results = await this.keepingAlive(this.applyChunk(records, { heartbeat, isRunning, isStale }), heartbeat);
       if (!results) return; // shutting down or partition lost: these messages come again to whoever owns the partition
       // The database commit is done: wake the relay, count metrics.
       const latencyMs = Date.now() - started;
@@ -122,6 +124,27 @@ export class EventRunner {
       if (!isRunning()) await committed;
       this.options.onLag?.(topic, batch.partition, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n));
       await heartbeat();
+    }
+  }
+
+  /**
+   * Heartbeats while `work` runs. kafkajs heartbeats only when it is asked to,
+   * between batches; a chunk that takes long (a poison event found among many
+   * in a failed group-commit transaction, a transient fault retried) would let
+   * the session expire, the group would go on without this member, and the
+   * next owner would do the same work again. A rebalance signalled meanwhile is
+   * seen by the heartbeat after the chunk, which hands it to kafkajs.
+   */
+  private async keepingAlive<T>(work: Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+    const timer = setInterval(() => {
+      heartbeat().catch((error: unknown) => {
+        if (!REBALANCE_ERRORS.has((error as { type?: string }).type ?? '')) this.options.deps.logger.warn({ err: error }, 'heartbeat failed while processing');
+      });
+    }, this.heartbeatIntervalMs);
+    try {
+      return await work;
+    } finally {
+      clearInterval(timer);
     }
   }
 
