@@ -150,8 +150,9 @@ describe('a poison event on one of six partitions, and a second instance joining
     // The rebalance proceeds: a stable group of two within one session timeout of the second instance being up
     // (a stalled first instance held it for the rebalance timeout, 60 s).
     expect(joinMs).toBeLessThan(SESSION_TIMEOUT_MS);
-    // A stall would hold them for the rebalance timeout (60 s) or forever.
-    expect(others.at(-1)!).toBeLessThan(SESSION_TIMEOUT_MS + 5_000);
+    // A stall held them for the rebalance timeout (60 s), then forever on the next instance. Each poison event
+    // costs its instance a few seconds on this shared machine (the halving, 3 attempts, about 2 log2(n) transactions).
+    expect(others.at(-1)!).toBeLessThan(30_000);
     expect(await db.deadLetter.count({ where: { errorCode: 'PARKED' } })).toBe(poison.length);
   }, 300_000);
 });
