@@ -28,6 +28,9 @@ const TRANSIENT_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P20
 const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 // Kinds of @prisma/adapter-pg's mapped errors (DriverAdapterError.cause.kind).
 const TRANSIENT_ADAPTER_KINDS = new Set(['TransactionWriteConflict', 'DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+// kafkajs errors that say "the broker or the cluster is away for now" though kafkajs marks them non-retriable:
+// its own retries ran out, a lock or request timed out, no coordinator (the broker restarting).
+const TRANSIENT_KAFKAJS_NAMES = new Set(['KafkaJSTimeout', 'KafkaJSLockTimeout', 'KafkaJSGroupCoordinatorNotFound', 'KafkaJSNoBrokerAvailableError', 'KafkaJSBrokerNotFound', 'KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError']);
 const TRANSIENT_MESSAGES = /Connection terminated|connection (is )?(closed|lost)|terminating connection|server closed the connection|Client has encountered a connection error|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|Transaction already closed|Transaction not found|Unable to start a transaction/i;
 
 /**
@@ -38,6 +41,12 @@ const TRANSIENT_MESSAGES = /Connection terminated|connection (is )?(closed|lost)
 export function isTransientError(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
     if (e instanceof InventoryError) return e.canRetry;
+    if (isKafkaJsError(e)) {
+      // A broker outage while dead-lettering (the DLQ producer) or committing: kafkajs marks what a
+      // retry can cure (its protocol errors carry the broker's own flag). KafkaJSNumberOfRetriesExceeded
+      // is not retriable itself but wraps the last error: the walk goes on to its cause.
+      if (e.retriable || TRANSIENT_KAFKAJS_NAMES.has(e.name)) return true;
+    }
     const any = e as { code?: unknown; message?: unknown; cause?: unknown; meta?: { code?: unknown; driverAdapterError?: unknown }; originalCode?: unknown; kind?: unknown };
     if (typeof any.kind === 'string' && TRANSIENT_ADAPTER_KINDS.has(any.kind)) return true;
     for (const code of [any.code, any.originalCode, any.meta?.code]) {
@@ -51,6 +60,11 @@ export function isTransientError(error: unknown): boolean {
 
 // Kinds of @prisma/adapter-pg's mapped errors that are data or integrity errors.
 const DATA_ADAPTER_KINDS = new Set(['UniqueConstraintViolation', 'NullConstraintViolation', 'ForeignKeyConstraintViolation', 'InvalidInputValue', 'LengthMismatch', 'ValueOutOfRange']);
+
+/** kafkajs's error tree (KafkaJSError and its subclasses), recognised by shape: this module does not depend on kafkajs. */
+function isKafkaJsError(e: unknown): e is Error & { retriable: boolean } {
+  return e instanceof Error && e.name.startsWith('KafkaJS') && typeof (e as { retriable?: unknown }).retriable === 'boolean';
+}
 
 /**
  * True when the database refused the data itself (SQLSTATE class 22, data

@@ -5,6 +5,8 @@ import { EventRejectedError } from '../../src/errors';
 import type { OutboundEvent } from '../../src/db/outbox';
 import { claimInbox, finishRun } from '../../src/db/inbox';
 import { deadLetterRecord } from './dead-letter';
+import { recordRefusal } from '../../src/db/inbox';
+import { heldBackReason, openParkedRows, ownParkedRows, parkedAhead } from './parking';
 import type { EventHandler } from './handler';
 import type { EventContext } from '../../src/transaction-context';
 import type { InboundRecord, ProcessorDeps } from './types';
@@ -22,7 +24,9 @@ export interface ValidEvent {
 export type Applied =
   | { status: 'APPLIED'; eventType: string; outcome: string }
   | { status: 'DUPLICATE'; eventType: string }
-  | { status: 'REJECTED'; code: string; reason: string };
+  | { status: 'REJECTED'; code: string; reason: string }
+  /** Not applied, not judged: dead-lettered PARKED (consumers/pipeline/parking.ts); no inbox row, so a retry applies it. */
+  | { status: 'PARKED'; reason: string };
 
 interface Pending {
   event: ValidEvent;
@@ -52,19 +56,44 @@ export async function applyEvents(deps: ProcessorDeps, events: readonly ValidEve
     return await deps.db.$transaction((tx) => applyInTransaction(deps, tx, events), { maxWait: 10_000, timeout: 120_000 });
   } catch (error) {
     if (!(error instanceof RollbackRefused)) throw error;
-    const [only] = events;
-    return new Map([[only!.index, { status: 'REJECTED', code: error.refusal.code, reason: error.refusal.message }]]);
+    const only = events[0]!;
+    // Its transaction rolled back its inbox claim too: put the refusal on record now, before any later
+    // event of the run commits, so that a retry never judges it again against a state they changed.
+    const { code, message: reason } = error.refusal;
+    await recordRefusalOf(deps, only, code, reason);
+    return new Map([[only.index, { status: 'REJECTED', code, reason }]]);
   }
+}
+
+/** The inbox row (DEAD_LETTERED) and the dead letter of an event refused outside a run's transaction, in their own transaction. */
+export async function recordRefusalOf(deps: ProcessorDeps, event: ValidEvent, code: string, reason: string): Promise<void> {
+  const { envelope, record } = event;
+  const claim = { eventId: envelope.eventId, eventType: envelope.eventType, topic: record.topic, partition: record.partition, offset: record.message.offset };
+  await recordRefusal(deps.db, claim, deadLetterRecord({ ...record, code, reason, eventId: envelope.eventId, eventType: envelope.eventType }, deps.topicPrefix));
 }
 
 async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly ValidEvent[]): Promise<Map<number, Applied>> {
   const now = deps.clock?.() ?? new Date();
   const results = new Map<number, Applied>();
   const fresh: Pending[] = [];
+  const heldBack: ValidEvent[] = [];
+  const resolveParked: bigint[] = [];
+  // Usually none: one look-up (a partial index) of the open PARKED dead letters of the run's keys.
+  const parked = await openParkedRows(tx, deps.topicPrefix, events[0]!.record.topic, events);
   const claimed = await claimInbox(tx, events.map(({ envelope, record }) => ({ eventId: envelope.eventId, eventType: envelope.eventType, topic: record.topic, partition: record.partition, offset: record.message.offset })));
   for (const event of events) {
-    if (!claimed.delete(event.envelope.eventId)) results.set(event.index, { status: 'DUPLICATE', eventType: event.envelope.eventType });
-    else fresh.push(pendingOf(deps, tx, event, now));
+    const ahead = parked.length > 0 ? parkedAhead(parked, event) : null;
+    if (!claimed.delete(event.envelope.eventId)) {
+      results.set(event.index, { status: 'DUPLICATE', eventType: event.envelope.eventType });
+      if (!ahead) resolveParked.push(...ownParkedRows(parked, event));
+    } else if (ahead) {
+      // Behind a parked event of its key: parked too, its inbox claim given back (finishRun).
+      results.set(event.index, { status: 'PARKED', reason: heldBackReason(ahead) });
+      heldBack.push(event);
+    } else {
+      resolveParked.push(...ownParkedRows(parked, event));
+      fresh.push(pendingOf(deps, tx, event, now));
+    }
   }
   // Alone in the transaction, a refused event rolls the whole transaction back; with others, only its savepoint.
   const isolate = events.length > 1;
@@ -84,11 +113,12 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
     const result = results.get(p.event.index)!;
     return [p.event.envelope.eventId, result.status === 'APPLIED' ? result.outcome : 'DEAD_LETTERED'];
   });
-  const deadLetters = refused.map((p) => {
-    const { code, reason } = results.get(p.event.index) as { code: string; reason: string };
-    return deadLetterRecord({ ...p.event.record, code, reason, eventId: p.event.envelope.eventId, eventType: p.event.envelope.eventType }, deps.topicPrefix);
+  const deadLetters = [...refused.map((p) => p.event), ...heldBack].map((event) => {
+    const result = results.get(event.index) as { code?: string; reason: string };
+    return deadLetterRecord({ ...event.record, code: result.code ?? 'PARKED', reason: result.reason, eventId: event.envelope.eventId, eventType: event.envelope.eventType }, deps.topicPrefix);
   });
-  await finishRun(tx, { outbox: applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), outcomes, deadLetters, now });
+  const unclaim = heldBack.map((e) => e.envelope.eventId);
+  await finishRun(tx, { outbox: applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), outcomes, deadLetters, now, unclaim, resolveParked });
   return results;
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { KafkaMessage, Producer } from 'kafkajs';
 import type { Db } from '../../src/db/client';
 import type { Tx } from '../../src/db/types';
@@ -18,13 +19,35 @@ export interface DeadLetterInput {
 /** The dead_letter row of a refused message, as src/db records it. */
 export function deadLetterRecord(input: DeadLetterInput, topicPrefix: string): DeadLetterRecord {
   const { message, partition, code, reason, eventId, eventType } = input;
-  return { topic: topicName(input.topic, topicPrefix), partition, offset: message.offset, code, reason, eventId, eventType };
+  return { topic: topicName(input.topic, topicPrefix), partition, offset: message.offset, digest: messageDigest(message), key: messageKey(message), code, reason, eventId, eventType };
+}
+
+/** The key as a dead letter records it (message_key): what later events of the key are matched by. */
+export function messageKey(message: Pick<KafkaMessage, 'key'>): string | null {
+  return message.key?.toString('utf8').slice(0, 1000) ?? null;
+}
+
+/**
+ * What tells two messages at the same offset apart (a topic deleted and
+ * created again starts its offsets over): sha256 over the message's
+ * timestamp, key and value. A redelivery or a replay of the same message gives
+ * the same digest, so it still finds its dead letter sent and is not sent twice.
+ */
+export function messageDigest(message: Pick<KafkaMessage, 'timestamp' | 'key' | 'value'>): string {
+  const hash = createHash('sha256');
+  for (const part of [message.timestamp, message.key, message.value]) {
+    // Length-prefixed, so that no two different messages give the same input.
+    const bytes = part === null || part === undefined ? null : Buffer.isBuffer(part) ? part : Buffer.from(String(part), 'utf8');
+    hash.update(bytes === null ? '-1:' : `${bytes.length}:`);
+    if (bytes) hash.update(bytes);
+  }
+  return hash.digest('hex');
 }
 
 /**
  * Sends a message that can never be processed to the dead-letter topic with
  * its original key, value and headers, plus the contract's dlq-* headers. It
- * is recorded by (topic, partition, offset) first and marked sent after, so a
+ * is recorded by (topic, partition, offset, digest) first and marked sent after, so a
  * crash in between sends it on the next delivery rather than losing it, and a
  * replay of the topic finds it sent and sends nothing. The code and reason on
  * record win over the ones given (the refusal that was recorded is the one sent).
@@ -32,7 +55,7 @@ export function deadLetterRecord(input: DeadLetterInput, topicPrefix: string): D
 export async function deadLetter(db: Db | Tx, producer: Producer, topicPrefix: string, input: DeadLetterInput): Promise<{ sent: boolean; code: string }> {
   const topic = topicName(input.topic, topicPrefix);
   await recordDeadLetter(db, deadLetterRecord(input, topicPrefix));
-  const row = await findDeadLetter(db, topic, input.partition, input.message.offset);
+  const row = await findDeadLetter(db, topic, input.partition, input.message.offset, messageDigest(input.message));
   if (row.sentAt) return { sent: false, code: row.errorCode };
   const { message } = input;
   await producer.send({

@@ -1,8 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { envelopeSchema, parseInboundMessage, topicName, type Envelope } from '../../src/contracts';
-import { deadLetter, deadLetterRecord } from './dead-letter';
-import { unsentDeadLetters } from '../../src/db/dead-letters';
-import { recordRefusal } from '../../src/db/inbox';
-import { applyEvents, logFields, type Applied, type ValidEvent } from './apply-events';
+import { deadLetter, deadLetterRecord, messageDigest } from './dead-letter';
+import { recordDeadLetter, unsentDeadLetters } from '../../src/db/dead-letters';
+import { applyEvents, logFields, recordRefusalOf, type Applied, type ValidEvent } from './apply-events';
 import { isDataError, isTransactionTimeout, isTransientError } from '../../src/errors';
 import type { ProcessResult } from '../../src/event-outcome';
 import type { InboundRecord, ProcessorDeps } from './types';
@@ -35,7 +35,7 @@ export async function processRecords(deps: ProcessorDeps, records: readonly Inbo
 
   // A duplicate whose dead letter was recorded but not sent (the process died in between): send it now.
   const duplicates = valid.filter((e) => applied.get(e.index)!.status === 'DUPLICATE').map((e) => e.record);
-  const unsent = duplicates.length > 0 ? await unsentDeadLetters(deps.db, topicName(records[0]!.topic, deps.topicPrefix), duplicates.map((r) => ({ partition: r.partition, offset: r.message.offset }))) : new Set<string>();
+  const unsent = duplicates.length > 0 ? await unsentDeadLetters(deps.db, topicName(records[0]!.topic, deps.topicPrefix), duplicates.map((r) => ({ partition: r.partition, offset: r.message.offset, digest: messageDigest(r.message) }))) : new Set<string>();
 
   const results: ProcessResult[] = [];
   for (const [index, record] of records.entries()) {
@@ -43,6 +43,7 @@ export async function processRecords(deps: ProcessorDeps, records: readonly Inbo
     const outcome = applied.get(index)!;
     if (!p.ok) results.push(await rejectRecord(deps, record, p.code, p.reason));
     else if (outcome.status === 'REJECTED') results.push(await rejectRecord(deps, record, outcome.code, outcome.reason, p.envelope));
+    else if (outcome.status === 'PARKED') results.push(await rejectRecord(deps, record, 'PARKED', outcome.reason, p.envelope));
     else if (outcome.status === 'DUPLICATE' && unsent.has(`${record.partition}@${record.message.offset}`)) results.push(await rejectRecord(deps, record, 'RECORDED', '', p.envelope));
     else results.push(outcome);
   }
@@ -50,15 +51,22 @@ export async function processRecords(deps: ProcessorDeps, records: readonly Inbo
 }
 
 const DATA_ERROR_ATTEMPTS = 3;
+/** Attempts of an event alone, failing with a bug-class error every time, before it is parked. */
+export const PARK_AFTER_ATTEMPTS = 3;
+/** Pause before each further attempt of such an event: for a cause that passes, short enough not to hold the fetch back (0.3 s in all). */
+const BUG_RETRY_DELAY_MS = 100;
 
 /**
  * Applies the run in one transaction. If that fails for a reason a retry
- * cannot cure (not a transient fault), the events are applied one at a time,
- * so that one poison event holds back only itself; an event whose own
- * transaction the database keeps refusing for its data (SQLSTATE class 22 or
- * 23) is refused and dead-lettered with the database's message instead of
- * stalling its partition forever. Anything else unexpected (a bug) is thrown:
- * the runner retries it, loudly, and the partition waits: nothing is lost.
+ * cannot cure (not a transient fault), the run is applied in halves, each in
+ * its own transaction, and a half that fails is halved again, in offset order:
+ * one poison event among n costs about 2 log2(n) transactions, not n, and
+ * holds back only itself. An event that fails alone with an error about its
+ * data (SQLSTATE class 22 or 23) is refused UNPROCESSABLE with the database's
+ * message; one that keeps failing alone with any other error that is not
+ * transient (a bug) is parked (consumers/pipeline/parking.ts). Either is on
+ * record before any later event of the run is applied. Transient faults are
+ * thrown: the runner retries them.
  */
 async function applyWithFallback(deps: ProcessorDeps, events: readonly ValidEvent[]): Promise<Map<number, Applied>> {
   try {
@@ -67,10 +75,11 @@ async function applyWithFallback(deps: ProcessorDeps, events: readonly ValidEven
     // A run that timed out as a whole would time out again: split it. Other transient faults: retry the run.
     if (isTransientError(error) && !(isTransactionTimeout(error) && events.length > 1)) throw error;
     if (events.length === 1) return applyAlone(deps, events[0]!, error);
-    deps.logger.warn({ err: error, events: events.length }, 'a run of events failed; applying them one at a time');
+    deps.logger.warn({ err: error, events: events.length }, 'a run of events failed; applying it in halves');
+    const half = Math.ceil(events.length / 2);
     const results = new Map<number, Applied>();
-    for (const event of events) {
-      for (const [index, result] of await applyEvents(deps, [event]).catch((e: unknown) => applyAlone(deps, event, e))) results.set(index, result);
+    for (const part of [events.slice(0, half), events.slice(half)]) {
+      for (const [index, result] of await applyWithFallback(deps, part)) results.set(index, result);
     }
     return results;
   }
@@ -79,17 +88,50 @@ async function applyWithFallback(deps: ProcessorDeps, events: readonly ValidEven
 async function applyAlone(deps: ProcessorDeps, event: ValidEvent, firstError: unknown): Promise<Map<number, Applied>> {
   let error = firstError;
   for (let attempt = 1; ; attempt++) {
-    if (isTransientError(error) || !isDataError(error)) throw error;
-    if (attempt >= DATA_ERROR_ATTEMPTS) {
+    if (isTransientError(error)) throw error;
+    const dataError = isDataError(error);
+    if (dataError && attempt >= DATA_ERROR_ATTEMPTS) {
       const reason = `the database refused this event ${attempt} times: ${(error as Error).message}`.slice(0, 1000);
+      await recordRefusalOf(deps, event, 'UNPROCESSABLE', reason);
       return new Map([[event.index, { status: 'REJECTED', code: 'UNPROCESSABLE', reason }]]);
     }
+    if (!dataError && attempt >= PARK_AFTER_ATTEMPTS) return park(deps, event, error, attempt);
+    if (!dataError) await sleep(BUG_RETRY_DELAY_MS * attempt);
     try {
       return await applyEvents(deps, [event]);
     } catch (next) {
       error = next;
     }
   }
+}
+
+/** One line for the dlq-error-message header (Prisma's messages span several). */
+function parkedReason(error: unknown, attempts: number): string {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
+  return `failed ${attempts} times with an error that is not transient: ${message}`.slice(0, 1000);
+}
+
+/** Parks an event that failed `attempts` times with a bug-class error: on record at once, so later events of its key wait behind it. */
+async function park(deps: ProcessorDeps, event: ValidEvent, error: unknown, attempts: number): Promise<Map<number, Applied>> {
+  const reason = parkedReason(error, attempts);
+  const { envelope, record } = event;
+  await recordDeadLetter(deps.db, deadLetterRecord({ ...record, code: 'PARKED', reason, eventId: envelope.eventId, eventType: envelope.eventType }, deps.topicPrefix));
+  deps.logger.error({ ...logFields(event), err: error, attempts }, 'event parked: dead-lettered PARKED, later events of its key wait behind it (docs/decisions.md)');
+  return new Map([[event.index, { status: 'PARKED', reason }]]);
+}
+
+/**
+ * Parks a message whose processing failed `attempts` times with an error that
+ * is not transient outside its event's own transaction (the runner's last
+ * resort): a PARKED dead letter, with its eventId and key when it has an
+ * envelope, so that later events of the key wait behind it.
+ */
+export async function parkRecord(deps: ProcessorDeps, record: InboundRecord, error: unknown, attempts: number): Promise<ProcessResult> {
+  const envelope = envelopeOf(record.message.value);
+  const reason = parkedReason(error, attempts);
+  await recordDeadLetter(deps.db, deadLetterRecord({ ...record, code: 'PARKED', reason, eventId: envelope?.eventId, eventType: envelope?.eventType }, deps.topicPrefix));
+  deps.logger.error({ topic: record.topic, partition: record.partition, offset: record.message.offset, eventId: envelope?.eventId, err: error, attempts }, 'message parked: dead-lettered PARKED');
+  return rejectRecord(deps, record, 'PARKED', reason, envelope);
 }
 
 type Parsed = ({ ok: true } & Omit<ValidEvent, 'record' | 'index'>) | { ok: false; code: string; reason: string; envelope?: Envelope };
@@ -119,18 +161,16 @@ function envelopeOf(value: Buffer | null): Envelope | undefined {
 }
 
 /**
- * Dead-letters a message. For an event the service refused (an envelope is
- * given), the inbox row and the dead letter are recorded together first (the
- * batch's transaction did it already for a run), so the event is never judged
- * again; a message that breaks the contract is recorded by its offset only, so
- * a corrected copy under the same eventId is still welcome.
+ * Dead-letters a message. An event the service refused or parked (an
+ * envelope is given) has its dead letter on record already, and a refused one
+ * its inbox row too (written by the run's transaction or by recordRefusalOf),
+ * so it is never judged again; a message that breaks the contract is recorded
+ * by its offset and digest only, so a corrected copy under the same eventId is
+ * still welcome.
  */
 async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: string, reason: string, refused?: Envelope): Promise<ProcessResult> {
   const eventType = refused?.eventType ?? null;
   const input = { ...record, code, reason, eventId: refused?.eventId, eventType: refused?.eventType };
-  if (refused) {
-    await recordRefusal(deps.db, { eventId: refused.eventId, eventType: refused.eventType, topic: record.topic, partition: record.partition, offset: record.message.offset }, deadLetterRecord(input, deps.topicPrefix));
-  }
   const { sent, code: recorded } = await deadLetter(deps.db, deps.producer, deps.topicPrefix, input);
   deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: refused?.eventId, eventType, code: recorded, reason, sent }, 'message dead-lettered');
   return { status: 'DEAD_LETTERED', eventType, code: recorded };

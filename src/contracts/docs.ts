@@ -40,6 +40,8 @@ interface EventSpec {
   topic: TopicBase;
   key: string;
   description: string;
+  /** Inbound only: the eventVersions the service accepts. */
+  versions?: readonly number[];
   payload: z.ZodType;
 }
 
@@ -90,7 +92,7 @@ function deadLetterHeadersSchema(): Json {
       [h.originalOffset]: { type: 'string', pattern: '^[0-9]+$' },
       [h.errorCode]: {
         type: 'string',
-        description: 'e.g. INVALID_JSON, INVALID_ENVELOPE, UNKNOWN_EVENT_TYPE, WRONG_TOPIC, INVALID_PAYLOAD, or a processing code.',
+        description: 'e.g. INVALID_JSON, INVALID_ENVELOPE, UNKNOWN_EVENT_TYPE, UNSUPPORTED_EVENT_VERSION, WRONG_TOPIC, INVALID_PAYLOAD, or a processing code (PARKED: held back after repeated failures, see docs/decisions.md).',
       },
       [h.errorMessage]: { type: 'string' },
       [h.failedAt]: { type: 'string', format: 'date-time' },
@@ -114,6 +116,7 @@ function message(direction: Direction, eventType: string, spec: EventSpec): Json
           required: ['eventType', 'payload'],
           properties: {
             eventType: { const: eventType },
+            ...(spec.versions ? { eventVersion: { enum: [...spec.versions], description: 'The versions the service accepts for this type; any other is dead-lettered UNSUPPORTED_EVENT_VERSION, before the payload is looked at.' } } : {}),
             payload: { $ref: `#/components/schemas/${id}Payload` },
           },
         },

@@ -96,6 +96,8 @@ interface InboundEventSpec {
   /** The payload field whose value producers use as the message key. */
   key: string;
   description: string;
+  /** The envelope eventVersions the service knows for this type; any other is dead-lettered UNSUPPORTED_EVENT_VERSION. */
+  versions: readonly number[];
   payload: z.ZodType;
 }
 
@@ -105,42 +107,49 @@ export const inboundEvents = {
     topic: 'orders',
     key: 'orderId',
     description: 'Reserve every line or none; without warehouseId, in the one warehouse that covers every line (lowest id wins a tie).',
+    versions: [1],
     payload: orderPlacedPayload,
   },
   OrderCancelled: {
     topic: 'orders',
     key: 'orderId',
     description: 'Release whatever is still reserved for the order.',
+    versions: [1],
     payload: orderCancelledPayload,
   },
   OrderShipped: {
     topic: 'orders',
     key: 'orderId',
     description: "Ship the given quantities out of the order's reservation (all of it when lines is absent).",
+    versions: [1],
     payload: orderShippedPayload,
   },
   GoodsReceived: {
     topic: 'goods-receipts',
     key: 'poId',
     description: 'Receive goods against a CONFIRMED or PARTIAL purchase order; without locationId the service chooses put-away.',
+    versions: [1],
     payload: goodsReceivedPayload,
   },
   PurchaseOrderStatusChanged: {
     topic: 'purchase-order-updates',
     key: 'poId',
     description: 'Procurement moved a purchase order to SENT, CONFIRMED or CANCELLED.',
+    versions: [1],
     payload: purchaseOrderStatusChangedPayload,
   },
   StockAdjusted: {
     topic: 'inventory-operations',
     key: 'locationId',
     description: 'Adjust on-hand stock at a location by a signed, non-zero delta.',
+    versions: [1],
     payload: stockAdjustedPayload,
   },
   StockCounted: {
     topic: 'inventory-operations',
     key: 'locationId',
     description: 'Cycle count; the service records the difference as an ADJUST.',
+    versions: [1],
     payload: stockCountedPayload,
   },
   StockTransferred: {
@@ -148,6 +157,7 @@ export const inboundEvents = {
     // The contract keys inventory-operations by locationId; a transfer has two.
     key: 'fromLocationId',
     description: 'Move stock between two locations.',
+    versions: [1],
     payload: stockTransferredPayload,
   },
 } as const satisfies Record<string, InboundEventSpec>;

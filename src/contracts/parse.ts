@@ -8,6 +8,7 @@ export const contractErrorCodes = [
   'INVALID_JSON',
   'INVALID_ENVELOPE',
   'UNKNOWN_EVENT_TYPE',
+  'UNSUPPORTED_EVENT_VERSION',
   'WRONG_TOPIC',
   'INVALID_PAYLOAD',
 ] as const;
@@ -27,7 +28,10 @@ const MAX_MESSAGE_LENGTH = 1000;
 
 /**
  * Every contract check on one inbound message, in the order that gives the
- * most useful dead-letter code: JSON, envelope, event type, topic, payload.
+ * most useful dead-letter code: JSON, envelope, event type, version, topic,
+ * payload. The version comes before everything that depends on the type's
+ * meaning (contract v2, "Version first"): a producer that bumped it says the
+ * meaning changed, so a known-looking payload must not be applied as version 1.
  * `topic` is the default (unprefixed) name the message arrived on; see
  * baseTopicOf. Expected failures are returned, never thrown.
  */
@@ -48,6 +52,10 @@ export function parseInboundMessage(topic: InboundTopic, value: Buffer | string 
     return failure('UNKNOWN_EVENT_TYPE', `unknown eventType ${JSON.stringify(eventType)}`);
   }
   const spec = inboundEvents[eventType];
+  const { eventVersion } = envelope.data;
+  if (!(spec.versions as readonly number[]).includes(eventVersion)) {
+    return failure('UNSUPPORTED_EVENT_VERSION', `${eventType} version ${eventVersion} is not supported (supported: ${spec.versions.join(', ')})`);
+  }
   if (spec.topic !== topic) {
     return failure('WRONG_TOPIC', `${eventType} belongs on topic ${spec.topic}, not ${topic}`);
   }

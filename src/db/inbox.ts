@@ -37,18 +37,36 @@ export async function claimInbox(tx: Tx, claims: readonly InboxClaim[]): Promise
  * the dead letters of refused events (recorded here, sent after the commit).
  * One round trip, because the rows the handlers locked stay locked until the commit.
  */
-export async function finishRun(tx: Tx, run: { outbox: readonly CausedEvents[]; outcomes: readonly [eventId: string, outcome: string][]; deadLetters: readonly DeadLetterRecord[]; now: Date }): Promise<void> {
+export async function finishRun(
+  tx: Tx,
+  run: {
+    outbox: readonly CausedEvents[];
+    outcomes: readonly [eventId: string, outcome: string][];
+    deadLetters: readonly DeadLetterRecord[];
+    now: Date;
+    /** Events held back behind a parked one: their inbox claims are given back (a retry applies them). */
+    unclaim?: readonly string[];
+    /** PARKED dead letters of events applied or judged now: resolved. */
+    resolveParked?: readonly bigint[];
+  },
+): Promise<void> {
   const outbox = outboxInsert(run.outbox, run.now);
+  const unclaim = run.unclaim ?? [];
+  const resolve = run.resolveParked ?? [];
   await tx.$executeRaw`
     WITH ${outbox ? Prisma.sql`staged AS (${outbox.sql}),` : Prisma.empty}
     ${run.deadLetters.length > 0 ? Prisma.sql`refused AS (${deadLetterInsert(run.deadLetters)}),` : Prisma.empty}
+    ${unclaim.length > 0 ? Prisma.sql`unclaimed AS (DELETE FROM processed_event WHERE event_id = ANY(${unclaim}::uuid[])),` : Prisma.empty}
+    ${resolve.length > 0 ? Prisma.sql`resolved AS (UPDATE dead_letter SET resolved_at = ${run.now} WHERE dead_letter_id = ANY(${resolve}::bigint[])),` : Prisma.empty}
     outcomes AS (SELECT * FROM unnest(${run.outcomes.map(([id]) => id)}::uuid[], ${run.outcomes.map(([, outcome]) => outcome)}::text[]) AS v(event_id, outcome))
     UPDATE processed_event AS p SET outcome = v.outcome FROM outcomes v WHERE p.event_id = v.event_id`;
 }
 
 /**
  * Records a refusal made outside a run's transaction: the inbox row (so the
- * event is never judged again) and its dead letter, together.
+ * event is never judged again) and its dead letter, together; a PARKED dead
+ * letter of the event is resolved (it is judged at last: the events behind it
+ * may go on).
  */
 export async function recordRefusal(db: Db, claim: InboxClaim, deadLetter: DeadLetterRecord): Promise<void> {
   await db.$transaction([
@@ -57,5 +75,8 @@ export async function recordRefusal(db: Db, claim: InboxClaim, deadLetter: DeadL
       VALUES (${claim.eventId}::uuid, ${claim.eventType.slice(0, 64)}, ${claim.topic}, ${claim.partition}, ${BigInt(claim.offset)}, 'DEAD_LETTERED')
       ON CONFLICT (event_id) DO NOTHING`,
     db.$executeRaw(deadLetterInsert([deadLetter])),
+    db.$executeRaw`
+      UPDATE dead_letter SET resolved_at = now()
+       WHERE error_code = 'PARKED' AND resolved_at IS NULL AND event_id = ${claim.eventId} AND topic = ${deadLetter.topic}`,
   ]);
 }

@@ -69,14 +69,15 @@ export async function lockStockRows(tx: Tx, pairs: readonly StockRowKey[]): Prom
 export async function availableByWarehouse(tx: Tx, productIds: number[]): Promise<Map<number, Map<number, number>>> {
   const result = new Map<number, Map<number, number>>();
   if (productIds.length === 0) return result;
-  const rows = await tx.$queryRaw<{ warehouse_id: number; product_id: number; available: number }[]>`
-    SELECT l.warehouse_id, i.product_id, SUM(GREATEST(i.quantity_available, 0))::int AS available
+  // bigint: one product can hold more than 2^31 units in a warehouse over several rows (each row is an int).
+  const rows = await tx.$queryRaw<{ warehouse_id: number; product_id: number; available: bigint }[]>`
+    SELECT l.warehouse_id, i.product_id, SUM(GREATEST(i.quantity_available, 0))::bigint AS available
       FROM inventory i JOIN location l ON l.location_id = i.location_id
      WHERE i.product_id = ANY(${productIds}::int[])
      GROUP BY l.warehouse_id, i.product_id`;
   for (const r of rows) {
     const perProduct = result.get(r.warehouse_id) ?? new Map<number, number>();
-    perProduct.set(r.product_id, r.available);
+    perProduct.set(r.product_id, Number(r.available)); // exact: far below 2^53
     result.set(r.warehouse_id, perProduct);
   }
   return result;

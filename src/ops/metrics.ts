@@ -6,6 +6,8 @@ import { isTransientError } from '../errors';
 export interface MetricsSources {
   /** Number of outbox rows not yet published (a database query). */
   outboxBacklog?: () => Promise<number>;
+  /** Number of events parked and not resolved (a database query). */
+  parkedEvents?: () => Promise<number>;
   /** The database pool's connection counts (pg.Pool totalCount / idleCount / waitingCount). */
   pool?: () => { total: number; idle: number; waiting: number } | undefined;
 }
@@ -80,6 +82,21 @@ export class ServiceMetrics {
             this.set(await withTimeout(read(), timeoutMs));
           } catch {
             collectErrors.inc({ source: 'outbox_backlog' });
+          }
+        },
+      });
+    }
+    if (sources.parkedEvents) {
+      const read = sources.parkedEvents;
+      new Gauge({
+        name: 'inventory_parked_events',
+        help: 'Inbound events parked (dead-lettered PARKED after failing with a non-transient error, or held back behind one of their key) and not applied since: an operator must look',
+        registers,
+        async collect() {
+          try {
+            this.set(await withTimeout(read(), timeoutMs));
+          } catch {
+            collectErrors.inc({ source: 'parked_events' });
           }
         },
       });

@@ -1,6 +1,7 @@
 import type { Consumer } from 'kafkajs';
 import type { Db } from '../db/client';
 import { poolOf } from '../db/client';
+import { countOpenParked } from '../db/dead-letters';
 import type { ProcessResult } from '../event-outcome';
 import { ServiceMetrics } from './metrics';
 import { CachedCheck, ConsumerHealth, checkDatabase, readinessReport, type ReadinessReport } from './health';
@@ -40,6 +41,7 @@ export class ServiceOps {
           const rows = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL`;
           return Number(rows[0]?.n ?? 0);
         },
+        parkedEvents: () => countOpenParked(db),
         pool: () => {
           const pool = poolOf(db);
           return pool && { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };

@@ -21,14 +21,15 @@ export interface ReplenishmentCandidate extends ReplenishableProduct {
  * with a line for the product: replenishment or imported) already covers them.
  */
 export async function loadReplenishmentCandidates(tx: Tx, filter: { warehouseId?: number; productIds?: number[] }): Promise<ReplenishmentCandidate[]> {
-  const rows = await tx.$queryRaw<(Omit<ReplenishmentCandidate, 'available'> & { available: number })[]>`
+  // available is a bigint: one product can hold more than 2^31 units in a warehouse over several rows.
+  const rows = await tx.$queryRaw<(Omit<ReplenishmentCandidate, 'available' | 'backordered'> & { available: bigint; backordered: bigint })[]>`
     SELECT p.product_id AS "productId", p.sku, p.supplier_id AS "supplierId", p.is_active AS "isActive",
            p.auto_replenish AS "autoReplenish", p.reorder_point AS "reorderPoint", p.reorder_quantity AS "reorderQuantity",
            p.lead_time_days AS "leadTimeDays", p.unit_cost::text AS "unitCost", w.warehouse_id AS "warehouseId", w.timezone,
            COALESCE((SELECT SUM(i.quantity_available) FROM inventory i JOIN location l ON l.location_id = i.location_id
-                      WHERE l.warehouse_id = w.warehouse_id AND i.product_id = p.product_id), 0)::int AS available,
+                      WHERE l.warehouse_id = w.warehouse_id AND i.product_id = p.product_id), 0)::bigint AS available,
            COALESCE((SELECT SUM(b.quantity - b.quantity_allocated - b.quantity_cancelled) FROM backorder b
-                      WHERE b.warehouse_id = w.warehouse_id AND b.product_id = p.product_id AND b.status = 'OPEN'), 0)::int AS backordered,
+                      WHERE b.warehouse_id = w.warehouse_id AND b.product_id = p.product_id AND b.status = 'OPEN'), 0)::bigint AS backordered,
            EXISTS (SELECT 1 FROM purchase_order po JOIN purchase_order_line pl ON pl.po_id = po.po_id
                     WHERE po.warehouse_id = w.warehouse_id AND pl.product_id = p.product_id
                       AND po.status::text = ANY(${OPEN_PURCHASE_ORDER_STATUSES}::text[])) AS "hasOpenPurchaseOrder"
@@ -41,5 +42,5 @@ export async function loadReplenishmentCandidates(tx: Tx, filter: { warehouseId?
        AND (${filter.warehouseId ?? null}::int IS NULL OR w.warehouse_id = ${filter.warehouseId ?? null}::int)
        AND (${filter.productIds ?? null}::int[] IS NULL OR p.product_id = ANY(${filter.productIds ?? null}::int[]))
      ORDER BY w.warehouse_id, p.product_id`;
-  return rows;
+  return rows.map((r) => ({ ...r, available: Number(r.available), backordered: Number(r.backordered) })); // exact: far below 2^53
 }

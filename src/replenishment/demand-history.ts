@@ -30,8 +30,9 @@ export async function loadShippedByDay(
 ): Promise<ShippedOnDay[]> {
   if (productIds.length === 0) return [];
   const tz = warehouse.timezone;
-  return tx.$queryRaw<ShippedOnDay[]>`
-    SELECT t.product_id AS "productId", to_char(t.created_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS day, SUM(-t.quantity)::int AS shipped
+  // bigint: a day's shipments of one product can pass 2^31 units over many rows (each row is an int).
+  const rows = await tx.$queryRaw<(Omit<ShippedOnDay, 'shipped'> & { shipped: bigint })[]>`
+    SELECT t.product_id AS "productId", to_char(t.created_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS day, SUM(-t.quantity)::bigint AS shipped
       FROM inventory_transaction t JOIN location l ON l.location_id = t.location_id
      WHERE t.txn_type = 'SHIP'
        AND l.warehouse_id = ${warehouse.warehouseId}
@@ -39,6 +40,7 @@ export async function loadShippedByDay(
        AND t.created_at >= (${window.from}::date::timestamp AT TIME ZONE ${tz})
        AND t.created_at <  (${window.to}::date::timestamp AT TIME ZONE ${tz})
      GROUP BY 1, 2`;
+  return rows.map((r) => ({ ...r, shipped: Number(r.shipped) })); // exact: far below 2^53
 }
 
 /**

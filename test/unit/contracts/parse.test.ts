@@ -43,6 +43,16 @@ describe('parseInboundMessage', () => {
     expect(result).toMatchObject({ ok: false, code: 'WRONG_TOPIC' });
   });
 
+  test.each(inboundEventTypes)('dead-letters %s of an unknown eventVersion as UNSUPPORTED_EVENT_VERSION', (eventType) => {
+    const result = parseInboundMessage(inboundEvents[eventType].topic, message(eventType, inboundExamples[eventType], { eventVersion: 2 }));
+    expect(result).toEqual({ ok: false, code: 'UNSUPPORTED_EVENT_VERSION', message: `${eventType} version 2 is not supported (supported: 1)` });
+  });
+
+  test('checks the version before the topic and the payload (contract v2: version first)', () => {
+    expect(parseInboundMessage('goods-receipts', message('OrderPlaced', { nonsense: true }, { eventVersion: 99 }))).toMatchObject({ ok: false, code: 'UNSUPPORTED_EVENT_VERSION' });
+    expect(parseInboundMessage('orders', message('OrderPlaced', { nonsense: true }, { eventVersion: 99 }))).toMatchObject({ ok: false, code: 'UNSUPPORTED_EVENT_VERSION' });
+  });
+
   test.each(['StockReserved', 'PurchaseOrderCreated', 'OrderUpdated', 'constructor', '__proto__', 'toString'])(
     'dead-letters eventType %s as UNKNOWN_EVENT_TYPE',
     (eventType) => {
@@ -87,7 +97,7 @@ describe('parseInboundMessage', () => {
   });
 
   test('every code it returns is a declared contract error code', () => {
-    expect(contractErrorCodes).toEqual(['INVALID_JSON', 'INVALID_ENVELOPE', 'UNKNOWN_EVENT_TYPE', 'WRONG_TOPIC', 'INVALID_PAYLOAD']);
+    expect(contractErrorCodes).toEqual(['INVALID_JSON', 'INVALID_ENVELOPE', 'UNKNOWN_EVENT_TYPE', 'UNSUPPORTED_EVENT_VERSION', 'WRONG_TOPIC', 'INVALID_PAYLOAD']);
   });
 
   test('every inbound topic carries at least one event type', () => {
