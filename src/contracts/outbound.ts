@@ -19,6 +19,8 @@ export const stockReservedPayload = z.object({
   orderId,
   warehouseId: id,
   lines: z.array(z.object({ productId: id, sku, quantity: count, allocations: z.array(allocation).min(1) })).min(1),
+  // v2: the hold's deadline (UTC, milliseconds), null for a firm reservation.
+  holdUntil: z.iso.datetime().nullable(),
 });
 
 export const insufficientStockReason = z.enum(['INSUFFICIENT_STOCK', 'UNKNOWN_PRODUCT', 'INACTIVE_PRODUCT']);
@@ -40,10 +42,22 @@ export const insufficientStockPayload = z.object({
     .min(1),
 });
 
+/** v2: why a reservation was released: the order was cancelled, or its hold passed its deadline. */
+export const releaseReason = z.enum(['CANCELLED', 'EXPIRED']);
+
 // May be empty: a cancelled order can have nothing left to release.
 export const stockReleasedPayload = z.object({
   orderId,
   lines: z.array(z.object({ productId: id, sku, quantity: count })),
+  reason: releaseReason,
+});
+
+// v2: a hold passed its holdUntil (expiredAt) and its reservation was
+// released, in the same transaction as the StockReleased with reason EXPIRED.
+export const reservationExpiredPayload = z.object({
+  orderId,
+  expiredAt: z.iso.datetime(),
+  lines: z.array(z.object({ productId: id, sku, quantity: count })).min(1),
 });
 
 export const stockShippedPayload = z.object({
@@ -115,6 +129,7 @@ export type StockReserved = z.infer<typeof stockReservedPayload>;
 export type InsufficientStock = z.infer<typeof insufficientStockPayload>;
 export type StockReleased = z.infer<typeof stockReleasedPayload>;
 export type StockShipped = z.infer<typeof stockShippedPayload>;
+export type ReservationExpired = z.infer<typeof reservationExpiredPayload>;
 export type GoodsReceiptRecorded = z.infer<typeof goodsReceiptRecordedPayload>;
 export type GoodsReceiptRejected = z.infer<typeof goodsReceiptRejectedPayload>;
 export type StockAdjustmentRejected = z.infer<typeof stockAdjustmentRejectedPayload>;
@@ -147,8 +162,14 @@ export const outboundEvents = {
   StockReleased: {
     topic: 'inventory-events',
     key: 'orderId',
-    description: 'What was still reserved for a cancelled order has been released.',
+    description: 'What was still reserved for an order has been released: the order was cancelled, or its hold expired (reason).',
     payload: stockReleasedPayload,
+  },
+  ReservationExpired: {
+    topic: 'inventory-events',
+    key: 'orderId',
+    description: 'A hold passed its holdUntil (expiredAt) and was released, together with a StockReleased of reason EXPIRED. causationId is null.',
+    payload: reservationExpiredPayload,
   },
   StockShipped: {
     topic: 'inventory-events',
