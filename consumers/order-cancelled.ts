@@ -1,8 +1,10 @@
 import { orderCancelledPayload } from '../src/contracts';
 import { planRelease } from '../src/domain/shipment';
 import { lockOpenReservations } from '../src/db/reservations';
+import { endHolds, lockHold } from '../src/db/holds';
+import { endsHoldOnCancel } from '../src/domain/holds';
 import { defineHandler } from './pipeline/handler';
-import { drawDownReservation } from './shared/reservation-draws';
+import { drawDownReservation } from '../src/db/reservation-draws';
 
 /**
  * OrderCancelled: whatever is still reserved goes back to available; what
@@ -15,8 +17,11 @@ export const orderCancelled = defineHandler({
   async handle(ctx, cancellation) {
     const { tx } = ctx;
     const { orderId } = cancellation;
-    // Reservation rows first, then their inventory rows: the one lock order of ship and cancel.
+    // The hold row (if any), then reservation rows, then their inventory rows: the one lock
+    // order of ship, cancel, confirm and the expiry sweeper.
+    const endHold = endsHoldOnCancel(await lockHold(tx, orderId));
     const { lines } = planRelease(await lockOpenReservations(tx, orderId));
+    if (endHold) await endHolds(tx, [orderId], 'CANCELLED', ctx.now);
     if (lines.length === 0) {
       // Fully shipped, cancelled before, or never reserved (e.g. it got InsufficientStock).
       // Not an error, and nothing is published: StockReleased says that units went
@@ -27,7 +32,7 @@ export const orderCancelled = defineHandler({
     }
 
     await drawDownReservation(ctx, orderId, lines, 'RELEASE');
-    ctx.emit({ eventType: 'StockReleased', key: orderId, payload: { orderId, lines: lines.map((l) => ({ productId: l.productId, sku: l.sku, quantity: l.quantity })) } });
+    ctx.emit({ eventType: 'StockReleased', key: orderId, payload: { orderId, lines: lines.map((l) => ({ productId: l.productId, sku: l.sku, quantity: l.quantity })), reason: 'CANCELLED' } });
     ctx.log.info({ orderId, reason: cancellation.reason }, 'order cancelled; reservation released');
     return 'RELEASED';
   },

@@ -65,6 +65,13 @@ const schema = z.object({
   CONSUMER_TRANSACTIONS_IN_FLIGHT: int(1, 16).default(2),
   /** Poll interval of the outbox relay: a fallback, it is woken by every commit of outbox rows on any instance (LISTEN/NOTIFY). */
   OUTBOX_POLL_MS: int(10, 60000).default(200),
+  /**
+   * How often each instance looks for holds past their holdUntil (contract v2).
+   * At most 4000: the contract promises a release within 5 s of the deadline.
+   */
+  HOLD_SWEEP_INTERVAL_MS: int(10, 4000).default(1000),
+  /** Expired holds released per transaction by the sweeper. */
+  HOLD_SWEEP_BATCH_SIZE: int(1, 1000).default(100),
 });
 
 export type Config = z.infer<typeof schema>;

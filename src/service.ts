@@ -9,6 +9,7 @@ import { handlersByType } from '../consumers/registry';
 import { inboundTopics } from './contracts';
 import { OutboxRelay } from '../producers/outbox-relay';
 import { dailyScanSchedule, type DailySchedule } from './replenishment/schedule';
+import { HoldSweeper } from './holds/sweeper';
 import { ServiceOps } from './ops/service-ops';
 import type { ReadinessReport } from './ops/health';
 
@@ -37,6 +38,8 @@ export class InventoryService {
   private readonly kafka: Kafka;
   /** DAILY_SCAN_ENABLED: the in-process daily replenishment scan, else null. */
   private readonly dailyScan: DailySchedule | null;
+  /** Releases holds past their holdUntil (every instance sweeps; SKIP LOCKED shares the work). */
+  readonly holdSweeper: HoldSweeper;
 
   constructor(readonly options: ServiceOptions) {
     const { config, logger } = options;
@@ -65,6 +68,14 @@ export class InventoryService {
       },
       ...this.ops.runnerHooks(() => this.relay.wake()),
     });
+    this.holdSweeper = new HoldSweeper({
+      db: this.db,
+      logger: logger.child({ component: 'hold-sweeper' }),
+      intervalMs: config.HOLD_SWEEP_INTERVAL_MS,
+      batchSize: config.HOLD_SWEEP_BATCH_SIZE,
+      clock: options.clock,
+      onReleased: () => this.relay.wake(),
+    });
     this.dailyScan = dailyScanSchedule({ config, db: this.db, logger, clock: options.clock, onCommitted: () => this.relay.wake() });
   }
 
@@ -76,6 +87,7 @@ export class InventoryService {
     await this.producer.connect();
     this.relay.start();
     await this.runner.start();
+    this.holdSweeper.start();
     this.dailyScan?.start();
     this.options.logger.info({ topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.KAFKA_GROUP_ID }, 'inventory service started');
   }
@@ -89,6 +101,7 @@ export class InventoryService {
   async stop(): Promise<void> {
     // A scan in progress finishes first; its outbox rows go out with the flush below.
     await this.dailyScan?.stop();
+    await this.holdSweeper.stop();
     await this.runner.stop();
     await this.relay.stop();
     await this.producer.disconnect();

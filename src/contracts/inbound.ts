@@ -16,7 +16,10 @@ export const orderPlacedPayload = z.object({
   // v2: the reservation is a hold released at this instant unless the order is
   // confirmed or shipped first. Its window is checked against the envelope
   // (holdWithinWindow below). Absent: a firm reservation, as in v1.
-  holdUntil: optional(z.iso.datetime({ offset: true })),
+  holdUntil: optional(z.iso.datetime({ offset: true })).meta({
+    description:
+      'Optional (v2). The reservation is a hold released at this instant unless the order is confirmed (OrderConfirmed) or shipped first. After the envelope occurredAt and at most 30 days after it, else INVALID_PAYLOAD. Kept to the millisecond.',
+  }),
 });
 
 export const orderCancelledPayload = z.object({

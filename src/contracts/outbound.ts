@@ -20,7 +20,7 @@ export const stockReservedPayload = z.object({
   warehouseId: id,
   lines: z.array(z.object({ productId: id, sku, quantity: count, allocations: z.array(allocation).min(1) })).min(1),
   // v2: the hold's deadline (UTC, milliseconds), null for a firm reservation.
-  holdUntil: z.iso.datetime().nullable(),
+  holdUntil: z.iso.datetime().nullable().meta({ description: "v2: the hold's deadline as recorded (UTC, milliseconds); null for a firm reservation." }),
 });
 
 export const insufficientStockReason = z.enum(['INSUFFICIENT_STOCK', 'UNKNOWN_PRODUCT', 'INACTIVE_PRODUCT']);
@@ -49,15 +49,17 @@ export const releaseReason = z.enum(['CANCELLED', 'EXPIRED']);
 export const stockReleasedPayload = z.object({
   orderId,
   lines: z.array(z.object({ productId: id, sku, quantity: count })),
-  reason: releaseReason,
+  reason: releaseReason.meta({ description: 'v2: CANCELLED (OrderCancelled) or EXPIRED (the hold passed its holdUntil; a ReservationExpired with the same lines goes with it).' }),
 });
 
 // v2: a hold passed its holdUntil (expiredAt) and its reservation was
 // released, in the same transaction as the StockReleased with reason EXPIRED.
+// lines is what was still reserved; it may be empty (an order with nothing
+// left on the shelf for it still learns that its hold ended).
 export const reservationExpiredPayload = z.object({
   orderId,
-  expiredAt: z.iso.datetime(),
-  lines: z.array(z.object({ productId: id, sku, quantity: count })).min(1),
+  expiredAt: z.iso.datetime().meta({ description: "The hold's holdUntil (the envelope occurredAt says when it was released)." }),
+  lines: z.array(z.object({ productId: id, sku, quantity: count })),
 });
 
 export const stockShippedPayload = z.object({

@@ -8,6 +8,12 @@ export interface Cause {
   eventId: string;
   correlationId: string | null;
   traceparent?: string;
+  /**
+   * Events without a single inbound cause (the expiry of a hold): eventId is
+   * then only the deterministic id the events' eventIds derive from (what the
+   * event is about), and the envelope's causationId is null.
+   */
+  uncaused?: boolean;
 }
 
 export interface OutboundEvent {
@@ -79,7 +85,7 @@ function outboxRow(cause: Cause, event: OutboundEvent, now: Date) {
     eventVersion: 1,
     occurredAt: now.toISOString(),
     correlationId: cause.correlationId,
-    causationId: cause.eventId,
+    causationId: cause.uncaused ? null : cause.eventId,
     payload,
   };
   const headers: Record<string, string> = { 'event-type': event.eventType, 'event-id': eventId };

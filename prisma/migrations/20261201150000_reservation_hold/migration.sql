@@ -10,6 +10,7 @@ CREATE TABLE "reservation_hold" (
     "hold_until" TIMESTAMPTZ(3) NOT NULL,
     "status" "hold_status" NOT NULL DEFAULT 'HELD',
     "event_id" UUID NOT NULL,
+    "correlation_id" VARCHAR(128),
     "ended_at" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,

@@ -18,6 +18,7 @@ describe('outbound payloads', () => {
         'GoodsReceiptRecorded',
         'GoodsReceiptRejected',
         'InsufficientStock',
+        'ReservationExpired',
         'StockAdjustmentRejected',
         'StockReleased',
         'StockReserved',

@@ -1,0 +1,75 @@
+import { v5 as uuidv5 } from 'uuid';
+import type { Db } from '../db/client';
+import type { Tx } from '../db/types';
+import { endHolds, lockDueHolds, type DueHold } from '../db/holds';
+import { lockStockRows } from '../db/inventory';
+import { outboundEventId, stageOutbound, type Cause } from '../db/outbox';
+import { drawDownReservation } from '../db/reservation-draws';
+import { lockOpenReservationsOfOrders } from '../db/reservations';
+import { expiryEvents } from '../domain/holds';
+import { planRelease, type ReservationLine } from '../domain/shipment';
+
+// Fixed namespace of the expiries' identities (UUID v5), distinct from the outbox's and the daily scan's.
+const HOLD_EXPIRY_NAMESPACE = 'c3a1e4f2-7b6d-4e25-9a0c-5d8f1b2e6a47';
+
+/**
+ * The identity of one hold's expiry, from what it is about: the order and the
+ * hold's deadline (the contract's rule for events without an inbound cause).
+ * Its StockReleased and ReservationExpired derive their eventIds from it, as
+ * the outbox derives any event's from its cause, so an expiry applied twice
+ * (it cannot be: the hold is EXPIRED after the first) would still mint the
+ * same two events.
+ */
+export function expiryCause(hold: Pick<DueHold, 'orderId' | 'holdUntil' | 'correlationId'>): Cause {
+  return { eventId: uuidv5(`${hold.orderId}|${hold.holdUntil.toISOString()}`, HOLD_EXPIRY_NAMESPACE), correlationId: hold.correlationId, uncaused: true };
+}
+
+export interface ReleasedHold {
+  orderId: string;
+  holdUntil: Date;
+  /** The units that went back to available. */
+  lines: ReservationLine[];
+}
+
+/**
+ * One batch of the sweep, in ONE transaction: locks up to `limit` due holds
+ * (skipping any that an order event or another sweeper holds), then their open
+ * reservation rows and all the inventory rows they draw on, each in one
+ * statement and in the global order, so a batch never deadlocks with a
+ * reservation run or another batch. Each order's reservation is released with
+ * the draw-down that OrderCancelled uses (RELEASE ledger rows, whose eventId is
+ * the ReservationExpired's), its hold ends as EXPIRED, and StockReleased
+ * (reason EXPIRED) and ReservationExpired go into the outbox. Returns the
+ * holds released; fewer than `limit` means nothing else was due.
+ */
+export async function releaseExpiredHolds(db: Db, now: Date, limit: number): Promise<ReleasedHold[]> {
+  return db.$transaction((tx) => releaseInTransaction(tx, now, limit), { isolationLevel: 'ReadCommitted', maxWait: 10_000, timeout: 60_000 });
+}
+
+async function releaseInTransaction(tx: Tx, now: Date, limit: number): Promise<ReleasedHold[]> {
+  const due = await lockDueHolds(tx, now, limit);
+  if (due.length === 0) return [];
+  const open = await lockOpenReservationsOfOrders(tx, due.map((h) => h.orderId));
+  const releases = due.map((hold) => ({ hold, cause: expiryCause(hold), lines: planRelease(open.get(hold.orderId) ?? []).lines }));
+  await lockStockRows(tx, releases.flatMap(({ lines }) => lines.flatMap((l) => l.allocations.map((a) => ({ productId: l.productId, locationId: a.locationId })))));
+
+  for (const { hold, cause, lines } of releases) {
+    if (lines.length > 0) await drawDownReservation({ tx, eventId: outboundEventId(cause.eventId, 'ReservationExpired'), now }, hold.orderId, lines, 'RELEASE');
+  }
+  await endHolds(tx, due.map((h) => h.orderId), 'EXPIRED', now);
+  await stageOutbound(
+    tx,
+    releases.map(({ hold, cause, lines }) => {
+      const events = expiryEvents(hold, lines);
+      return {
+        cause,
+        events: [
+          { eventType: 'StockReleased' as const, key: hold.orderId, payload: events.stockReleased },
+          { eventType: 'ReservationExpired' as const, key: hold.orderId, payload: events.reservationExpired },
+        ],
+      };
+    }),
+    now,
+  );
+  return releases.map(({ hold, lines }) => ({ orderId: hold.orderId, holdUntil: hold.holdUntil, lines }));
+}
