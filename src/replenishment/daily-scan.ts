@@ -5,7 +5,8 @@ import { decideDailyScan, demandStatistics, recommendedReorderPoint, type NoRepl
 import { stageEvents } from '../db/outbox';
 import { loadReplenishmentCandidates, type ReplenishmentCandidate } from './candidates';
 import { createReplenishmentOrder } from './purchase-orders';
-import { addDays, dailySeries, demandWindow, loadShippedByDay, localDate } from './demand-history';
+import { dailySeries, demandWindow, loadShippedByDay } from './demand-history';
+import { addDays, localDate } from '../domain/calendar';
 
 export interface DailyScanOptions {
   /** The clock: "today" per warehouse (unless asOf) and the events' occurredAt. */
