@@ -192,7 +192,7 @@ describe('order lifecycle through Kafka', () => {
     const released = await stack.outcomeOf(cancel);
     expect(released.envelope.eventType).toBe('StockReleased');
     expect(released.key).toBe('cancel-1');
-    expect(released.envelope.payload).toEqual({ orderId: 'cancel-1', lines: [{ productId: expect.any(Number), sku: 'DRILL', quantity: 3 }] });
+    expect(released.envelope.payload).toEqual({ orderId: 'cancel-1', lines: [{ productId: expect.any(Number), sku: 'DRILL', quantity: 3 }], reason: 'CANCELLED' });
     expect(await inventoryOf(stack.db, 'DRILL')).toEqual([{ location: 'A-01-1-01', onHand: 8, reserved: 0, available: 8 }]);
     expect(await ledgerOf(cancel)).toEqual([['RELEASE', pickFace, -3, 'ORDER', 'cancel-1']]);
     expect(await reservationsOf('cancel-1')).toEqual([{ locationId: pickFace, quantity: 5, shipped: 2, released: 3, status: 'RELEASED' }]);

@@ -32,6 +32,8 @@ describe('OrderPlaced through Kafka', () => {
       orderId: 'order-1',
       warehouseId: 1,
       lines: [{ productId: expect.any(Number), sku: 'HAMMER', quantity: 8, allocations: [{ locationId: 1, quantity: 5 }, { locationId: 3, quantity: 3 }] }],
+      // v2: a firm reservation (no holdUntil on the OrderPlaced).
+      holdUntil: null,
     });
     expect(await inventoryOf(stack.db, 'HAMMER')).toEqual([
       { location: 'A-01-1-01', onHand: 5, reserved: 5, available: 0 },
