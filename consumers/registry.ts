@@ -1,4 +1,4 @@
-import type { EventHandler } from './handler';
+import type { EventHandler } from './pipeline/handler';
 import { orderPlaced } from './order-placed';
 import { orderShipped } from './order-shipped';
 import { orderCancelled } from './order-cancelled';

@@ -1,35 +1,9 @@
-import type { KafkaMessage, Producer } from 'kafkajs';
-import type { Db } from '../src/db/client';
-import type { Logger } from '../src/logger';
-import { envelopeSchema, parseInboundMessage, type Envelope, type InboundTopic } from '../src/contracts';
+import { envelopeSchema, parseInboundMessage, type Envelope, type InboundTopic } from '../../src/contracts';
 import { deadLetter, recordDeadLetters, unsentDeadLetters } from './dead-letter';
 import { applyEvents, logFields, type Applied, type ValidEvent } from './apply-events';
-import { isDataError, isTransactionTimeout, isTransientError } from '../src/errors';
-import type { EventHandler, HandlerSettings } from './handler';
-
-export interface ProcessorDeps {
-  db: Db;
-  /** Producer for dead letters only; outcomes go through the outbox. */
-  producer: Producer;
-  topicPrefix: string;
-  logger: Logger;
-  /** eventType -> handler. */
-  handlers: ReadonlyMap<string, EventHandler>;
-  settings: HandlerSettings;
-  clock?: () => Date;
-}
-
-export interface InboundRecord {
-  /** Contract topic name, without the prefix. */
-  topic: InboundTopic;
-  partition: number;
-  message: KafkaMessage;
-}
-
-export type ProcessResult =
-  | { status: 'APPLIED'; eventType: string; outcome: string }
-  | { status: 'DUPLICATE'; eventType: string }
-  | { status: 'DEAD_LETTERED'; eventType: string | null; code: string };
+import { isDataError, isTransactionTimeout, isTransientError } from '../../src/errors';
+import type { ProcessResult } from '../../src/event-outcome';
+import type { InboundRecord, ProcessorDeps } from './types';
 
 /** One message: see processRecords. */
 export async function processMessage(deps: ProcessorDeps, record: InboundRecord): Promise<ProcessResult> {

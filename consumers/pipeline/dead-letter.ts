@@ -1,8 +1,8 @@
 import type { KafkaMessage, Producer } from 'kafkajs';
-import { Prisma } from '../src/generated/prisma/client';
-import type { Db } from '../src/db/client';
-import type { Tx } from '../src/db/types';
-import { deadLetterHeaders, topics, topicName, type TopicBase } from '../src/contracts';
+import { Prisma } from '../../src/generated/prisma/client';
+import type { Db } from '../../src/db/client';
+import type { Tx } from '../../src/db/types';
+import { deadLetterHeaders, topics, topicName, type TopicBase } from '../../src/contracts';
 
 export interface DeadLetterInput {
   /** Contract topic name; the record and the header carry the real (prefixed) name. */

@@ -1,7 +1,7 @@
 import { v5 as uuidv5 } from 'uuid';
-import { Prisma } from '../src/generated/prisma/client';
-import type { Tx } from '../src/db/types';
-import { outboundEvents, type OutboundEventType } from '../src/contracts';
+import { Prisma } from '../generated/prisma/client';
+import type { Tx } from './types';
+import { outboundEvents, type OutboundEventType } from '../contracts';
 
 /** What caused the outbound events: the inbound event (or the command run). */
 export interface Cause {

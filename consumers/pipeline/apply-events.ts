@@ -1,12 +1,13 @@
-import type { Tx } from '../src/db/types';
-import type { Logger } from '../src/logger';
-import type { Envelope, InboundTopic } from '../src/contracts';
-import { EventRejectedError } from '../src/errors';
-import { Prisma } from '../src/generated/prisma/client';
-import { outboxInsert, type OutboundEvent } from '../producers/outbox';
+import type { Tx } from '../../src/db/types';
+import type { Logger } from '../../src/logger';
+import type { Envelope, InboundTopic } from '../../src/contracts';
+import { EventRejectedError } from '../../src/errors';
+import { Prisma } from '../../src/generated/prisma/client';
+import { outboxInsert, type OutboundEvent } from '../../src/db/outbox';
 import { recordDeadLetters } from './dead-letter';
-import type { EventContext, EventHandler } from './handler';
-import type { InboundRecord, ProcessorDeps } from './process-message';
+import type { EventHandler } from './handler';
+import type { EventContext } from '../../src/transaction-context';
+import type { InboundRecord, ProcessorDeps } from './types';
 
 /** A message that passed the contract checks. */
 export interface ValidEvent {

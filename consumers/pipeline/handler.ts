@@ -1,26 +1,6 @@
 import type { z } from 'zod';
-import type { Tx } from '../src/db/types';
-import type { Logger } from '../src/logger';
-import type { OutboundEvent } from '../producers/outbox';
-import type { EventRejectedError } from '../src/errors';
-
-/** Settings handlers need from the configuration. */
-export interface HandlerSettings {
-  receiptOverTolerancePercent: number;
-}
-
-/** Everything a handler may use: the transaction, the event's identity, and the outbox. */
-export interface EventContext {
-  tx: Tx;
-  eventId: string;
-  eventType: string;
-  correlationId: string | null;
-  now: Date;
-  settings: HandlerSettings;
-  log: Logger;
-  /** Queue an outbound event; it is written to the outbox in the same transaction. */
-  emit(event: OutboundEvent): void;
-}
+import type { EventContext } from '../../src/transaction-context';
+import type { EventRejectedError } from '../../src/errors';
 
 /**
  * One inbound event type. `handle` runs inside the event's transaction and
