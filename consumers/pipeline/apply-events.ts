@@ -4,6 +4,7 @@ import type { Envelope, InboundTopic } from '../../src/contracts';
 import { EventRejectedError } from '../../src/errors';
 import { Prisma } from '../../src/generated/prisma/client';
 import { outboxInsert, type OutboundEvent } from '../../src/db/outbox';
+import { levelChangedEvents, writeLevelChanges } from '../../src/db/level-changes';
 import { recordDeadLetters } from './dead-letter';
 import type { EventHandler } from './handler';
 import type { EventContext } from '../../src/transaction-context';
@@ -80,7 +81,10 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
 
   const applied = fresh.filter((p) => results.get(p.event.index)!.status === 'APPLIED');
   const refused = fresh.filter((p) => results.get(p.event.index)!.status === 'REJECTED');
-  const outbox = outboxInsert(applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), now);
+  // One InventoryLevelChanged per (product, warehouse) the transaction changed, however many of its events did.
+  const levels = levelChangedEvents(await writeLevelChanges(tx, now), now);
+  const levelCause = applied.length === 1 ? causeOf(applied[0]!.event) : { eventId: null, correlationId: null };
+  const outbox = outboxInsert([...applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), { cause: levelCause, events: levels }], now);
   const outcomes = [...applied, ...refused].map((p): [string, string] => {
     const result = results.get(p.event.index)!;
     return [p.event.envelope.eventId, result.status === 'APPLIED' ? result.outcome : 'DEAD_LETTERED'];

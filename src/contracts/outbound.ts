@@ -112,7 +112,7 @@ export const purchaseOrderStatusChangedOutboundPayload = z.object({
 });
 
 /** A (product, warehouse)'s status for people and storefronts: OUT_OF_STOCK at available 0, LOW_STOCK below the reorder point. */
-export const stockStatus = z.enum(['IN_STOCK', 'LOW_STOCK', 'OUT_OF_STOCK']);
+export const inventoryLevelStatus = z.enum(['IN_STOCK', 'LOW_STOCK', 'OUT_OF_STOCK']);
 
 const figure = z.int().min(0).max(MAX_ID);
 
@@ -132,9 +132,9 @@ export const inventoryLevelChangedPayload = z.object({
   backordered: figure,
   /** Still to come on purchase orders in SENT, CONFIRMED or PARTIAL (ordered minus received). */
   incoming: figure,
-  status: stockStatus,
+  status: inventoryLevelStatus,
   /** The status of this key's previous record; null on its first. */
-  previousStatus: stockStatus.nullable(),
+  previousStatus: inventoryLevelStatus.nullable(),
   version: z.int().min(1).max(MAX_ID),
   changedAt: z.iso.datetime({ offset: true }),
 });

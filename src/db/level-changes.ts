@@ -1,7 +1,11 @@
+import { v5 as uuidv5 } from 'uuid';
 import { Prisma } from '../generated/prisma/client';
 import { InventoryError } from '../errors';
-import { levelFigures } from './inventory-levels';
+import type { InventoryLevelChanged } from '../contracts';
+import { levelFigures, levelStatusOf } from './inventory-levels';
+import { stageOutbound, type Cause, type OutboundEvent } from './outbox';
 import type { Tx } from './types';
+import { poolOf, type Db } from './client';
 
 /**
  * What a transaction changed that moves the figures of InventoryLevelChanged
@@ -37,7 +41,8 @@ const touchedBy = new WeakMap<Tx, Touched>();
 
 function touched(tx: Tx): Touched {
   // A figure changed outside a transaction would never get its level row: refuse loudly.
-  if ('$transaction' in tx) throw new Error('inventory figures may only change inside an interactive transaction (a level event must commit with them)');
+  // (A client made by createDb has a pool on record; a transaction client is another object.)
+  if (poolOf(tx as unknown as Db)) throw new Error('inventory figures may only change inside an interactive transaction (a level event must commit with them)');
   let t = touchedBy.get(tx);
   if (!t) {
     t = { keys: new Map(), stockRows: new Map(), purchaseOrders: new Set(), products: new Set() };
@@ -223,4 +228,46 @@ function levelStatement(t: Touched, now: Date): Prisma.Sql {
            c.was_version, c.was_on_hand, c.was_reserved, c.was_backordered, c.was_incoming, c.was_reorder_point
       FROM changed c
       LEFT JOIN written w ON w.product_id = c.product_id AND w.warehouse_id = c.warehouse_id`;
+}
+
+// Fixed namespace of InventoryLevelChanged eventIds (UUID v5), distinct from the outbox's.
+const LEVEL_NAMESPACE = 'c3a1f6d2-7b4e-4f0a-8e5d-1f9b2a6c7d40';
+
+/** A level event's id: from its key and version only, so a retried or replayed transaction can never mint another. */
+export function levelEventId(productId: number, warehouseId: number, version: number): string {
+  return uuidv5(`${productId}|${warehouseId}|${version}`, LEVEL_NAMESPACE);
+}
+
+/** The InventoryLevelChanged events of the changes, keyed {productId}:{warehouseId}; status by the API's own rule. */
+export function levelChangedEvents(changes: readonly LevelChange[], changedAt: Date): OutboundEvent[] {
+  return changes.map((c) => {
+    const { available, status } = levelStatusOf(c);
+    const payload: InventoryLevelChanged = {
+      productId: c.productId,
+      sku: c.sku,
+      warehouseId: c.warehouseId,
+      onHand: c.onHand,
+      reserved: c.reserved,
+      available,
+      backordered: c.backordered,
+      incoming: c.incoming,
+      status,
+      previousStatus: c.previous ? levelStatusOf(c.previous).status : null,
+      version: c.version,
+      changedAt: changedAt.toISOString(),
+    };
+    return { eventType: 'InventoryLevelChanged', key: `${c.productId}:${c.warehouseId}`, payload, eventId: levelEventId(c.productId, c.warehouseId, c.version) };
+  });
+}
+
+/**
+ * For writers other than the consumer pipeline (which folds the events into
+ * its own end-of-transaction statement): call last in the transaction that
+ * changed figures, after every other write. `cause` is the one event or
+ * command run behind the change, or eventId null when there is none.
+ * Returns the staged eventIds.
+ */
+export async function stageLevelChanges(tx: Tx, cause: Cause, now: Date): Promise<string[]> {
+  const events = levelChangedEvents(await writeLevelChanges(tx, now), now);
+  return events.length > 0 ? stageOutbound(tx, [{ cause, events }], now) : [];
 }
