@@ -3,7 +3,7 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createDb, type Db } from './db/client';
 import { createKafka } from './kafka';
-import { ensureTopics } from './kafka-topics';
+import { checkCompactedTopics, ensureTopics } from './kafka-topics';
 import { EventRunner } from '../consumers/pipeline/runner';
 import { handlersByType } from '../consumers/registry';
 import { inboundTopics } from './contracts';
@@ -81,8 +81,11 @@ export class InventoryService {
 
   async start(): Promise<void> {
     const { config } = this.options;
+    // Either way a compacted topic that exists without compaction is refused (TopicConfigurationError).
     if (config.KAFKA_CREATE_TOPICS) {
       await ensureTopics(this.kafka, config.KAFKA_TOPIC_PREFIX, config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION_FACTOR);
+    } else {
+      await checkCompactedTopics(this.kafka, config.KAFKA_TOPIC_PREFIX);
     }
     await this.producer.connect();
     this.relay.start();

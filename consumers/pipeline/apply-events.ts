@@ -4,6 +4,7 @@ import type { Envelope, InboundTopic } from '../../src/contracts';
 import { EventRejectedError } from '../../src/errors';
 import type { OutboundEvent } from '../../src/db/outbox';
 import { claimInbox, finishRun } from '../../src/db/inbox';
+import { levelChangedEvents, writeLevelChanges } from '../../src/db/level-changes';
 import { deadLetterRecord } from './dead-letter';
 import type { EventHandler } from './handler';
 import type { EventContext } from '../../src/transaction-context';
@@ -80,6 +81,9 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
 
   const applied = fresh.filter((p) => results.get(p.event.index)!.status === 'APPLIED');
   const refused = fresh.filter((p) => results.get(p.event.index)!.status === 'REJECTED');
+  // One InventoryLevelChanged per (product, warehouse) the transaction changed, however many of its events did.
+  const levels = levelChangedEvents(await writeLevelChanges(tx, now), now);
+  const levelCause = applied.length === 1 ? causeOf(applied[0]!.event) : { eventId: null, correlationId: null };
   const outcomes = [...applied, ...refused].map((p): [string, string] => {
     const result = results.get(p.event.index)!;
     return [p.event.envelope.eventId, result.status === 'APPLIED' ? result.outcome : 'DEAD_LETTERED'];
@@ -88,7 +92,7 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
     const { code, reason } = results.get(p.event.index) as { code: string; reason: string };
     return deadLetterRecord({ ...p.event.record, code, reason, eventId: p.event.envelope.eventId, eventType: p.event.envelope.eventType }, deps.topicPrefix);
   });
-  await finishRun(tx, { outbox: applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), outcomes, deadLetters, now });
+  await finishRun(tx, { outbox: [...applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), { cause: levelCause, events: levels }], outcomes, deadLetters, now });
   return results;
 }
 

@@ -127,6 +127,34 @@ export const purchaseOrderStatusChangedOutboundPayload = z.object({
   previousStatus: purchaseOrderStatus,
 });
 
+/** A (product, warehouse)'s status for people and storefronts: OUT_OF_STOCK at available 0, LOW_STOCK below the reorder point. */
+export const inventoryLevelStatus = z.enum(['IN_STOCK', 'LOW_STOCK', 'OUT_OF_STOCK']);
+
+const figure = z.int().min(0).max(MAX_ID);
+
+/**
+ * The figures of one (product, warehouse) as a transaction committed them;
+ * the latest record per key on the compacted inventory-levels topic is the
+ * current level. version rises with every change of the key, in topic order.
+ */
+export const inventoryLevelChangedPayload = z.object({
+  productId: id,
+  sku,
+  warehouseId: id,
+  onHand: figure,
+  reserved: figure,
+  /** onHand - reserved, never negative. */
+  available: figure,
+  backordered: figure,
+  /** Still to come on purchase orders in SENT, CONFIRMED or PARTIAL (ordered minus received). */
+  incoming: figure,
+  status: inventoryLevelStatus,
+  /** The status of this key's previous record; null on its first. */
+  previousStatus: inventoryLevelStatus.nullable(),
+  version: z.int().min(1).max(MAX_ID),
+  changedAt: z.iso.datetime({ offset: true }),
+});
+
 export type StockReserved = z.infer<typeof stockReservedPayload>;
 export type InsufficientStock = z.infer<typeof insufficientStockPayload>;
 export type StockReleased = z.infer<typeof stockReleasedPayload>;
@@ -138,6 +166,7 @@ export type StockAdjustmentRejected = z.infer<typeof stockAdjustmentRejectedPayl
 export type PurchaseOrderCreated = z.infer<typeof purchaseOrderCreatedPayload>;
 export type PurchaseOrderStatusChangedOutbound = z.infer<typeof purchaseOrderStatusChangedOutboundPayload>;
 export type PurchaseOrderStatus = z.infer<typeof purchaseOrderStatus>;
+export type InventoryLevelChanged = z.infer<typeof inventoryLevelChangedPayload>;
 
 interface OutboundEventSpec {
   topic: OutboundTopic;
@@ -210,6 +239,13 @@ export const outboundEvents = {
     key: 'poId',
     description: 'A receipt moved a purchase order to PARTIAL or RECEIVED.',
     payload: purchaseOrderStatusChangedOutboundPayload,
+  },
+  InventoryLevelChanged: {
+    topic: 'inventory-levels',
+    // The key is `{productId}:{warehouseId}`, built from two payload fields.
+    key: 'productId:warehouseId',
+    description: 'The figures of one (product, warehouse) after a transaction that changed them; compacted topic, the latest record per key is the current level.',
+    payload: inventoryLevelChangedPayload,
   },
 } as const satisfies Record<string, OutboundEventSpec>;
 

@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Tx } from './types';
+import { recordStockRowChanges } from './level-changes';
 import type { ReservedLine } from '../domain/allocation';
 import type { OpenReservation, ReservationDraw } from '../domain/shipment';
 
@@ -35,6 +36,7 @@ export async function writeReservations(tx: Tx, reservations: readonly NewReserv
     lines.flatMap((line) => line.allocations.map((a) => ({ orderId, warehouseId, eventId, productId: line.productId, locationId: a.locationId, quantity: a.quantity }))),
   );
   if (rows.length === 0) return;
+  recordStockRowChanges(tx, reservedByRow);
   const col = <T>(pick: (r: (typeof rows)[number]) => T) => rows.map(pick);
   await tx.$executeRaw`
     WITH stock AS (

@@ -3,7 +3,8 @@ import type { Db } from '../db/client';
 import type { Tx } from '../db/types';
 import { endHolds, lockDueHolds, type DueHold } from '../db/holds';
 import { lockStockRows } from '../db/inventory';
-import { outboundEventId, stageOutbound, type Cause } from '../db/outbox';
+import { stageLevelChanges } from '../db/level-changes';
+import { outboundEventId, stageOutbound } from '../db/outbox';
 import { drawDownReservation } from '../db/reservation-draws';
 import { lockOpenReservationsOfOrders } from '../db/reservations';
 import { expiryEvents } from '../domain/holds';
@@ -13,15 +14,15 @@ import { planRelease, type ReservationLine } from '../domain/shipment';
 const HOLD_EXPIRY_NAMESPACE = 'c3a1e4f2-7b6d-4e25-9a0c-5d8f1b2e6a47';
 
 /**
- * The identity of one hold's expiry, from what it is about: the order and the
- * hold's deadline (the contract's rule for events without an inbound cause).
- * Its StockReleased and ReservationExpired derive their eventIds from it, as
- * the outbox derives any event's from its cause, so an expiry applied twice
- * (it cannot be: the hold is EXPIRED after the first) would still mint the
- * same two events.
+ * The eventIds of one hold's expiry, from what it is about: the order and the
+ * hold's deadline (the contract's rule for events without an inbound cause;
+ * their causationId is null). Derived like any caused event's (outboundEventId)
+ * from one id of the expiry, so an expiry applied twice (it cannot be: the
+ * hold is EXPIRED after the first) would still mint the same two events.
  */
-export function expiryCause(hold: Pick<DueHold, 'orderId' | 'holdUntil' | 'correlationId'>): Cause {
-  return { eventId: uuidv5(`${hold.orderId}|${hold.holdUntil.toISOString()}`, HOLD_EXPIRY_NAMESPACE), correlationId: hold.correlationId, uncaused: true };
+export function expiryEventIds(hold: Pick<DueHold, 'orderId' | 'holdUntil'>): { stockReleased: string; reservationExpired: string } {
+  const expiry = uuidv5(`${hold.orderId}|${hold.holdUntil.toISOString()}`, HOLD_EXPIRY_NAMESPACE);
+  return { stockReleased: outboundEventId(expiry, 'StockReleased'), reservationExpired: outboundEventId(expiry, 'ReservationExpired') };
 }
 
 export interface ReleasedHold {
@@ -39,8 +40,10 @@ export interface ReleasedHold {
  * reservation run or another batch. Each order's reservation is released with
  * the draw-down that OrderCancelled uses (RELEASE ledger rows, whose eventId is
  * the ReservationExpired's), its hold ends as EXPIRED, and StockReleased
- * (reason EXPIRED) and ReservationExpired go into the outbox. Returns the
- * holds released; fewer than `limit` means nothing else was due.
+ * (reason EXPIRED) and ReservationExpired go into the outbox, with the
+ * OrderPlaced's correlationId; last, one InventoryLevelChanged per (product,
+ * warehouse) the batch changed. Returns the holds released; fewer than
+ * `limit` means nothing else was due.
  */
 export async function releaseExpiredHolds(db: Db, now: Date, limit: number): Promise<ReleasedHold[]> {
   return db.$transaction((tx) => releaseInTransaction(tx, now, limit), { isolationLevel: 'ReadCommitted', maxWait: 10_000, timeout: 60_000 });
@@ -50,26 +53,28 @@ async function releaseInTransaction(tx: Tx, now: Date, limit: number): Promise<R
   const due = await lockDueHolds(tx, now, limit);
   if (due.length === 0) return [];
   const open = await lockOpenReservationsOfOrders(tx, due.map((h) => h.orderId));
-  const releases = due.map((hold) => ({ hold, cause: expiryCause(hold), lines: planRelease(open.get(hold.orderId) ?? []).lines }));
+  const releases = due.map((hold) => ({ hold, ids: expiryEventIds(hold), lines: planRelease(open.get(hold.orderId) ?? []).lines }));
   await lockStockRows(tx, releases.flatMap(({ lines }) => lines.flatMap((l) => l.allocations.map((a) => ({ productId: l.productId, locationId: a.locationId })))));
 
-  for (const { hold, cause, lines } of releases) {
-    if (lines.length > 0) await drawDownReservation({ tx, eventId: outboundEventId(cause.eventId, 'ReservationExpired'), now }, hold.orderId, lines, 'RELEASE');
+  for (const { hold, ids, lines } of releases) {
+    if (lines.length > 0) await drawDownReservation({ tx, eventId: ids.reservationExpired, now }, hold.orderId, lines, 'RELEASE');
   }
   await endHolds(tx, due.map((h) => h.orderId), 'EXPIRED', now);
   await stageOutbound(
     tx,
-    releases.map(({ hold, cause, lines }) => {
+    releases.map(({ hold, ids, lines }) => {
       const events = expiryEvents(hold, lines);
       return {
-        cause,
+        cause: { eventId: null, correlationId: hold.correlationId },
         events: [
-          { eventType: 'StockReleased' as const, key: hold.orderId, payload: events.stockReleased },
-          { eventType: 'ReservationExpired' as const, key: hold.orderId, payload: events.reservationExpired },
+          { eventType: 'StockReleased' as const, key: hold.orderId, payload: events.stockReleased, eventId: ids.stockReleased },
+          { eventType: 'ReservationExpired' as const, key: hold.orderId, payload: events.reservationExpired, eventId: ids.reservationExpired },
         ],
       };
     }),
     now,
   );
+  // A batch of many expiries has no single cause: its level events carry causationId null too.
+  await stageLevelChanges(tx, { eventId: null, correlationId: null }, now);
   return releases.map(({ hold, lines }) => ({ orderId: hold.orderId, holdUntil: hold.holdUntil, lines }));
 }

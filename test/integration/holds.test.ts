@@ -2,8 +2,7 @@ import { TestStack } from '../support/harness';
 import { inventoryOf, stockDrift } from '../support/assertions';
 import { holdHelpers, MINUTE, TestClock } from '../support/holds';
 import { smallCatalog } from '../fixtures/catalog';
-import { outboundEventId } from '../../src/db/outbox';
-import { expiryCause } from '../../src/holds/release-expired';
+import { expiryEventIds } from '../../src/holds/release-expired';
 import type { InventoryService } from '../../src/service';
 
 /**
@@ -60,12 +59,12 @@ describe('holds that expire', () => {
     clock.advance(MINUTE);
     const expired = await h.waitForEvent('ReservationExpired', 'exp-1');
     const released = await h.waitForEvent('StockReleased', 'exp-1');
-    const cause = expiryCause({ orderId: 'exp-1', holdUntil: new Date(holdUntil), correlationId: 'checkout-1' });
+    const ids = expiryEventIds({ orderId: 'exp-1', holdUntil: new Date(holdUntil) });
     const productId = (await stack.db.product.findUniqueOrThrow({ where: { sku: 'EXPIRE' } })).productId;
     const lines = [{ productId, sku: 'EXPIRE', quantity: 8 }];
-    expect(expired.envelope).toMatchObject({ eventId: outboundEventId(cause.eventId, 'ReservationExpired'), causationId: null, correlationId: 'checkout-1' });
+    expect(expired.envelope).toMatchObject({ eventId: ids.reservationExpired, causationId: null, correlationId: 'checkout-1' });
     expect(expired.envelope.payload).toEqual({ orderId: 'exp-1', expiredAt: holdUntil, lines });
-    expect(released.envelope).toMatchObject({ eventId: outboundEventId(cause.eventId, 'StockReleased'), causationId: null, correlationId: 'checkout-1' });
+    expect(released.envelope).toMatchObject({ eventId: ids.stockReleased, causationId: null, correlationId: 'checkout-1' });
     expect(released.envelope.payload).toEqual({ orderId: 'exp-1', lines, reason: 'EXPIRED' });
 
     expect(await inventoryOf(stack.db, 'EXPIRE')).toEqual([

@@ -55,6 +55,20 @@ export const outboundExamples: Record<OutboundEventType, Record<string, unknown>
     lines: [{ productId: 1, sku: 'SKU-1', quantity: 50, unitCost: '12.50' }],
   },
   PurchaseOrderStatusChanged: { poId: 7, status: 'RECEIVED', previousStatus: 'PARTIAL' },
+  InventoryLevelChanged: {
+    productId: 1,
+    sku: 'SKU-1',
+    warehouseId: 1,
+    onHand: 12,
+    reserved: 4,
+    available: 8,
+    backordered: 0,
+    incoming: 50,
+    status: 'LOW_STOCK',
+    previousStatus: 'IN_STOCK',
+    version: 3,
+    changedAt: '2026-12-01T12:00:00.000Z',
+  },
 };
 
 export function envelope(eventType: string, payload: unknown, extra: Record<string, unknown> = {}) {
