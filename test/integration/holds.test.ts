@@ -4,6 +4,7 @@ import { holdHelpers, MINUTE, TestClock } from '../support/holds';
 import { smallCatalog } from '../fixtures/catalog';
 import { expiryEventIds } from '../../src/holds/release-expired';
 import type { InventoryService } from '../../src/service';
+import type { TopicRecorder } from '../support/kafka';
 
 /**
  * Holds that expire (contract v2), through the real broker and PostgreSQL, on
@@ -14,6 +15,7 @@ describe('holds that expire', () => {
   let service: InventoryService;
   const clock = new TestClock();
   let h: ReturnType<typeof holdHelpers>;
+  let levels: TopicRecorder;
 
   beforeAll(async () => {
     stack = await TestStack.start({ HOLD_SWEEP_INTERVAL_MS: '50' });
@@ -25,6 +27,7 @@ describe('holds that expire', () => {
         ]),
       ),
     );
+    levels = await stack.recordLevels();
     service = await stack.startService({ clock: clock.now });
     h = holdHelpers(stack, clock);
   });
@@ -77,6 +80,16 @@ describe('holds that expire', () => {
       [-2, expired.envelope.eventId],
     ]);
     expect(await h.holdOf('exp-1')).toMatchObject({ status: 'EXPIRED', endedAt: expect.any(Date) });
+    // The release moved the level of (EXPIRE, warehouse 1): its InventoryLevelChanged commits with it.
+    const levelAfterExpiry = () => {
+      const ofKey = levels.messages.filter((m) => m.key === `${productId}:1`);
+      const reservedAt = ofKey.findIndex((m) => m.envelope?.payload.reserved === 8);
+      return reservedAt < 0 ? undefined : ofKey.slice(reservedAt + 1).find((m) => m.envelope?.payload.reserved === 0);
+    };
+    await levels.waitFor(() => levelAfterExpiry() !== undefined, 30_000, 'the level after the expiry');
+    const level = levelAfterExpiry()!;
+    expect(level.envelope).toMatchObject({ eventType: 'InventoryLevelChanged', causationId: null });
+    expect(level.envelope!.payload).toMatchObject({ onHand: 16, reserved: 0, available: 16 });
 
     // Released once: more sweeps find nothing, and the outbox holds one of each.
     expect(await service.holdSweeper.sweep()).toBe(0);
