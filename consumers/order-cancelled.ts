@@ -1,10 +1,10 @@
 import { orderCancelledPayload } from '../src/contracts';
-import { planRelease } from '../src/domain/shipment';
+import { planRelease } from '../src/domain/reservation-draw-down';
 import { lockOpenReservations } from '../src/db/reservations';
 import { endHolds, lockHold } from '../src/db/holds';
 import { endsHoldOnCancel } from '../src/domain/holds';
 import { defineHandler } from './pipeline/handler';
-import { drawDownReservation } from '../src/db/reservation-draws';
+import { drawDownReservation } from '../src/db/draw-down-reservation';
 
 /**
  * OrderCancelled: whatever is still reserved goes back to available; what

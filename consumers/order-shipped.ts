@@ -1,12 +1,12 @@
 import { orderShippedPayload } from '../src/contracts';
-import { planShipment } from '../src/domain/shipment';
+import { planShipment } from '../src/domain/reservation-draw-down';
 import { EventRejectedError } from '../src/errors';
 import { lockOpenReservations } from '../src/db/reservations';
 import { endHolds, lockHold } from '../src/db/holds';
 import { decideShipmentHold } from '../src/domain/holds';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler } from './pipeline/handler';
-import { drawDownReservation } from '../src/db/reservation-draws';
+import { drawDownReservation } from '../src/db/draw-down-reservation';
 
 /**
  * OrderShipped: units left the dock out of the order's own reservation, from

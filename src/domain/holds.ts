@@ -1,4 +1,4 @@
-import type { ReservationLine } from './shipment';
+import type { ReservationLine } from './reservation-draw-down';
 
 /**
  * Holds that expire (contract v2): an order placed with holdUntil reserves as

@@ -5,10 +5,10 @@ import { endHolds, lockDueHolds, type DueHold } from '../db/holds';
 import { lockStockRows } from '../db/inventory';
 import { stageLevelChanges } from '../db/level-changes';
 import { outboundEventId, stageOutbound } from '../db/outbox';
-import { drawDownReservation } from '../db/reservation-draws';
+import { drawDownReservation } from '../db/draw-down-reservation';
 import { lockOpenReservationsOfOrders } from '../db/reservations';
 import { expiryEvents } from '../domain/holds';
-import { planRelease, type ReservationLine } from '../domain/shipment';
+import { planRelease, type ReservationLine } from '../domain/reservation-draw-down';
 
 // Fixed namespace of the expiries' identities (UUID v5), distinct from the outbox's and the daily scan's.
 const HOLD_EXPIRY_NAMESPACE = 'c3a1e4f2-7b6d-4e25-9a0c-5d8f1b2e6a47';

@@ -1,5 +1,5 @@
 import { decideConfirmation, decideShipmentHold, endsHoldOnCancel, expiryEvents, type Hold, type HoldStatus } from '../../../src/domain/holds';
-import { planRelease } from '../../../src/domain/shipment';
+import { planRelease } from '../../../src/domain/reservation-draw-down';
 
 const holdUntil = new Date('2026-12-01T12:15:00.000Z');
 const hold = (status: HoldStatus): Hold => ({ orderId: 'ORD-1', holdUntil, status });

@@ -2,7 +2,7 @@ import type { Tx } from './types';
 import { applyStockChanges, lockStockRows } from './inventory';
 import { appendLedger } from './ledger';
 import { drawFromReservations } from './reservations';
-import type { ReservationDraw, ReservationLine } from '../domain/shipment';
+import type { ReservationDraw, ReservationLine } from '../domain/reservation-draw-down';
 
 /**
  * What a draw-down needs of the work it is part of: an order's own event (the
