@@ -51,12 +51,13 @@ export interface DueHold extends Hold {
  * an order event in progress (it decides; the hold is looked at again on the
  * next sweep if it is still HELD) or another instance's sweep (it releases
  * them). So any number of sweepers run at once and each due hold is released
- * by exactly one. Served by the partial index reservation_hold_due_idx.
+ * by exactly one. `skip`: orders the caller has set aside (their release
+ * failed). Served by the partial index reservation_hold_due_idx.
  */
-export async function lockDueHolds(tx: Tx, now: Date, limit: number): Promise<DueHold[]> {
+export async function lockDueHolds(tx: Tx, now: Date, limit: number, skip: readonly string[] = []): Promise<DueHold[]> {
   const rows = await tx.$queryRaw<(HoldRow & { correlation_id: string | null })[]>`
     SELECT order_id, hold_until, status, correlation_id FROM reservation_hold
-     WHERE status = 'HELD' AND hold_until <= ${now}::timestamptz
+     WHERE status = 'HELD' AND hold_until <= ${now}::timestamptz AND order_id <> ALL(${[...skip]}::text[])
      ORDER BY hold_until, order_id
      LIMIT ${limit}
        FOR UPDATE SKIP LOCKED`;

@@ -45,13 +45,32 @@ export interface ReleasedHold {
  * warehouse) the batch changed. Returns the holds released; fewer than
  * `limit` means nothing else was due.
  */
-export async function releaseExpiredHolds(db: Db, now: Date, limit: number): Promise<ReleasedHold[]> {
-  return db.$transaction((tx) => releaseInTransaction(tx, now, limit), { isolationLevel: 'ReadCommitted', maxWait: 10_000, timeout: 60_000 });
+export async function releaseExpiredHolds(db: Db, now: Date, limit: number, skip: readonly string[] = []): Promise<ReleasedHold[]> {
+  return db.$transaction((tx) => releaseInTransaction(tx, now, limit, skip), { isolationLevel: 'ReadCommitted', maxWait: 10_000, timeout: 60_000 });
 }
 
-async function releaseInTransaction(tx: Tx, now: Date, limit: number): Promise<ReleasedHold[]> {
-  const due = await lockDueHolds(tx, now, limit);
+/** A batch failed (and rolled back); orderIds names its holds, so a caller can find the one at fault. */
+export class HoldReleaseFailed extends Error {
+  constructor(
+    readonly orderIds: readonly string[],
+    override readonly cause: unknown,
+  ) {
+    super(`releasing the expired holds of ${orderIds.join(', ')} failed: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'HoldReleaseFailed';
+  }
+}
+
+async function releaseInTransaction(tx: Tx, now: Date, limit: number, skip: readonly string[]): Promise<ReleasedHold[]> {
+  const due = await lockDueHolds(tx, now, limit, skip);
   if (due.length === 0) return [];
+  try {
+    return await releaseHolds(tx, due, now);
+  } catch (error) {
+    throw new HoldReleaseFailed(due.map((h) => h.orderId), error);
+  }
+}
+
+async function releaseHolds(tx: Tx, due: readonly DueHold[], now: Date): Promise<ReleasedHold[]> {
   const open = await lockOpenReservationsOfOrders(tx, due.map((h) => h.orderId));
   const releases = due.map((hold) => ({ hold, ids: expiryEventIds(hold), lines: planRelease(open.get(hold.orderId) ?? []).lines }));
   await lockStockRows(tx, releases.flatMap(({ lines }) => lines.flatMap((l) => l.allocations.map((a) => ({ productId: l.productId, locationId: a.locationId })))));

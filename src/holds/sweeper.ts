@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import { isTransientError } from '../errors';
 import type { Logger } from '../logger';
-import { releaseExpiredHolds } from './release-expired';
+import { HoldReleaseFailed, releaseExpiredHolds, type ReleasedHold } from './release-expired';
 
 export interface HoldSweeperOptions {
   db: Db;
@@ -47,20 +47,40 @@ export class HoldSweeper {
   }
 
   /**
-   * One sweep: batches until a batch finds fewer than batchSize due holds (or
-   * the sweeper is stopping). Returns how many holds it released.
+   * One sweep: batches until a batch finds fewer than its limit of due holds
+   * (or the sweeper is stopping). Returns how many holds it released.
+   *
+   * A batch that fails for a reason other than a passing fault (a bug, or
+   * stock tables that disagree with a reservation) would fail the same way
+   * every time and hold up every hold behind it. The sweep then goes on one
+   * hold per transaction and sets aside, loudly, each one that still fails:
+   * it stays HELD (nothing half-applied) and is tried again next sweep, and
+   * the others still expire. A passing fault ends the sweep; the next retries.
    */
   async sweep(): Promise<number> {
     const { db, batchSize, logger } = this.options;
+    const setAside = new Set<string>();
+    let limit = batchSize;
     let total = 0;
     for (;;) {
       const now = this.options.clock?.() ?? new Date();
-      const released = await releaseExpiredHolds(db, now, batchSize);
+      let released: ReleasedHold[];
+      try {
+        released = await releaseExpiredHolds(db, now, limit, [...setAside]);
+      } catch (error) {
+        if (!(error instanceof HoldReleaseFailed) || isTransientError(error)) throw error;
+        if (error.orderIds.length > 1) limit = 1;
+        else {
+          setAside.add(error.orderIds[0]!);
+          logger.error({ err: error.cause, orderId: error.orderIds[0] }, 'this expired hold cannot be released (run reconcile: its reservation and stock rows may disagree); it stays HELD and is tried again at the next sweep');
+        }
+        continue;
+      }
       if (released.length === 0) break;
       total += released.length;
       this.options.onReleased?.();
       logger.info({ released: released.length, orderIds: released.slice(0, 20).map((r) => r.orderId) }, 'expired holds released');
-      if (released.length < batchSize || this.stopped) break;
+      if (released.length < limit || this.stopped) break;
     }
     return total;
   }
