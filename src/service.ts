@@ -74,7 +74,11 @@ export class InventoryService {
       intervalMs: config.HOLD_SWEEP_INTERVAL_MS,
       batchSize: config.HOLD_SWEEP_BATCH_SIZE,
       clock: options.clock,
-      onReleased: () => this.relay.wake(),
+      onReleased: (count) => {
+        this.relay.wake();
+        this.ops.metrics.holdsReleased(count);
+      },
+      onFailed: (error) => this.ops.metrics.holdSweepFailed(error),
     });
     this.dailyScan = dailyScanSchedule({ config, db: this.db, logger, clock: options.clock, onCommitted: () => this.relay.wake() });
   }

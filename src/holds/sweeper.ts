@@ -12,8 +12,10 @@ export interface HoldSweeperOptions {
   batchSize: number;
   /** Tests pin and advance the clock; the sweeper asks it for "now" at every batch. */
   clock?: () => Date;
-  /** After a batch committed: wake the outbox relay. */
-  onReleased?: () => void;
+  /** After a batch committed (how many holds it released): wake the outbox relay, count them. */
+  onReleased?: (count: number) => void;
+  /** A batch or a sweep failed (metrics). */
+  onFailed?: (error: unknown) => void;
 }
 
 /**
@@ -69,6 +71,7 @@ export class HoldSweeper {
         released = await releaseExpiredHolds(db, now, limit, [...setAside]);
       } catch (error) {
         if (!(error instanceof HoldReleaseFailed) || isTransientError(error)) throw error;
+        this.options.onFailed?.(error);
         if (error.orderIds.length > 1) limit = 1;
         else {
           setAside.add(error.orderIds[0]!);
@@ -78,7 +81,7 @@ export class HoldSweeper {
       }
       if (released.length === 0) break;
       total += released.length;
-      this.options.onReleased?.();
+      this.options.onReleased?.(released.length);
       logger.info({ released: released.length, orderIds: released.slice(0, 20).map((r) => r.orderId) }, 'expired holds released');
       if (released.length < limit || this.stopped) break;
     }
@@ -96,6 +99,7 @@ export class HoldSweeper {
     this.running = this.sweep()
       .then(() => undefined)
       .catch((error: unknown) => {
+        this.options.onFailed?.(error);
         const transient = isTransientError(error);
         this.options.logger[transient ? 'warn' : 'error']({ err: error, transient }, 'hold sweep failed; the holds still due are tried again at the next sweep');
       })

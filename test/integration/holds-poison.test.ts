@@ -37,5 +37,9 @@ describe('a hold that cannot be released', () => {
     expect((await h.holdOf('poison-1'))?.status).toBe('HELD');
     expect(await stack.services[0]!.holdSweeper.sweep()).toBe(0);
     expect(h.eventsOf('ReservationExpired', 'poison-1')).toEqual([]);
+    // Operators see both in /metrics.
+    const metrics = await stack.services[0]!.ops.metrics.text();
+    expect(metrics).toMatch(/^inventory_holds_expired_total 1$/m);
+    expect(metrics).toMatch(/^inventory_hold_sweep_errors_total\{transient="false"\} [1-9]/m);
   });
 });
