@@ -1,8 +1,10 @@
 import { orderCancelledPayload } from '../src/contracts';
 import { planRelease } from '../src/domain/reservation-draw-down';
 import { lockOpenReservations } from '../src/db/reservations';
+import { endHolds, lockHold } from '../src/db/holds';
+import { endsHoldOnCancel } from '../src/domain/holds';
 import { defineHandler } from './pipeline/handler';
-import { drawDownReservation } from './shared/draw-down-reservation';
+import { drawDownReservation } from '../src/db/draw-down-reservation';
 import { fillBackordersInTransaction } from '../src/backorders/fill';
 import { cancelOrderBackorders, releasedLines } from '../src/backorders/cancel';
 
@@ -18,9 +20,12 @@ export const orderCancelled = defineHandler({
   async handle(ctx, cancellation) {
     const { tx } = ctx;
     const { orderId } = cancellation;
-    // Reservation rows first, then their inventory rows: the one lock order of ship and cancel.
+    // The hold row (if any), then reservation rows, then their inventory rows: the one lock
+    // order of ship, cancel, confirm and the expiry sweeper.
+    const hold = await lockHold(tx, orderId);
     const open = await lockOpenReservations(tx, orderId);
     const { lines } = planRelease(open);
+    if (endsHoldOnCancel(hold)) await endHolds(tx, [orderId], 'CANCELLED', ctx.now);
     // Contract v2: the order's open backorders are cancelled too, before the release refills anyone.
     const backorders = await cancelOrderBackorders(ctx, orderId);
     if (lines.length === 0 && !backorders?.cancelled.size) {
@@ -33,7 +38,8 @@ export const orderCancelled = defineHandler({
     }
 
     const draws = await drawDownReservation(ctx, orderId, lines, 'RELEASE');
-    ctx.emit({ eventType: 'StockReleased', key: orderId, payload: { orderId, lines: releasedLines(lines, backorders) } });
+    // v1 orders keep the v1 payload; each v2 field appears with the feature it describes: a held order hears why it was released.
+    ctx.emit({ eventType: 'StockReleased', key: orderId, payload: { orderId, lines: releasedLines(lines, backorders), ...(hold ? { reason: 'CANCELLED' as const } : {}) } });
     // The released units go to other orders' open backorders first (contract v2).
     const warehouseOf = new Map(open.map((r) => [r.locationId, r.warehouseId]));
     await fillBackordersInTransaction(ctx, draws.map((d) => ({ productId: d.productId, warehouseId: warehouseOf.get(d.locationId)! })));

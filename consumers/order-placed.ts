@@ -3,6 +3,7 @@ import { allocateReservation } from '../src/domain/allocation';
 import { EventRejectedError } from '../src/errors';
 import { lockWarehouseStock } from '../src/db/inventory';
 import { ordersWithReservations } from '../src/db/reservations';
+import { recordHolds, type NewHold } from '../src/db/holds';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler, type HandlerInput } from './pipeline/handler';
 import { chooseWarehouses, resolveOrders } from './shared/order-placed-lookup';
@@ -59,6 +60,7 @@ async function reserveSingleWarehouseOrders(orders: readonly HandlerInput<OrderP
   const stock = await lockWarehouseStock(tx, pairs);
 
   const writes = new ReservationBatch();
+  const holds: NewHold[] = [];
   const outcomes = orders.map(({ ctx, payload: order }, i): string | EventRejectedError => {
     if (alreadyPlaced.has(order.orderId)) return new EventRejectedError('ORDER_ALREADY_PLACED', `order ${order.orderId} already has reservations`);
     const warehouseId = warehouses[i];
@@ -71,11 +73,16 @@ async function reserveSingleWarehouseOrders(orders: readonly HandlerInput<OrderP
     // Later orders of the run must see these units as taken.
     writes.reserve(ctx, order.orderId, warehouseId, allocation.lines, stock.get(warehouseId)!);
     alreadyPlaced.add(order.orderId);
-    ctx.emit({ eventType: 'StockReserved', key: order.orderId, payload: { orderId: order.orderId, warehouseId, lines: allocation.lines } });
+    // v2: a hold reserves the same; it only records the deadline (milliseconds, UTC: what the database keeps).
+    const holdUntil = order.holdUntil === undefined ? null : new Date(order.holdUntil);
+    if (holdUntil) holds.push({ orderId: order.orderId, holdUntil, eventId: ctx.eventId, correlationId: ctx.correlationId });
+    // v1 orders keep the v1 payload; each v2 field appears with the feature it describes (docs/decisions.md).
+    ctx.emit({ eventType: 'StockReserved', key: order.orderId, payload: { orderId: order.orderId, warehouseId, lines: allocation.lines, ...(holdUntil ? { holdUntil: holdUntil.toISOString() } : {}) } });
     return 'RESERVED';
   });
 
   await writes.flush(tx, now);
+  await recordHolds(tx, holds, now);
   const products = new Map(resolved.flat().flatMap((l) => (l.product ? [[l.product.productId, l.product] as const] : [])));
   for (const { ctx, warehouseId, productIds } of writes.replenishmentChecks(products)) await afterAvailabilityDrop(ctx, warehouseId, productIds);
   return outcomes;

@@ -3,9 +3,11 @@ import { planShipment } from '../src/domain/reservation-draw-down';
 import { EventRejectedError } from '../src/errors';
 import { lockOpenReservations } from '../src/db/reservations';
 import { orderOptions } from '../src/db/backorders';
+import { endHolds, lockHold } from '../src/db/holds';
+import { decideShipmentHold } from '../src/domain/holds';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler } from './pipeline/handler';
-import { drawDownReservation } from './shared/draw-down-reservation';
+import { drawDownReservation } from '../src/db/draw-down-reservation';
 
 /**
  * OrderShipped: units left the dock out of the order's own reservation, from
@@ -20,12 +22,16 @@ export const orderShipped = defineHandler({
   async handle(ctx, shipment) {
     const { tx } = ctx;
     const { orderId } = shipment;
-    // Reservation rows first, then their inventory rows: the one lock order of ship and cancel.
+    // The hold row (if any), then reservation rows, then their inventory rows: the one lock
+    // order of ship, cancel, confirm and the expiry sweeper.
+    const hold = decideShipmentHold(await lockHold(tx, orderId));
+    if (hold.refused) throw new EventRejectedError(hold.code, hold.detail);
     const open = await lockOpenReservations(tx, orderId);
     const plan = planShipment(open, shipment.lines);
     if (!plan.ok) throw new EventRejectedError(plan.reason, `order ${orderId}: ${plan.detail}`);
 
     const draws = await drawDownReservation(ctx, orderId, plan.lines, 'SHIP');
+    if (hold.endHold) await endHolds(tx, [orderId], 'SHIPPED', ctx.now);
     // Contract v2 orders (split, backorder) name each allocation's warehouse; v1 orders keep the v1 shape.
     const warehouseOf = new Map(open.map((r) => [r.locationId, r.warehouseId]));
     const sourced = (await orderOptions(tx, orderId)) !== null;

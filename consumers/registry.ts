@@ -3,6 +3,7 @@ import type { EventHandler } from './pipeline/handler';
 import { orderPlaced } from './order-placed';
 import { orderShipped } from './order-shipped';
 import { orderCancelled } from './order-cancelled';
+import { orderConfirmed } from './order-confirmed';
 import { stockAdjusted } from './stock-adjusted';
 import { stockCounted } from './stock-counted';
 import { stockTransferred } from './stock-transferred';
@@ -18,6 +19,7 @@ export const handlers: { readonly [T in InboundEventType]: EventHandler & { even
   OrderPlaced: orderPlaced,
   OrderShipped: orderShipped,
   OrderCancelled: orderCancelled,
+  OrderConfirmed: orderConfirmed,
   StockAdjusted: stockAdjusted,
   StockCounted: stockCounted,
   StockTransferred: stockTransferred,

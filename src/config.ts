@@ -79,11 +79,66 @@ const schema = z.object({
   RETENTION_DAYS: int(1, 36500).default(30),
   /** How often each instance runs the pruning (one at a time across instances); 0 turns it off (`npm run cli -- prune` by hand or from cron). */
   RETENTION_PRUNE_INTERVAL_MS: int(0, 604_800_000).default(3_600_000),
+  /** Query API (src/api): its own port and host, beside the ops endpoints on HTTP_PORT. */
+  API_PORT: int(0, 65535).default(8081),
+  API_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Comma-separated `name:token:scope` (scope read or write). Empty: every /v1 request is refused (401). */
+  API_TOKENS: z.string().default(''),
+  /** `disabled` turns token checks off (logged as a warning at startup); for a closed test network only. */
+  API_AUTH: z.enum(['tokens', 'disabled']).default('tokens'),
+  /** Requests per token per minute; above it 429 with Retry-After. */
+  API_RATE_LIMIT_PER_MINUTE: int(1, 10_000_000).default(6000),
   /** Poll interval of the outbox relay: a fallback, it is woken by every commit of outbox rows on any instance (LISTEN/NOTIFY). */
   OUTBOX_POLL_MS: int(10, 60000).default(200),
+  /**
+   * How often each instance looks for holds past their holdUntil (contract v2).
+   * At most 4000: the contract promises a release within 5 s of the deadline.
+   */
+  HOLD_SWEEP_INTERVAL_MS: int(10, 4000).default(1000),
+  /** Expired holds released per transaction by the sweeper. */
+  HOLD_SWEEP_BATCH_SIZE: int(1, 1000).default(100),
 });
 
 export type Config = z.infer<typeof schema>;
+
+export type ApiScope = 'read' | 'write';
+export interface ApiToken {
+  name: string;
+  token: string;
+  scope: ApiScope;
+}
+
+const TOKEN_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const TOKEN_VALUE = /^[A-Za-z0-9._~+/=-]{16,256}$/;
+
+/**
+ * API_TOKENS as `name:token:scope` entries. A malformed list is refused at
+ * startup: a typo must not quietly lock everyone out, or let a token in with a
+ * scope nobody meant. The messages name the entry by position and name, never
+ * the token itself (they reach logs and terminals).
+ */
+export function parseApiTokens(list: string): ApiToken[] {
+  const entries = list.split(',').map((e) => e.trim()).filter(Boolean);
+  const tokens = entries.map((entry, i): ApiToken => {
+    const parts = entry.split(':');
+    const where = `API_TOKENS entry ${i + 1}`;
+    if (parts.length !== 3) throw new ConfigError(`invalid configuration: ${where}: must be name:token:scope`);
+    const [name, token, scope] = parts as [string, string, string];
+    if (!TOKEN_NAME.test(name)) throw new ConfigError(`invalid configuration: ${where}: the name must be 1-64 letters, digits, . _ -`);
+    if (!TOKEN_VALUE.test(token)) throw new ConfigError(`invalid configuration: ${where} (${name}): the token must be 16-256 characters of A-Z a-z 0-9 . _ ~ + / = -`);
+    if (scope !== 'read' && scope !== 'write') throw new ConfigError(`invalid configuration: ${where} (${name}): scope must be read or write`);
+    return { name, token, scope };
+  });
+  const names = new Set<string>();
+  const values = new Set<string>();
+  for (const t of tokens) {
+    if (names.has(t.name)) throw new ConfigError(`invalid configuration: API_TOKENS: the name ${t.name} is used twice`);
+    if (values.has(t.token)) throw new ConfigError(`invalid configuration: API_TOKENS: ${t.name} reuses another entry's token`);
+    names.add(t.name);
+    values.add(t.token);
+  }
+  return tokens;
+}
 
 export class ConfigError extends Error {}
 
@@ -106,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('invalid configuration: KAFKA_SASL_MECHANISM without KAFKA_SSL=true sends the credentials unencrypted; set KAFKA_SSL=true, or KAFKA_SASL_ALLOW_PLAINTEXT=true on a network you trust');
   }
   if (config.KAFKA_SSL_CA_FILE && !config.KAFKA_SSL) throw new ConfigError('invalid configuration: KAFKA_SSL_CA_FILE needs KAFKA_SSL=true');
+  parseApiTokens(config.API_TOKENS);
   if (config.KAFKA_SSL_CA_FILE && !existsSync(config.KAFKA_SSL_CA_FILE)) throw new ConfigError(`invalid configuration: KAFKA_SSL_CA_FILE: no such file ${config.KAFKA_SSL_CA_FILE}`);
   return config;
 }

@@ -3,12 +3,13 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createDb, type Db } from './db/client';
 import { createKafka } from './kafka';
-import { ensureTopics } from './kafka-topics';
+import { checkCompactedTopics, ensureTopics } from './kafka-topics';
 import { EventRunner } from '../consumers/pipeline/runner';
 import { handlersByType } from '../consumers/registry';
 import { inboundTopics } from './contracts';
 import { OutboxRelay } from '../producers/outbox-relay';
 import { dailyScanSchedule, type DailySchedule } from './replenishment/schedule';
+import { HoldSweeper } from './holds/sweeper';
 import { ServiceOps } from './ops/service-ops';
 import { RetentionSchedule } from './ops/retention';
 import type { ReadinessReport } from './ops/health';
@@ -40,6 +41,8 @@ export class InventoryService {
   private readonly dailyScan: DailySchedule | null;
   /** RETENTION_PRUNE_INTERVAL_MS > 0: pruning of the inbox, sent dead letters and published outbox rows. */
   private readonly retention: RetentionSchedule | null;
+  /** Releases holds past their holdUntil (every instance sweeps; SKIP LOCKED shares the work). */
+  readonly holdSweeper: HoldSweeper;
 
   constructor(readonly options: ServiceOptions) {
     const { config, logger } = options;
@@ -68,6 +71,18 @@ export class InventoryService {
       },
       ...this.ops.runnerHooks(() => this.relay.wake()),
     });
+    this.holdSweeper = new HoldSweeper({
+      db: this.db,
+      logger: logger.child({ component: 'hold-sweeper' }),
+      intervalMs: config.HOLD_SWEEP_INTERVAL_MS,
+      batchSize: config.HOLD_SWEEP_BATCH_SIZE,
+      clock: options.clock,
+      onReleased: (count) => {
+        this.relay.wake();
+        this.ops.metrics.holdsReleased(count);
+      },
+      onFailed: (error) => this.ops.metrics.holdSweepFailed(error),
+    });
     this.dailyScan = dailyScanSchedule({ config, db: this.db, logger, clock: options.clock, onCommitted: () => this.relay.wake() });
     this.retention =
       config.RETENTION_PRUNE_INTERVAL_MS > 0
@@ -77,12 +92,16 @@ export class InventoryService {
 
   async start(): Promise<void> {
     const { config } = this.options;
+    // Either way a compacted topic that exists without compaction is refused (TopicConfigurationError).
     if (config.KAFKA_CREATE_TOPICS) {
       await ensureTopics(this.kafka, config.KAFKA_TOPIC_PREFIX, config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION_FACTOR);
+    } else {
+      await checkCompactedTopics(this.kafka, config.KAFKA_TOPIC_PREFIX);
     }
     await this.producer.connect();
     this.relay.start();
     await this.runner.start();
+    this.holdSweeper.start();
     this.dailyScan?.start();
     this.retention?.start();
     this.options.logger.info({ topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.KAFKA_GROUP_ID }, 'inventory service started');
@@ -98,6 +117,7 @@ export class InventoryService {
     // A scan in progress finishes first; its outbox rows go out with the flush below.
     await this.dailyScan?.stop();
     await this.retention?.stop();
+    await this.holdSweeper.stop();
     await this.runner.stop();
     await this.relay.stop();
     await this.producer.disconnect();

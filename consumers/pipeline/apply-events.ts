@@ -4,6 +4,7 @@ import { envelopeHeaders, validTraceparent, type Envelope, type InboundTopic } f
 import { EventRejectedError } from '../../src/errors';
 import type { OutboundEvent } from '../../src/db/outbox';
 import { claimInbox, finishRun } from '../../src/db/inbox';
+import { levelChangedEvents, writeLevelChanges } from '../../src/db/level-changes';
 import { deadLetterRecord } from './dead-letter';
 import { recordRefusal } from '../../src/db/inbox';
 import { heldBackReason, openParkedRows, ownParkedRows, parkedAhead } from './parking';
@@ -109,6 +110,9 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
 
   const applied = fresh.filter((p) => results.get(p.event.index)!.status === 'APPLIED');
   const refused = fresh.filter((p) => results.get(p.event.index)!.status === 'REJECTED');
+  // One InventoryLevelChanged per (product, warehouse) the transaction changed, however many of its events did.
+  const levels = levelChangedEvents(await writeLevelChanges(tx, now), now);
+  const levelCause = applied.length === 1 ? causeOf(applied[0]!.event) : { eventId: null, correlationId: null };
   const outcomes = [...applied, ...refused].map((p): [string, string] => {
     const result = results.get(p.event.index)!;
     return [p.event.envelope.eventId, result.status === 'APPLIED' ? result.outcome : 'DEAD_LETTERED'];
@@ -118,7 +122,7 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
     return deadLetterRecord({ ...event.record, code: result.code ?? 'PARKED', reason: result.reason, eventId: event.envelope.eventId, eventType: event.envelope.eventType }, deps.topicPrefix);
   });
   const unclaim = heldBack.map((e) => e.envelope.eventId);
-  await finishRun(tx, { outbox: applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), outcomes, deadLetters, now, unclaim, resolveParked });
+  await finishRun(tx, { outbox: [...applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), { cause: levelCause, events: levels }], outcomes, deadLetters, now, unclaim, resolveParked });
   return results;
 }
 

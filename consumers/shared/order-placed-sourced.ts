@@ -3,6 +3,7 @@ import { planSourcing, warehousesOf, type SourcedLine } from '../../src/domain/s
 import { EventRejectedError } from '../../src/errors';
 import { allWarehouseIds, lockBackorderQueues, recordOrderOptions, writeBackorders } from '../../src/db/backorders';
 import { lockWarehouseStock } from '../../src/db/inventory';
+import { recordHolds } from '../../src/db/holds';
 import { ordersWithReservations, writeReservations, type NewReservation, type ReservedRow } from '../../src/db/reservations';
 import { afterAvailabilityDrop } from '../../src/replenishment/trigger';
 import type { EventContext } from '../../src/transaction-context';
@@ -74,7 +75,10 @@ export async function reserveSourcedOrder(ctx: EventContext, order: OrderPlaced)
     now,
   );
   await recordOrderOptions(tx, orderId, ctx.eventId, { sourcing: order.sourcing ?? null, backorder: order.backorder ?? null }, now);
-  ctx.emit({ eventType: 'StockReserved', key: orderId, payload: { orderId, ...warehousesOf(plan.lines, plan.backorderWarehouseId), lines: plan.lines } });
+  // v2: a sourced order may be a hold too (milliseconds, UTC: what the database keeps).
+  const holdUntil = order.holdUntil === undefined ? null : new Date(order.holdUntil);
+  if (holdUntil) await recordHolds(tx, [{ orderId, holdUntil, eventId: ctx.eventId, correlationId: ctx.correlationId }], now);
+  ctx.emit({ eventType: 'StockReserved', key: orderId, payload: { orderId, ...warehousesOf(plan.lines, plan.backorderWarehouseId), lines: plan.lines, ...(holdUntil ? { holdUntil: holdUntil.toISOString() } : {}) } });
 
   // Reserving and backordering both lower what is free to promise (available - backordered).
   const touched = new Map<number, Set<number>>();

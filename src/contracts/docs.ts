@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { envelopeSchema } from './envelope';
 import { inboundEvents, inboundEventTypes } from './inbound';
 import { outboundEvents, outboundEventTypes } from './outbound';
-import { deadLetterHeaders, envelopeHeaders, inboundTopics, outboundTopics, topics, type TopicBase } from './topics';
+import { compactedTopics, deadLetterHeaders, envelopeHeaders, inboundTopics, outboundTopics, topics, type TopicBase } from './topics';
 
 /**
  * Renders docs/contract from the zod schemas: one JSON Schema per payload,
@@ -124,11 +124,16 @@ function message(direction: Direction, eventType: string, spec: EventSpec): Json
     },
     bindings: {
       kafka: {
-        key: { type: 'string', description: `${spec.key}, as a UTF-8 string` },
+        key: { type: 'string', description: `${keyDescription(spec.key)}, as a UTF-8 string` },
         bindingVersion: KAFKA_BINDING_VERSION,
       },
     },
   };
+}
+
+/** 'productId:warehouseId' -> '{productId}:{warehouseId}'; a single field as is. */
+function keyDescription(key: string): string {
+  return key.includes(':') ? key.split(':').map((field) => `{${field}}`).join(':') : key;
 }
 
 function deadLetterMessage(): Json {
@@ -174,10 +179,12 @@ function asyncApiDocument(): Json {
       }
     }
     const action = direction(topic) === 'inbound' ? 'receive' : 'send';
+    const compacted = compactedTopics.includes(topic);
     channels[topic] = {
       address: topic,
-      description: `Default name; the real topic is KAFKA_TOPIC_PREFIX + "${topic}".`,
+      description: `Default name; the real topic is KAFKA_TOPIC_PREFIX + "${topic}".${compacted ? ' Compacted: the latest record per key is the current state.' : ''}`,
       messages: channelMessages,
+      ...(compacted ? { bindings: { kafka: { topicConfiguration: { 'cleanup.policy': ['compact'] }, bindingVersion: KAFKA_BINDING_VERSION } } } : {}),
     };
     operations[`${action}${capitalized(camel(topic))}`] = {
       action,

@@ -19,6 +19,13 @@ export const orderPlacedPayload = z
     orderId,
     warehouseId: optional(id),
     lines: lines(orderLine),
+    // v2: the reservation is a hold released at this instant unless the order is
+    // confirmed or shipped first. Its window is checked against the envelope
+    // (holdWithinWindow below). Absent: a firm reservation, as in v1.
+    holdUntil: optional(z.iso.datetime({ offset: true })).meta({
+      description:
+        'Optional (v2). The reservation is a hold released at this instant unless the order is confirmed (OrderConfirmed) or shipped first. After the envelope occurredAt and at most 30 days after it, else INVALID_PAYLOAD. Kept to the millisecond.',
+    }),
     sourcing: optional(sourcing),
     backorder: optional(backorderPolicy),
   })
@@ -40,6 +47,25 @@ export const orderShippedPayload = z.object({
   // rather than guessed at.
   lines: optional(lines(orderLine)),
 });
+
+// v2: the order's hold becomes firm (no expiry).
+export const orderConfirmedPayload = z.object({ orderId });
+
+/** The longest hold an OrderPlaced may ask for, counted from its envelope's occurredAt. */
+export const MAX_HOLD_DAYS = 30;
+
+/**
+ * holdUntil must lie after the envelope's occurredAt and at most
+ * MAX_HOLD_DAYS after it (contract v2), compared as instants. A rule across
+ * envelope and payload, so it runs after both have parsed.
+ */
+export function holdWithinWindow(order: { holdUntil?: string | undefined }, envelope: { occurredAt: string }): string | null {
+  if (order.holdUntil === undefined) return null;
+  const [placedAt, holdUntil] = [Date.parse(envelope.occurredAt), Date.parse(order.holdUntil)];
+  if (holdUntil <= placedAt) return `payload.holdUntil: ${order.holdUntil} is not after the envelope's occurredAt ${envelope.occurredAt}`;
+  if (holdUntil - placedAt > MAX_HOLD_DAYS * 86_400_000) return `payload.holdUntil: ${order.holdUntil} is more than ${MAX_HOLD_DAYS} days after the envelope's occurredAt ${envelope.occurredAt}`;
+  return null;
+}
 
 const receiptLine = requireProductRef(z.object({ ...productRefShape, quantity, locationId: optional(id) }));
 
@@ -83,6 +109,7 @@ export const stockTransferredPayload = requireProductRef(
 export type OrderPlaced = z.infer<typeof orderPlacedPayload>;
 export type OrderCancelled = z.infer<typeof orderCancelledPayload>;
 export type OrderShipped = z.infer<typeof orderShippedPayload>;
+export type OrderConfirmed = z.infer<typeof orderConfirmedPayload>;
 export type GoodsReceived = z.infer<typeof goodsReceivedPayload>;
 export type PurchaseOrderStatusChanged = z.infer<typeof purchaseOrderStatusChangedPayload>;
 export type StockAdjusted = z.infer<typeof stockAdjustedPayload>;
@@ -91,7 +118,7 @@ export type StockTransferred = z.infer<typeof stockTransferredPayload>;
 export type OrderLine = z.infer<typeof orderLine>;
 export type ReceiptLine = z.infer<typeof receiptLine>;
 
-interface InboundEventSpec {
+export interface InboundEventSpec {
   topic: InboundTopic;
   /** The payload field whose value producers use as the message key. */
   key: string;
@@ -99,6 +126,8 @@ interface InboundEventSpec {
   /** The envelope eventVersions the service knows for this type; any other is dead-lettered UNSUPPORTED_EVENT_VERSION. */
   versions: readonly number[];
   payload: z.ZodType;
+  /** A rule across the parsed payload and its envelope: the problem (INVALID_PAYLOAD), or null. */
+  checkAgainstEnvelope?: (payload: any, envelope: { occurredAt: string }) => string | null;
 }
 
 /** Every inbound event type: where it must arrive, how it is keyed, its payload. */
@@ -109,6 +138,7 @@ export const inboundEvents = {
     description: 'Reserve every line or none; without warehouseId, in the one warehouse that covers every line (lowest id wins a tie).',
     versions: [1],
     payload: orderPlacedPayload,
+    checkAgainstEnvelope: holdWithinWindow,
   },
   OrderCancelled: {
     topic: 'orders',
@@ -123,6 +153,13 @@ export const inboundEvents = {
     description: "Ship the given quantities out of the order's reservation (all of it when lines is absent).",
     versions: [1],
     payload: orderShippedPayload,
+  },
+  OrderConfirmed: {
+    topic: 'orders',
+    key: 'orderId',
+    description: "The order's hold becomes firm: its reservation no longer expires. Unknown or already firm: no change; expired: dead-lettered HOLD_EXPIRED.",
+    versions: [1],
+    payload: orderConfirmedPayload,
   },
   GoodsReceived: {
     topic: 'goods-receipts',

@@ -38,6 +38,13 @@ export const stockReservedPayload = z.object({
   /** Contract v2: every warehouse holding part of the order. */
   warehouseIds: z.array(id).min(1).optional(),
   lines: z.array(reservedLine).min(1),
+  // v2: the hold's deadline (UTC, milliseconds), null for a firm reservation of
+  // an order placed with v2 options; absent for a v1 order (its events keep the v1 shape).
+  holdUntil: z.iso
+    .datetime()
+    .nullable()
+    .optional()
+    .meta({ description: "v2: the hold's deadline as recorded (UTC, milliseconds); null for a firm reservation. Absent for an order placed without any v2 option (holdUntil, sourcing, backorder)." }),
 });
 
 export const insufficientStockReason = z.enum(['INSUFFICIENT_STOCK', 'UNKNOWN_PRODUCT', 'INACTIVE_PRODUCT']);
@@ -59,6 +66,9 @@ export const insufficientStockPayload = z.object({
     .min(1),
 });
 
+/** v2: why a reservation was released: the order was cancelled, or its hold passed its deadline. */
+export const releaseReason = z.enum(['CANCELLED', 'EXPIRED']);
+
 // May be empty: a cancelled order can have nothing left to release.
 // A line released only backordered units (contract v2) has quantity 0.
 export const stockReleasedPayload = z.object({
@@ -68,6 +78,19 @@ export const stockReleasedPayload = z.object({
       .object({ productId: id, sku, quantity: z.int().min(0).max(MAX_ID), backorderCancelled: z.int().min(0).max(MAX_ID).optional() })
       .refine((l) => l.quantity + (l.backorderCancelled ?? 0) > 0, { message: 'a line releases or cancels at least one unit', path: ['quantity'] }),
   ),
+  reason: releaseReason
+    .optional()
+    .meta({ description: 'v2: CANCELLED (OrderCancelled) or EXPIRED (the hold passed its holdUntil; a ReservationExpired with the same lines goes with it). Absent for an order placed without any v2 option: it was cancelled.' }),
+});
+
+// v2: a hold passed its holdUntil (expiredAt) and its reservation was
+// released, in the same transaction as the StockReleased with reason EXPIRED.
+// lines is what was still reserved; it may be empty (an order with nothing
+// left on the shelf for it still learns that its hold ended).
+export const reservationExpiredPayload = z.object({
+  orderId,
+  expiredAt: z.iso.datetime().meta({ description: "The hold's holdUntil (the envelope occurredAt says when it was released)." }),
+  lines: z.array(z.object({ productId: id, sku, quantity: count })),
 });
 
 export const stockShippedPayload = z.object({
@@ -145,16 +168,46 @@ export const purchaseOrderStatusChangedOutboundPayload = z.object({
   previousStatus: purchaseOrderStatus,
 });
 
+/** A (product, warehouse)'s status for people and storefronts: OUT_OF_STOCK at available 0, LOW_STOCK below the reorder point. */
+export const inventoryLevelStatus = z.enum(['IN_STOCK', 'LOW_STOCK', 'OUT_OF_STOCK']);
+
+const figure = z.int().min(0).max(MAX_ID);
+
+/**
+ * The figures of one (product, warehouse) as a transaction committed them;
+ * the latest record per key on the compacted inventory-levels topic is the
+ * current level. version rises with every change of the key, in topic order.
+ */
+export const inventoryLevelChangedPayload = z.object({
+  productId: id,
+  sku,
+  warehouseId: id,
+  onHand: figure,
+  reserved: figure,
+  /** onHand - reserved, never negative. */
+  available: figure,
+  backordered: figure,
+  /** Still to come on purchase orders in SENT, CONFIRMED or PARTIAL (ordered minus received). */
+  incoming: figure,
+  status: inventoryLevelStatus,
+  /** The status of this key's previous record; null on its first. */
+  previousStatus: inventoryLevelStatus.nullable(),
+  version: z.int().min(1).max(MAX_ID),
+  changedAt: z.iso.datetime({ offset: true }),
+});
+
 export type StockReserved = z.infer<typeof stockReservedPayload>;
 export type InsufficientStock = z.infer<typeof insufficientStockPayload>;
 export type StockReleased = z.infer<typeof stockReleasedPayload>;
 export type StockShipped = z.infer<typeof stockShippedPayload>;
 export type BackorderAllocated = z.infer<typeof backorderAllocatedPayload>;
+export type ReservationExpired = z.infer<typeof reservationExpiredPayload>;
 export type GoodsReceiptRecorded = z.infer<typeof goodsReceiptRecordedPayload>;
 export type GoodsReceiptRejected = z.infer<typeof goodsReceiptRejectedPayload>;
 export type StockAdjustmentRejected = z.infer<typeof stockAdjustmentRejectedPayload>;
 export type PurchaseOrderCreated = z.infer<typeof purchaseOrderCreatedPayload>;
 export type PurchaseOrderStatusChangedOutbound = z.infer<typeof purchaseOrderStatusChangedOutboundPayload>;
+export type InventoryLevelChanged = z.infer<typeof inventoryLevelChangedPayload>;
 
 interface OutboundEventSpec {
   topic: OutboundTopic;
@@ -181,8 +234,14 @@ export const outboundEvents = {
   StockReleased: {
     topic: 'inventory-events',
     key: 'orderId',
-    description: 'What was still reserved for a cancelled order has been released.',
+    description: 'What was still reserved for an order has been released: the order was cancelled, or its hold expired (reason).',
     payload: stockReleasedPayload,
+  },
+  ReservationExpired: {
+    topic: 'inventory-events',
+    key: 'orderId',
+    description: 'A hold passed its holdUntil (expiredAt) and was released, together with a StockReleased of reason EXPIRED. causationId is null.',
+    payload: reservationExpiredPayload,
   },
   StockShipped: {
     topic: 'inventory-events',
@@ -227,6 +286,13 @@ export const outboundEvents = {
     key: 'poId',
     description: 'A receipt moved a purchase order to PARTIAL or RECEIVED.',
     payload: purchaseOrderStatusChangedOutboundPayload,
+  },
+  InventoryLevelChanged: {
+    topic: 'inventory-levels',
+    // The key is `{productId}:{warehouseId}`, built from two payload fields.
+    key: 'productId:warehouseId',
+    description: 'The figures of one (product, warehouse) after a transaction that changed them; compacted topic, the latest record per key is the current level.',
+    payload: inventoryLevelChangedPayload,
   },
 } as const satisfies Record<string, OutboundEventSpec>;
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { envelopeSchema, type EventOf } from './envelope';
-import { inboundEvents, isInboundEventType, type InboundEventType, type InboundPayload } from './inbound';
+import { inboundEvents, isInboundEventType, type InboundEventSpec, type InboundEventType, type InboundPayload } from './inbound';
 import type { InboundTopic } from './topics';
 
 /** Dead-letter codes (header dlq-error-code) for messages that break the contract itself. */
@@ -62,6 +62,8 @@ export function parseInboundMessage(topic: InboundTopic, value: Buffer | string 
 
   const payload = spec.payload.safeParse(envelope.data.payload);
   if (!payload.success) return failure('INVALID_PAYLOAD', describeIssues(payload.error, 'payload'));
+  const acrossEnvelope = (spec as InboundEventSpec).checkAgainstEnvelope?.(payload.data, envelope.data);
+  if (acrossEnvelope) return failure('INVALID_PAYLOAD', acrossEnvelope);
 
   // The registry lookup ties payload to eventType; TypeScript cannot follow it.
   return { ok: true, event: { ...envelope.data, payload: payload.data } as InboundEvent };

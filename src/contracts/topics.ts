@@ -12,6 +12,8 @@ export const topics = {
   inventoryOperations: 'inventory-operations',
   inventoryEvents: 'inventory-events',
   purchaseOrders: 'purchase-orders',
+  /** Compacted: the latest InventoryLevelChanged per (product, warehouse) is its current level. */
+  inventoryLevels: 'inventory-levels',
   deadLetter: 'inventory-dlq',
 } as const;
 
@@ -27,7 +29,7 @@ export const inboundTopics = [
 export type InboundTopic = (typeof inboundTopics)[number];
 
 /** Topics the service publishes domain events to (the DLQ is separate). */
-export const outboundTopics = [topics.inventoryEvents, topics.purchaseOrders] as const;
+export const outboundTopics = [topics.inventoryEvents, topics.purchaseOrders, topics.inventoryLevels] as const;
 export type OutboundTopic = (typeof outboundTopics)[number];
 
 const allTopics: readonly TopicBase[] = Object.values(topics);
@@ -46,6 +48,13 @@ export function baseTopicOf(topic: string, prefix = ''): TopicBase | undefined {
   const base = topic.slice(prefix.length);
   return allTopics.find((t) => t === base);
 }
+
+/**
+ * Topics created with cleanup.policy=compact, and refused at startup when they
+ * exist without it: a consumer rebuilds the current levels from the latest
+ * record per key, which a deleting topic would lose after its retention.
+ */
+export const compactedTopics: readonly TopicBase[] = [topics.inventoryLevels];
 
 /** Headers that mirror the envelope, on every message in and out. */
 export const envelopeHeaders = {

@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Tx } from './types';
+import { recordStockRowChanges } from './level-changes';
 import type { LocationType } from '../domain/types';
 import type { StockAtLocation } from '../domain/pick-sequence';
 
@@ -102,6 +103,7 @@ export interface StockChange {
 export async function applyStockChanges(tx: Tx, changes: readonly StockChange[], now: Date, opts: { counted?: boolean } = {}): Promise<void> {
   // Rows are locked as they are written: in the one fixed order, (product_id, location_id), like every lock.
   const sorted = [...changes].sort((a, b) => a.productId - b.productId || a.locationId - b.locationId);
+  recordStockRowChanges(tx, sorted);
   const increases = sorted.filter((c) => c.onHandDelta > 0 && c.reservedDelta >= 0);
   const others = sorted.filter((c) => !increases.includes(c));
   const counted = opts.counted ? now : null;

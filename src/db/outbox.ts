@@ -3,9 +3,13 @@ import { Prisma } from '../generated/prisma/client';
 import type { Tx } from './types';
 import { outboundEvents, type OutboundEventType, type OutboundPayload } from '../contracts';
 
-/** What caused the outbound events: the inbound event (or the command run). */
+/**
+ * What caused the outbound events: the inbound event (or the command run).
+ * eventId null: no single cause (the level events of a transaction of many
+ * events); each such event then carries its own deterministic eventId.
+ */
 export interface Cause {
-  eventId: string;
+  eventId: string | null;
   correlationId: string | null;
   traceparent?: string;
 }
@@ -23,6 +27,13 @@ export type OutboundEvent = {
     payload: OutboundPayload<T>;
     /** Tells apart several events of one type from one cause (e.g. two POs from one scan); '' otherwise. */
     discriminator?: string;
+    /**
+     * An identity of the event's own, deterministic from what it is about
+     * (InventoryLevelChanged: productId, warehouseId, version; an expiry:
+     * orderId and holdUntil), for events that are not one cause's: used
+     * instead of the id derived from the cause.
+     */
+    eventId?: string;
   };
 }[OutboundEventType];
 
@@ -76,10 +87,15 @@ export function stageEvents(tx: Tx, cause: Cause, events: readonly OutboundEvent
   return stageOutbound(tx, [{ cause, events }], now);
 }
 
+function causeId(cause: Cause, event: OutboundEvent): string {
+  if (cause.eventId === null) throw new Error(`${event.eventType} has neither a cause nor an eventId of its own`);
+  return cause.eventId;
+}
+
 function outboxRow(cause: Cause, event: OutboundEvent, now: Date) {
   const definition = outboundEvents[event.eventType];
   const payload = definition.payload.parse(event.payload);
-  const eventId = outboundEventId(cause.eventId, event.eventType, event.discriminator);
+  const eventId = event.eventId ?? outboundEventId(causeId(cause, event), event.eventType, event.discriminator);
   const envelope = {
     eventId,
     eventType: event.eventType,

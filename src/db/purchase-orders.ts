@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Tx } from './types';
+import { recordPurchaseOrderChanges } from './level-changes';
 import type { PurchaseOrderStatus } from '../domain/purchase-order-status';
 import type { PurchaseOrderLine } from '../domain/receiving';
 
@@ -29,7 +30,9 @@ export async function lockPurchaseOrder(tx: Tx, poId: number): Promise<LockedPur
   return { poId: po.po_id, warehouseId: po.warehouse_id, status: po.status, lines: lines.map((l) => ({ productId: l.product_id, ordered: l.ordered, received: l.received })) };
 }
 
+/** A status change moves what the PO's lines count as incoming (SENT, CONFIRMED and PARTIAL count; DRAFT and the closed ones do not). */
 export async function setPurchaseOrderStatus(tx: Tx, poId: number, status: PurchaseOrderStatus, now: Date): Promise<void> {
+  recordPurchaseOrderChanges(tx, [poId]);
   await tx.purchaseOrder.update({ where: { poId }, data: { status, updatedAt: now } });
 }
 
@@ -53,6 +56,7 @@ export interface ReceiptRecord {
  * under another eventId is recognised.
  */
 export async function recordReceipt(tx: Tx, receipt: ReceiptRecord, now: Date): Promise<void> {
+  recordPurchaseOrderChanges(tx, [receipt.poId]); // what is still incoming went down
   if (receipt.received.length > 0) {
     const values = Prisma.join(receipt.received.map((r) => Prisma.sql`(${r.productId}::int, ${r.quantity}::int)`));
     await tx.$executeRaw`

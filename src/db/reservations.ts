@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Tx } from './types';
+import { recordStockRowChanges } from './level-changes';
 import type { ReservedLine } from '../domain/allocation';
 import type { OpenReservation, ReservationDraw } from '../domain/reservation-draw-down';
 
@@ -41,6 +42,7 @@ export async function writeReservations(tx: Tx, reservations: readonly NewReserv
     lines.flatMap((line) => line.allocations.map((a) => ({ orderId, warehouseId, eventId, productId: line.productId, locationId: a.locationId, quantity: a.quantity }))),
   );
   if (rows.length === 0) return;
+  recordStockRowChanges(tx, reservedByRow);
   const col = <T>(pick: (r: (typeof rows)[number]) => T) => rows.map(pick);
   await tx.$executeRaw`
     WITH stock AS (
@@ -104,3 +106,26 @@ export async function drawFromReservations(tx: Tx, draws: readonly ReservationDr
      WHERE r.reservation_id = v.reservation_id`;
 }
 
+
+/**
+ * lockOpenReservations for several orders in one statement (the expiry
+ * sweeper's batch): the same rows, locked in reservationId order, grouped per
+ * order. Orders with nothing open are absent from the map.
+ */
+export async function lockOpenReservationsOfOrders(tx: Tx, orderIds: readonly string[]): Promise<Map<string, OrderReservation[]>> {
+  const byOrder = new Map<string, OrderReservation[]>();
+  if (orderIds.length === 0) return byOrder;
+  const rows = await tx.$queryRaw<{ order_id: string; reservation_id: number; product_id: number; sku: string; location_id: number; warehouse_id: number; open: number }[]>`
+    SELECT r.order_id, r.reservation_id, r.product_id, p.sku, r.location_id, r.warehouse_id,
+           r.quantity - r.quantity_shipped - r.quantity_released AS open
+      FROM reservation r JOIN product p ON p.product_id = r.product_id
+     WHERE r.order_id = ANY(${[...orderIds]}::text[]) AND r.status = 'OPEN'
+     ORDER BY r.reservation_id
+       FOR UPDATE OF r`;
+  for (const r of rows) {
+    const list = byOrder.get(r.order_id) ?? [];
+    list.push({ reservationId: r.reservation_id, productId: r.product_id, sku: r.sku, locationId: r.location_id, warehouseId: r.warehouse_id, openQuantity: r.open });
+    byOrder.set(r.order_id, list);
+  }
+  return byOrder;
+}

@@ -2,6 +2,7 @@ import type { Db } from '../db/client';
 import type { Tx } from '../db/types';
 import { applyStockChanges } from '../db/inventory';
 import { appendLedger } from '../db/ledger';
+import { recordProductChanges, recordStockRowChanges, stageLevelChanges } from '../db/level-changes';
 import { importFileSchema, type ImportFile } from './import-schema';
 
 export class ImportError extends Error {
@@ -74,10 +75,14 @@ async function applyImport(tx: Tx, file: ImportFile, now: Date): Promise<ImportS
     if (supplierId === undefined) problems.push(`products.${i}.supplier: unknown supplier "${p.supplier}"`);
     if (categoryId === undefined || supplierId === undefined) continue;
     const { category: _c, supplier: _s, ...fields } = p;
-    await tx.product.upsert({ where: { sku: p.sku }, create: { ...fields, categoryId, supplierId }, update: { ...fields, categoryId, supplierId } });
+    const product = await tx.product.upsert({ where: { sku: p.sku }, create: { ...fields, categoryId, supplierId }, update: { ...fields, categoryId, supplierId }, select: { productId: true } });
+    recordProductChanges(tx, [product.productId]); // the reorder point decides the level's status
   }
   const stock = await importOpeningStock(tx, file, now, problems);
   if (problems.length > 0) throw new ImportError(problems);
+  // Opening stock and changed reorder points move levels: published like any other change, with no
+  // inbound cause. A second import of the same file changes no figure and so publishes nothing.
+  await stageLevelChanges(tx, { eventId: null, correlationId: null }, now);
   return { categories: file.categories.length, suppliers: file.suppliers.length, warehouses: file.warehouses.length, locations, products: file.products.length, ...stock };
 }
 
@@ -96,7 +101,10 @@ async function importOpeningStock(tx: Tx, file: ImportFile, now: Date, problems:
       stockSkipped++;
       continue;
     }
-    if (s.quantity === 0) await tx.inventory.create({ data: key });
+    if (s.quantity === 0) {
+      await tx.inventory.create({ data: key });
+      recordStockRowChanges(tx, [key]); // a stocked product at zero is listed (OUT_OF_STOCK)
+    }
     else {
       await applyStockChanges(tx, [{ ...key, onHandDelta: s.quantity, reservedDelta: 0 }], now);
       await appendLedger(tx, null, [{ ...key, txnType: 'RECEIVE', quantity: s.quantity, referenceType: 'IMPORT', referenceId: 'opening-stock', performedBy: 'import' }], now);

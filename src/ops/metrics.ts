@@ -34,6 +34,8 @@ export class ServiceMetrics {
   private readonly publishLatency: Histogram;
   private readonly lag: Gauge<'topic' | 'partition'>;
   private readonly collectErrors: Counter<'source'>;
+  private readonly holdsExpired: Counter;
+  private readonly holdSweepErrors: Counter<'transient'>;
 
   constructor(sources: MetricsSources = {}, options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -56,6 +58,8 @@ export class ServiceMetrics {
     this.deadLetters = new Counter({ name: 'inventory_dead_letters_total', help: 'Inbound messages dead-lettered, by dlq-error-code', labelNames: ['code'], registers });
     this.retries = new Counter({ name: 'inventory_event_retries_total', help: 'Failed processing attempts that are being retried (transient: database/broker fault; false: unexpected error)', labelNames: ['transient'], registers });
     this.published = new Counter({ name: 'inventory_outbox_published_total', help: 'Outbox rows published to Kafka', registers });
+    this.holdsExpired = new Counter({ name: 'inventory_holds_expired_total', help: 'Holds released by this instance because they passed their holdUntil', registers });
+    this.holdSweepErrors = new Counter({ name: 'inventory_hold_sweep_errors_total', help: 'Hold sweep batches that failed (transient: database fault, retried next sweep; false: a hold that cannot be released, set aside)', labelNames: ['transient'], registers });
     this.publishLatency = new Histogram({
       name: 'inventory_outbox_publish_latency_seconds',
       help: 'Age (now - created_at) of the oldest row of each published outbox batch: the worst commit-to-Kafka delay of the batch',
@@ -136,6 +140,16 @@ export class ServiceMetrics {
   outboxPublished(count: number, oldestCreatedAt: Date, now = Date.now()): void {
     this.published.inc(count);
     this.publishLatency.observe(Math.max(0, now - oldestCreatedAt.getTime()) / 1000);
+  }
+
+  /** HoldSweeper onReleased: holds released in one committed batch. */
+  holdsReleased(count: number): void {
+    this.holdsExpired.inc(count);
+  }
+
+  /** HoldSweeper onFailed. */
+  holdSweepFailed(error: unknown): void {
+    this.holdSweepErrors.inc({ transient: String(isTransientError(error)) });
   }
 
   /** EventRunner onLag, from the batch's high watermark: no extra broker request. */

@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { decideDailyScan, demandStatistics, recommendedReorderPoint, type NoReplenishmentReason } from '../domain/replenishment';
 import { stageEvents } from '../db/outbox';
+import { recordProductChanges, stageLevelChanges } from '../db/level-changes';
 import { loadReplenishmentCandidates, type ReplenishmentCandidate } from './candidates';
 import { createReplenishmentOrder } from './purchase-orders';
 import { dailySeries, demandWindow, loadShippedByDay } from './demand-history';
@@ -105,7 +106,7 @@ export async function runDailyScan(db: Db, options: DailyScanOptions): Promise<D
       rows.push(row);
     }
   }
-  const applied = options.apply ? await applyRecommendations(db, rows, candidates) : [];
+  const applied = options.apply ? await applyRecommendations(db, rows, candidates, options.now) : [];
   return { windowDays: options.windowDays, serviceLevel: options.serviceLevel, rows, created: rows.filter((r) => r.action === 'CREATED').length, applied };
 }
 
@@ -125,7 +126,9 @@ async function orderOne(db: Db, candidate: ReplenishmentCandidate, today: string
       );
       // null: another instance or the reorder-point trigger got there first (the unique index said no).
       if (!event) return { action: 'OPEN_PURCHASE_ORDER' as const, poId: null, available: fresh.available };
-      await stageEvents(tx, { eventId: dailyScanCauseId(warehouseId, today), correlationId: `daily-scan:${today}` }, [event], options.now);
+      const cause = { eventId: dailyScanCauseId(warehouseId, today), correlationId: `daily-scan:${today}` };
+      await stageEvents(tx, cause, [event], options.now);
+      await stageLevelChanges(tx, cause, options.now);
       return { action: 'CREATED' as const, poId: (event.payload as { poId: number }).poId, available: fresh.available };
     },
     { isolationLevel: 'ReadCommitted', maxWait: 10_000, timeout: 60_000 },
@@ -139,7 +142,7 @@ async function orderOne(db: Db, candidate: ReplenishmentCandidate, today: string
  * products with demand in the window: no history says nothing, and writing 0
  * would switch the reorder-point trigger off for a product that is new.
  */
-async function applyRecommendations(db: Db, rows: readonly DailyScanRow[], candidates: readonly ReplenishmentCandidate[]): Promise<DailyScanReport['applied']> {
+async function applyRecommendations(db: Db, rows: readonly DailyScanRow[], candidates: readonly ReplenishmentCandidate[], now: Date): Promise<DailyScanReport['applied']> {
   const best = new Map<number, DailyScanRow>();
   for (const row of rows) {
     const active = candidates.some((c) => c.productId === row.productId && c.isActive);
@@ -148,6 +151,13 @@ async function applyRecommendations(db: Db, rows: readonly DailyScanRow[], candi
     if (!current || row.recommendedReorderPoint > current.recommendedReorderPoint) best.set(row.productId, row);
   }
   const changes = [...best.values()].filter((r) => r.recommendedReorderPoint !== r.reorderPoint);
-  await db.$transaction(changes.map((r) => db.product.update({ where: { productId: r.productId }, data: { reorderPoint: r.recommendedReorderPoint } })));
+  if (changes.length > 0) {
+    // A new reorder point can move a level's status (LOW_STOCK): its events commit with it.
+    await db.$transaction(async (tx) => {
+      for (const r of changes) await tx.product.update({ where: { productId: r.productId }, data: { reorderPoint: r.recommendedReorderPoint } });
+      recordProductChanges(tx, changes.map((r) => r.productId));
+      await stageLevelChanges(tx, { eventId: null, correlationId: null }, now);
+    });
+  }
   return changes.map((r) => ({ productId: r.productId, sku: r.sku, from: r.reorderPoint, to: r.recommendedReorderPoint }));
 }

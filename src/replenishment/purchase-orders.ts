@@ -1,5 +1,6 @@
 import type { Tx } from '../db/types';
 import type { OutboundEvent } from '../db/outbox';
+import { recordPurchaseOrderChanges } from '../db/level-changes';
 import type { ReplenishmentTrigger } from '../domain/replenishment';
 
 export interface ReplenishmentOrder {
@@ -33,6 +34,9 @@ export async function createReplenishmentOrder(tx: Tx, order: ReplenishmentOrder
   const poId = inserted[0]?.po_id;
   if (poId === undefined) return null;
   await tx.purchaseOrderLine.create({ data: { poId, productId: order.productId, quantityOrdered: order.quantity, unitCost: order.unitCost } });
+  // A DRAFT is not incoming yet, so this changes no figure today; recorded so that a PO created in
+  // a status that counts would still publish its level (the level statement drops keys that did not change).
+  recordPurchaseOrderChanges(tx, [poId]);
   return {
     eventType: 'PurchaseOrderCreated',
     key: String(poId),

@@ -21,6 +21,7 @@ export class TestStack {
   db!: Db;
   config!: Config;
   recorder!: TopicRecorder;
+  private readonly levelRecorders: TopicRecorder[] = [];
   private producer!: Producer;
   private dropDatabase!: () => Promise<void>;
 
@@ -59,6 +60,18 @@ export class TestStack {
     await service.start();
     this.services.push(service);
     return service;
+  }
+
+  /**
+   * A recorder of the compacted inventory-levels topic from its beginning, as
+   * a team rebuilding the level table would read it. Kept apart from
+   * `recorder`, whose tests count the outcomes of each inbound event (a level
+   * event of a one-event transaction carries that event as its cause too).
+   */
+  async recordLevels(): Promise<TopicRecorder> {
+    const recorder = await new TopicRecorder(testKafka(), [topicName(topics.inventoryLevels, this.config.KAFKA_TOPIC_PREFIX)]).start();
+    this.levelRecorders.push(recorder);
+    return recorder;
   }
 
   async importMasterData(file: ImportFileInput): Promise<void> {
@@ -103,6 +116,7 @@ export class TestStack {
   async stop(): Promise<void> {
     for (const service of this.services.splice(0)) await service.stop();
     await this.recorder?.stop();
+    for (const levels of this.levelRecorders.splice(0)) await levels.stop();
     await this.producer?.disconnect();
     await this.db?.$disconnect();
     await this.dropDatabase?.();

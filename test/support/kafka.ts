@@ -83,6 +83,8 @@ export interface InboundEvent {
   payload: unknown;
   eventId?: string;
   correlationId?: string | null;
+  /** ISO-8601; now when absent (holds are checked against it). */
+  occurredAt?: string;
 }
 
 export function envelope(event: InboundEvent): { eventId: string; eventType: string; eventVersion: number; occurredAt: string; correlationId: string | null; causationId: null; payload: unknown } {
@@ -90,7 +92,7 @@ export function envelope(event: InboundEvent): { eventId: string; eventType: str
     eventId: event.eventId ?? randomUUID(),
     eventType: event.eventType,
     eventVersion: 1,
-    occurredAt: new Date().toISOString(),
+    occurredAt: event.occurredAt ?? new Date().toISOString(),
     correlationId: event.correlationId ?? null,
     causationId: null,
     payload: event.payload,

@@ -124,7 +124,7 @@ describe('__proto__ keys', () => {
   test.each(Object.keys(inboundExamples))('%s: a __proto__ key in the payload changes nothing', (eventType) => {
     const example = inboundExamples[eventType as keyof typeof inboundExamples];
     const json = JSON.stringify(envelope(eventType, example)).replace('"payload":{', '"payload":{"__proto__":{"polluted":1},');
-    const topic = { OrderPlaced: 'orders', OrderCancelled: 'orders', OrderShipped: 'orders', GoodsReceived: 'goods-receipts', PurchaseOrderStatusChanged: 'purchase-order-updates' }[eventType] ?? 'inventory-operations';
+    const topic = { OrderPlaced: 'orders', OrderCancelled: 'orders', OrderShipped: 'orders', OrderConfirmed: 'orders', GoodsReceived: 'goods-receipts', PurchaseOrderStatusChanged: 'purchase-order-updates' }[eventType] ?? 'inventory-operations';
     const result = parseInboundMessage(topic as 'orders', json);
     expect(result.ok).toBe(true);
     expect(result.ok && Object.hasOwn(result.event.payload, '__proto__')).toBe(false);

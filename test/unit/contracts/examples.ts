@@ -5,6 +5,7 @@ export const inboundExamples: Record<InboundEventType, Record<string, unknown>> 
   OrderPlaced: { orderId: 'ORD-1', warehouseId: 1, lines: [{ productId: 1, quantity: 2 }, { sku: 'SKU-2', quantity: 1 }] },
   OrderCancelled: { orderId: 'ORD-1', reason: 'customer changed their mind' },
   OrderShipped: { orderId: 'ORD-1', shipmentId: 'SHP-1', lines: [{ sku: 'SKU-2', quantity: 1 }] },
+  OrderConfirmed: { orderId: 'ORD-1' },
   GoodsReceived: {
     poId: 7,
     receiptId: 'RCV-1',
@@ -22,13 +23,15 @@ export const outboundExamples: Record<OutboundEventType, Record<string, unknown>
     orderId: 'ORD-1',
     warehouseId: 1,
     lines: [{ productId: 1, sku: 'SKU-1', quantity: 2, allocations: [{ locationId: 3, quantity: 2 }] }],
+    holdUntil: null,
   },
   InsufficientStock: {
     orderId: 'ORD-1',
     warehouseId: null,
     lines: [{ productId: null, sku: 'NOPE', requested: 2, available: 0, reason: 'UNKNOWN_PRODUCT' }],
   },
-  StockReleased: { orderId: 'ORD-1', lines: [{ productId: 1, sku: 'SKU-1', quantity: 2 }] },
+  StockReleased: { orderId: 'ORD-1', lines: [{ productId: 1, sku: 'SKU-1', quantity: 2 }], reason: 'CANCELLED' },
+  ReservationExpired: { orderId: 'ORD-1', expiredAt: '2026-11-26T12:15:00.000Z', lines: [{ productId: 1, sku: 'SKU-1', quantity: 2 }] },
   StockShipped: {
     orderId: 'ORD-1',
     shipmentId: null,
@@ -57,6 +60,20 @@ export const outboundExamples: Record<OutboundEventType, Record<string, unknown>
     lines: [{ productId: 1, sku: 'SKU-1', quantity: 50, unitCost: '12.50' }],
   },
   PurchaseOrderStatusChanged: { poId: 7, status: 'RECEIVED', previousStatus: 'PARTIAL' },
+  InventoryLevelChanged: {
+    productId: 1,
+    sku: 'SKU-1',
+    warehouseId: 1,
+    onHand: 12,
+    reserved: 4,
+    available: 8,
+    backordered: 0,
+    incoming: 50,
+    status: 'LOW_STOCK',
+    previousStatus: 'IN_STOCK',
+    version: 3,
+    changedAt: '2026-12-01T12:00:00.000Z',
+  },
 };
 
 export function envelope(eventType: string, payload: unknown, extra: Record<string, unknown> = {}) {

@@ -19,6 +19,7 @@ describe('outbound payloads', () => {
         'GoodsReceiptRecorded',
         'GoodsReceiptRejected',
         'InsufficientStock',
+        'ReservationExpired',
         'StockAdjustmentRejected',
         'StockReleased',
         'StockReserved',
@@ -26,11 +27,13 @@ describe('outbound payloads', () => {
       ].sort(),
     );
     expect(byTopic('purchase-orders')).toEqual(['PurchaseOrderCreated', 'PurchaseOrderStatusChanged']);
+    expect(byTopic('inventory-levels')).toEqual(['InventoryLevelChanged']);
   });
 
   test('every key field exists in the example payload', () => {
     for (const eventType of outboundEventTypes) {
-      expect(outboundExamples[eventType]).toHaveProperty(outboundEvents[eventType].key);
+      // A composite key ({productId}:{warehouseId}) names each of its fields.
+      for (const field of outboundEvents[eventType].key.split(':')) expect(outboundExamples[eventType]).toHaveProperty(field);
     }
   });
 
@@ -50,12 +53,20 @@ describe('outbound payloads', () => {
     ['an unknown trigger', 'PurchaseOrderCreated', (p) => (p.trigger = 'MANUAL'), 'trigger'],
     ['an outbound status change to CONFIRMED', 'PurchaseOrderStatusChanged', (p) => (p.status = 'CONFIRMED'), 'status'],
     ['a missing previousStatus', 'PurchaseOrderStatusChanged', (p) => delete p.previousStatus, 'previousStatus'],
+    ['an unknown level status', 'InventoryLevelChanged', (p) => (p.status = 'DISCONTINUED'), 'status'],
+    ['an undefined previousStatus (must be null on a first record)', 'InventoryLevelChanged', (p) => delete p.previousStatus, 'previousStatus'],
+    ['negative available', 'InventoryLevelChanged', (p) => (p.available = -1), 'available'],
+    ['version 0', 'InventoryLevelChanged', (p) => (p.version = 0), 'version'],
   ])('rejects %s', (_name, eventType, change, path) => {
     expect(issuePaths(eventType, change)).toContain(path);
   });
 
   test('quantities are not capped at the inbound 1,000,000 (merged lines may exceed it)', () => {
     expect(issuePaths('StockReleased', (p) => (p.lines[0].quantity = 2_000_000))).toEqual([]);
+  });
+
+  test('a first level record has previousStatus null', () => {
+    expect(issuePaths('InventoryLevelChanged', (p) => (p.previousStatus = null))).toEqual([]);
   });
 
   test('StockReleased may list no lines', () => {

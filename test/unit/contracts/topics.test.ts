@@ -8,6 +8,7 @@ describe('topics', () => {
         'goods-receipts',
         'inventory-dlq',
         'inventory-events',
+        'inventory-levels',
         'inventory-operations',
         'orders',
         'purchase-order-updates',

@@ -1,9 +1,19 @@
-import type { Tx } from '../../src/db/types';
-import { applyStockChanges, lockStockRows } from '../../src/db/inventory';
-import { appendLedger } from '../../src/db/ledger';
-import { drawFromReservations } from '../../src/db/reservations';
-import type { ReservationDraw, ReservationLine } from '../../src/domain/reservation-draw-down';
-import type { EventContext } from '../../src/transaction-context';
+import type { Tx } from './types';
+import { applyStockChanges, lockStockRows } from './inventory';
+import { appendLedger } from './ledger';
+import { drawFromReservations } from './reservations';
+import type { ReservationDraw, ReservationLine } from '../domain/reservation-draw-down';
+
+/**
+ * What a draw-down needs of the work it is part of: an order's own event (the
+ * handler's EventContext fits) or the hold-expiry sweeper. eventId goes on the
+ * ledger rows.
+ */
+export interface DrawContext {
+  tx: Tx;
+  eventId: string;
+  now: Date;
+}
 
 /** One reservation row's share of a shipment or release, with the product it is for. */
 export interface ProductDraw extends ReservationDraw {
@@ -18,10 +28,10 @@ function drawsOf(lines: readonly ReservationLine[]): ProductDraw[] {
  * Takes an order's planned lines out of its reservation rows (already locked by
  * lockOpenReservations): locks their inventory rows, lowers reserved, and on
  * hand too when the goods leave (SHIP), counts the units on the reservation
- * rows and writes one ledger row per row drawn. What OrderShipped and
- * OrderCancelled have in common; returns the draws.
+ * rows and writes one ledger row per row drawn. What OrderShipped,
+ * OrderCancelled and the expiry of a hold have in common; returns the draws.
  */
-export async function drawDownReservation(ctx: EventContext, orderId: string, lines: readonly ReservationLine[], how: 'SHIP' | 'RELEASE'): Promise<ProductDraw[]> {
+export async function drawDownReservation(ctx: DrawContext, orderId: string, lines: readonly ReservationLine[], how: 'SHIP' | 'RELEASE'): Promise<ProductDraw[]> {
   const { tx, now } = ctx;
   const draws = drawsOf(lines);
   await lockDrawnStock(tx, draws);
