@@ -1,7 +1,7 @@
 import type { KafkaMessage, Producer } from 'kafkajs';
-import { Prisma } from '../../src/generated/prisma/client';
 import type { Db } from '../../src/db/client';
 import type { Tx } from '../../src/db/types';
+import { findDeadLetter, markDeadLetterSent, recordDeadLetter, type DeadLetterRecord } from '../../src/db/dead-letters';
 import { deadLetterHeaders, topics, topicName, type TopicBase } from '../../src/contracts';
 
 export interface DeadLetterInput {
@@ -15,19 +15,10 @@ export interface DeadLetterInput {
   eventType?: string;
 }
 
-/**
- * The dead_letter row of a message, written before the message is sent: in
- * the transaction that refused the event, or on its own for a message that
- * breaks the contract. Nothing is written if the message has one already.
- */
-export function recordDeadLetters(inputs: readonly DeadLetterInput[], topicPrefix: string): Prisma.Sql {
-  const col = <T>(pick: (d: DeadLetterInput) => T) => inputs.map(pick);
-  return Prisma.sql`
-    INSERT INTO dead_letter (topic, partition, "offset", event_id, event_type, error_code, error_message)
-    SELECT * FROM unnest(${col((d) => topicName(d.topic, topicPrefix))}::text[], ${col((d) => d.partition)}::int[], ${col((d) => d.message.offset)}::bigint[],
-                         ${col((d) => d.eventId?.slice(0, 64) ?? null)}::text[], ${col((d) => d.eventType?.slice(0, 64) ?? null)}::text[],
-                         ${col((d) => d.code.slice(0, 64))}::text[], ${col((d) => d.reason.slice(0, 1000))}::text[])
-    ON CONFLICT (topic, partition, "offset") DO NOTHING`;
+/** The dead_letter row of a refused message, as src/db records it. */
+export function deadLetterRecord(input: DeadLetterInput, topicPrefix: string): DeadLetterRecord {
+  const { message, partition, code, reason, eventId, eventType } = input;
+  return { topic: topicName(input.topic, topicPrefix), partition, offset: message.offset, code, reason, eventId, eventType };
 }
 
 /**
@@ -40,9 +31,8 @@ export function recordDeadLetters(inputs: readonly DeadLetterInput[], topicPrefi
  */
 export async function deadLetter(db: Db | Tx, producer: Producer, topicPrefix: string, input: DeadLetterInput): Promise<{ sent: boolean; code: string }> {
   const topic = topicName(input.topic, topicPrefix);
-  const offset = BigInt(input.message.offset);
-  await db.$executeRaw(recordDeadLetters([input], topicPrefix));
-  const row = await db.deadLetter.findUniqueOrThrow({ where: { topic_partition_offset: { topic, partition: input.partition, offset } } });
+  await recordDeadLetter(db, deadLetterRecord(input, topicPrefix));
+  const row = await findDeadLetter(db, topic, input.partition, input.message.offset);
   if (row.sentAt) return { sent: false, code: row.errorCode };
   const { message } = input;
   await producer.send({
@@ -64,16 +54,6 @@ export async function deadLetter(db: Db | Tx, producer: Producer, topicPrefix: s
       },
     ],
   });
-  await db.deadLetter.update({ where: { deadLetterId: row.deadLetterId }, data: { sentAt: new Date() } });
+  await markDeadLetterSent(db, row.deadLetterId, new Date());
   return { sent: true, code: row.errorCode };
-}
-
-/** Of these messages (all from one topic), the ones recorded as dead letters but not sent yet. */
-export async function unsentDeadLetters(db: Db, topicPrefix: string, topic: TopicBase, messages: readonly { partition: number; offset: string }[]): Promise<Set<string>> {
-  if (messages.length === 0) return new Set();
-  const rows = await db.$queryRaw<{ partition: number; offset: bigint }[]>`
-    SELECT partition, "offset" FROM dead_letter
-     WHERE topic = ${topicName(topic, topicPrefix)} AND sent_at IS NULL
-       AND (partition, "offset") IN (SELECT * FROM unnest(${messages.map((m) => m.partition)}::int[], ${messages.map((m) => m.offset)}::bigint[]))`;
-  return new Set(rows.map((r) => `${r.partition}@${r.offset}`));
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { InboundEventType } from '../../src/contracts';
 import type { EventContext } from '../../src/transaction-context';
 import type { EventRejectedError } from '../../src/errors';
 
@@ -7,8 +8,8 @@ import type { EventRejectedError } from '../../src/errors';
  * returns a short outcome word for logs and metrics; it throws
  * EventRejectedError for an event that can never succeed.
  */
-export interface EventHandler<S extends z.ZodType = z.ZodType> {
-  eventType: string;
+export interface EventHandler<S extends z.ZodType = z.ZodType, T extends string = string> {
+  eventType: T;
   payload: S;
   handle(ctx: EventContext, payload: z.infer<S>): Promise<string>;
   /**
@@ -26,6 +27,6 @@ export interface HandlerInput<P> {
   payload: P;
 }
 
-export function defineHandler<S extends z.ZodType>(handler: EventHandler<S>): EventHandler<S> {
+export function defineHandler<S extends z.ZodType, const T extends InboundEventType>(handler: EventHandler<S, T>): EventHandler<S, T> {
   return handler;
 }

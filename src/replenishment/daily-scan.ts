@@ -6,7 +6,8 @@ import { stageEvents } from '../db/outbox';
 import { recordProductChanges, stageLevelChanges } from '../db/level-changes';
 import { loadReplenishmentCandidates, type ReplenishmentCandidate } from './candidates';
 import { createReplenishmentOrder } from './purchase-orders';
-import { addDays, dailySeries, demandWindow, loadShippedByDay, localDate } from './demand-history';
+import { dailySeries, demandWindow, loadShippedByDay } from './demand-history';
+import { addDays, localDate } from '../domain/calendar';
 
 export interface DailyScanOptions {
   /** The clock: "today" per warehouse (unless asOf) and the events' occurredAt. */
