@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { Prisma } from '../../generated/prisma/client';
-import { readInventoryLevels } from '../../db/inventory-levels';
 import { lookupProducts } from '../../db/product-lookup';
-import { incomingPurchaseOrders, warehouseTimezones } from '../../db/purchase-order-reads';
+import { readPromiseSupply } from '../../db/promise-supply';
 import { availableToPromise, earliestPromise, type WarehousePromise } from '../../domain/available-to-promise';
-import { localDay, startOfLocalDay } from '../../domain/local-day';
+import { localDate, startOfLocalDay } from '../../domain/calendar';
 import { idParam, quantityParam, skuParam } from '../params';
 import { ApiProblem, problemResponses } from '../problems';
 import type { RegisterRoutes } from '../types';
@@ -49,21 +47,12 @@ export const promiseRoutes: RegisterRoutes = (app, { db, clock }) => {
       const [product] = await lookupProducts(db, { skus: [sku] });
       if (!product) throw new ApiProblem(404, 'PRODUCT_NOT_FOUND', `no product with sku ${sku}`);
       const now = clock?.() ?? new Date();
-      // One snapshot: a receipt committing between two reads would count its units twice (incoming and on hand) or not at all.
-      const { levels, incoming, zones } = await db.$transaction(
-        async (tx) => {
-          const levels = await readInventoryLevels(tx, { productIds: [product.productId], warehouseId });
-          const incoming = await incomingPurchaseOrders(tx, product.productId, warehouseId);
-          const zones = await warehouseTimezones(tx, warehouseId !== undefined ? [warehouseId] : levels.map((l) => l.warehouseId));
-          return { levels, incoming, zones };
-        },
-        { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
-      );
+      const { levels, incoming, zones } = await readPromiseSupply(db, product.productId, warehouseId);
       if (warehouseId !== undefined && !zones.has(warehouseId)) throw new ApiProblem(404, 'WAREHOUSE_NOT_FOUND', `no warehouse ${warehouseId}`);
 
       const candidates: WarehousePromise[] = [...zones].map(([id, zone]) => {
         const level = levels.find((l) => l.warehouseId === id);
-        const today = localDay(now, zone);
+        const today = localDate(now, zone);
         const result = availableToPromise({
           quantity,
           today,
