@@ -85,20 +85,25 @@ const COLUMNS = Prisma.sql`dead_letter_id AS id, topic, partition, "offset", eve
   error_message AS reason, created_at AS "createdAt", sent_at AS "sentAt", message_key AS key, message_value AS value, message_headers AS headers,
   redriven_at AS "redrivenAt"`;
 
+// Prisma hands bytea over as a Uint8Array; the rest of the service (kafkajs, the views) speaks Buffer.
+const asBuffer = (bytes: Uint8Array | null) => (bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+const fromDb = (row: DeadLetterRow): DeadLetterRow => ({ ...row, key: asBuffer(row.key), value: asBuffer(row.value) });
+
 /** Dead letters newest first, keyset-paged by id (no locks). */
 export async function listDeadLetters(db: Db, filter: { code?: string; topic?: string; before?: bigint; limit: number }): Promise<DeadLetterRow[]> {
-  return db.$queryRaw<DeadLetterRow[]>`
+  const rows = await db.$queryRaw<DeadLetterRow[]>`
     SELECT ${COLUMNS} FROM dead_letter
      WHERE (${filter.code ?? null}::text IS NULL OR error_code = ${filter.code ?? null}::text)
        AND (${filter.topic ?? null}::text IS NULL OR topic = ${filter.topic ?? null}::text)
        AND (${filter.before ?? null}::bigint IS NULL OR dead_letter_id < ${filter.before ?? null}::bigint)
      ORDER BY dead_letter_id DESC
      LIMIT ${filter.limit}`;
+  return rows.map(fromDb);
 }
 
 export async function findDeadLetterById(db: Db, id: bigint): Promise<DeadLetterRow | null> {
   const [row] = await db.$queryRaw<DeadLetterRow[]>`SELECT ${COLUMNS} FROM dead_letter WHERE dead_letter_id = ${id}`;
-  return row ?? null;
+  return row ? fromDb(row) : null;
 }
 
 /**
@@ -112,7 +117,7 @@ export async function requestRedrive(db: Db, id: bigint, now: Date): Promise<Dea
     UPDATE dead_letter SET redrive_requested_at = COALESCE(redrive_requested_at, ${now})
      WHERE dead_letter_id = ${id} AND redriven_at IS NULL AND message_headers IS NOT NULL
     RETURNING ${COLUMNS}`;
-  return row ?? null;
+  return row ? fromDb(row) : null;
 }
 
 /** Step 2, after the message is on its topic: the dead letter counts as redriven (a second request is refused). Null if another request got there first. */
