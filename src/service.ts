@@ -11,6 +11,7 @@ import { OutboxRelay } from '../producers/outbox-relay';
 import { dailyScanSchedule, type DailySchedule } from './replenishment/schedule';
 import { ServiceOps } from './ops/service-ops';
 import type { ReadinessReport } from './ops/health';
+import { kafkaRedriver, type DeadLetterRedriver } from './dead-letters/redrive';
 
 export interface ServiceOptions {
   config: Config;
@@ -81,6 +82,11 @@ export class InventoryService {
     await this.runner.start();
     this.dailyScan?.start();
     this.options.logger.info({ topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.KAFKA_GROUP_ID }, 'inventory service started');
+  }
+
+  /** Dead-letter redrives for the query API, sent with this instance's producer (connected by start()). */
+  get redriver(): DeadLetterRedriver {
+    return kafkaRedriver({ db: this.db, producer: this.producer, clock: this.options.clock });
   }
 
   /** Database reachable, broker answering, consumer in its group (GET /readyz). */

@@ -6,6 +6,7 @@ import type { OutboundEvent } from '../../src/db/outbox';
 import { claimInbox, finishRun } from '../../src/db/inbox';
 import { levelChangedEvents, writeLevelChanges } from '../../src/db/level-changes';
 import { deadLetterRecord } from './dead-letter';
+import { inboxClaimOf } from './inbox-claim';
 import type { EventHandler } from './handler';
 import type { EventContext } from '../../src/transaction-context';
 import type { InboundRecord, ProcessorDeps } from './types';
@@ -62,7 +63,7 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
   const now = deps.clock?.() ?? new Date();
   const results = new Map<number, Applied>();
   const fresh: Pending[] = [];
-  const claimed = await claimInbox(tx, events.map(({ envelope, record }) => ({ eventId: envelope.eventId, eventType: envelope.eventType, topic: record.topic, partition: record.partition, offset: record.message.offset })));
+  const claimed = await claimInbox(tx, events.map(({ envelope, record }) => inboxClaimOf(envelope, record)));
   for (const event of events) {
     if (!claimed.delete(event.envelope.eventId)) results.set(event.index, { status: 'DUPLICATE', eventType: event.envelope.eventType });
     else fresh.push(pendingOf(deps, tx, event, now));

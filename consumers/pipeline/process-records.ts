@@ -2,6 +2,7 @@ import { envelopeSchema, parseInboundMessage, topicName, type Envelope } from '.
 import { deadLetter, deadLetterRecord } from './dead-letter';
 import { unsentDeadLetters } from '../../src/db/dead-letters';
 import { recordRefusal } from '../../src/db/inbox';
+import { inboxClaimOf } from './inbox-claim';
 import { applyEvents, logFields, type Applied, type ValidEvent } from './apply-events';
 import { isDataError, isTransactionTimeout, isTransientError } from '../../src/errors';
 import type { ProcessResult } from '../../src/event-outcome';
@@ -129,7 +130,7 @@ async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: st
   const eventType = refused?.eventType ?? null;
   const input = { ...record, code, reason, eventId: refused?.eventId, eventType: refused?.eventType };
   if (refused) {
-    await recordRefusal(deps.db, { eventId: refused.eventId, eventType: refused.eventType, topic: record.topic, partition: record.partition, offset: record.message.offset }, deadLetterRecord(input, deps.topicPrefix));
+    await recordRefusal(deps.db, inboxClaimOf(refused, record), deadLetterRecord(input, deps.topicPrefix));
   }
   const { sent, code: recorded } = await deadLetter(deps.db, deps.producer, deps.topicPrefix, input);
   deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: refused?.eventId, eventType, code: recorded, reason, sent }, 'message dead-lettered');
