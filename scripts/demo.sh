@@ -3,7 +3,7 @@
 # needed, starts PostgreSQL (the machine's) and a Kafka broker (from Maven
 # Central's jars), builds a fresh demo database (migrations + prisma/fixtures/demo.json),
 # runs the service, sends demo traffic through Kafka and prints the events
-# that come back. The service is stopped gracefully at the end.
+# that come back, then the availability of the demo's SKUs through the query API. The service is stopped gracefully at the end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib.sh
@@ -11,6 +11,10 @@ source scripts/lib.sh
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/inventory_demo}"
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export HTTP_PORT="${HTTP_PORT:-8080}"
+# The query API on loopback only, with a read token for the demo's availability question.
+export API_HOST="${API_HOST:-127.0.0.1}"
+export API_PORT="${API_PORT:-8081}"
+export API_TOKENS="${API_TOKENS:-demo:demo-read-token-0123456789:read}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
 LOG_DIR=.cache/demo
 mkdir -p "$LOG_DIR"

@@ -13,6 +13,7 @@ import { HoldSweeper } from './holds/sweeper';
 import { ServiceOps } from './ops/service-ops';
 import { RetentionSchedule } from './ops/retention';
 import type { ReadinessReport } from './ops/health';
+import { kafkaRedriver, type DeadLetterRedriver } from './dead-letters/redrive';
 
 export interface ServiceOptions {
   config: Config;
@@ -105,6 +106,11 @@ export class InventoryService {
     this.dailyScan?.start();
     this.retention?.start();
     this.options.logger.info({ topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.KAFKA_GROUP_ID }, 'inventory service started');
+  }
+
+  /** Dead-letter redrives for the query API, sent with this instance's producer (connected by start()). */
+  get redriver(): DeadLetterRedriver {
+    return kafkaRedriver({ db: this.db, producer: this.producer, clock: this.options.clock });
   }
 
   /** Database reachable, broker answering, consumer in its group (GET /readyz). */

@@ -8,6 +8,7 @@ import { levelChangedEvents, writeLevelChanges } from '../../src/db/level-change
 import { deadLetterRecord } from './dead-letter';
 import { recordRefusal } from '../../src/db/inbox';
 import { heldBackReason, openParkedRows, ownParkedRows, parkedAhead } from './parking';
+import { inboxClaimOf } from './inbox-claim';
 import type { EventHandler } from './handler';
 import type { EventContext } from '../../src/transaction-context';
 import type { InboundRecord, ProcessorDeps } from './types';
@@ -69,8 +70,7 @@ export async function applyEvents(deps: ProcessorDeps, events: readonly ValidEve
 /** The inbox row (DEAD_LETTERED) and the dead letter of an event refused outside a run's transaction, in their own transaction. */
 export async function recordRefusalOf(deps: ProcessorDeps, event: ValidEvent, code: string, reason: string): Promise<void> {
   const { envelope, record } = event;
-  const claim = { eventId: envelope.eventId, eventType: envelope.eventType, topic: record.topic, partition: record.partition, offset: record.message.offset };
-  await recordRefusal(deps.db, claim, deadLetterRecord({ ...record, code, reason, eventId: envelope.eventId, eventType: envelope.eventType }, deps.topicPrefix));
+  await recordRefusal(deps.db, inboxClaimOf(envelope, record), deadLetterRecord({ ...record, code, reason, eventId: envelope.eventId, eventType: envelope.eventType }, deps.topicPrefix));
 }
 
 async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly ValidEvent[]): Promise<Map<number, Applied>> {
@@ -81,7 +81,7 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
   const resolveParked: bigint[] = [];
   // Usually none: one look-up (a partial index) of the open PARKED dead letters of the run's keys.
   const parked = await openParkedRows(tx, deps.topicPrefix, events[0]!.record.topic, events);
-  const claimed = await claimInbox(tx, events.map(({ envelope, record }) => ({ eventId: envelope.eventId, eventType: envelope.eventType, topic: record.topic, partition: record.partition, offset: record.message.offset })));
+  const claimed = await claimInbox(tx, events.map(({ envelope, record }) => inboxClaimOf(envelope, record)));
   for (const event of events) {
     const ahead = parked.length > 0 ? parkedAhead(parked, event) : null;
     if (!claimed.delete(event.envelope.eventId)) {
@@ -122,7 +122,8 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
     return deadLetterRecord({ ...event.record, code: result.code ?? 'PARKED', reason: result.reason, eventId: event.envelope.eventId, eventType: event.envelope.eventType }, deps.topicPrefix);
   });
   const unclaim = heldBack.map((e) => e.envelope.eventId);
-  await finishRun(tx, { outbox: [...applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), { cause: levelCause, events: levels }], outcomes, deadLetters, now, unclaim, resolveParked });
+  const outbox = [...applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), { cause: levelCause, events: levels }];
+  await finishRun(tx, { outbox, outcomes, deadLetters, now, unclaim, resolveParked });
   return results;
 }
 

@@ -4,6 +4,7 @@ import type { Db } from '../../src/db/client';
 import type { Tx } from '../../src/db/types';
 import { findDeadLetter, markDeadLetterSent, recordDeadLetter, type DeadLetterRecord } from '../../src/db/dead-letters';
 import { deadLetterHeaders, topics, topicName, type TopicBase } from '../../src/contracts';
+import { storeHeaders } from '../../src/dead-letters/stored-message';
 
 export interface DeadLetterInput {
   /** Contract topic name; the record and the header carry the real (prefixed) name. */
@@ -16,13 +17,13 @@ export interface DeadLetterInput {
   eventType?: string;
 }
 
-/** The dead_letter row of a refused message, as src/db records it. */
+/** The dead_letter row of a refused message, as src/db records it: with the message itself, to be shown and redriven. */
 export function deadLetterRecord(input: DeadLetterInput, topicPrefix: string): DeadLetterRecord {
   const { message, partition, code, reason, eventId, eventType } = input;
-  return { topic: topicName(input.topic, topicPrefix), partition, offset: message.offset, digest: messageDigest(message), key: messageKey(message), code, reason, eventId, eventType };
+  return { topic: topicName(input.topic, topicPrefix), partition, offset: message.offset, digest: messageDigest(message), parkedKey: messageKey(message), code, reason, eventId, eventType, key: message.key, value: message.value, headers: storeHeaders(message.headers) };
 }
 
-/** The key as a dead letter records it (message_key): what later events of the key are matched by. */
+/** The key as text, as a dead letter records it (parked_key): what later events of the key are matched by. */
 export function messageKey(message: Pick<KafkaMessage, 'key'>): string | null {
   return message.key?.toString('utf8').slice(0, 1000) ?? null;
 }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -37,16 +37,20 @@ export const API_VERSION = '2.0.0';
  * starts. Validation and the OpenAPI 3.1 document both come from the routes'
  * zod schemas (fastify-type-provider-zod), so they cannot disagree.
  */
-export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
+export async function buildApiServer(deps: ApiDeps, register?: (app: FastifyInstance) => Promise<void>): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // fastify's own per-request lines would be two info lines per request at
     // thousands of requests a second; one debug line per answer instead
     // (onResponse below), which carries the token's name, never the token.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // No body is larger: the only POST (redrive) takes none.
     bodyLimit: 16 * 1024,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    // Errors of fastify's router (a path with a malformed %-escape) answered as problems like every other refusal.
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(reply, request, new ApiProblem(400, 'INVALID_URL', error.message));
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -67,6 +71,13 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   registerAuth(app, deps.auth);
+  // After the token check: fastify's query parser keeps a malformed %-escape as literal text; here it is a 400.
+  app.addHook('onRequest', async (request) => {
+    const query = request.url.indexOf('?');
+    if (query >= 0 && !isWellFormedQuery(request.url.slice(query + 1))) {
+      throw new ApiProblem(400, 'INVALID_QUERY_STRING', 'the query string has a malformed %-escape (not UTF-8)', [{ path: 'querystring', message: 'malformed %-escape' }]);
+    }
+  });
   await app.register(fastifyRateLimit, {
     global: true,
     // After the token check (onRequest), before validation: the limit is per token, and bad requests count too.
@@ -86,8 +97,19 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-  for (const register of apiRoutes) register(typed, deps);
+  for (const registerRoutes of apiRoutes) registerRoutes(typed, deps);
+  // More plugins on the same server and port (the operator console), with the same hooks.
+  if (register) await register(app);
   return app;
+}
+
+function isWellFormedQuery(query: string): boolean {
+  try {
+    decodeURIComponent(query.replace(/\+/g, ' '));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: ApiProblem): FastifyReply {

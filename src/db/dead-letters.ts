@@ -1,6 +1,7 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from './client';
 import type { Tx } from './types';
+import type { StoredHeaders } from '../dead-letters/stored-message';
 
 /** A dead letter as recorded: the message's place in Kafka (real, prefixed topic name) and why it was refused. */
 export interface DeadLetterRecord {
@@ -9,12 +10,16 @@ export interface DeadLetterRecord {
   offset: string;
   /** What tells two messages at one offset apart (a recreated topic): see messageDigest in consumers/pipeline/dead-letter.ts. */
   digest: string;
-  /** The message key (first 1000 characters); later events of a key wait behind its PARKED event. */
-  key: string | null;
+  /** The message key as text (first 1000 characters, parked_key): later events of a key wait behind its PARKED event. */
+  parkedKey: string | null;
   code: string;
   reason: string;
   eventId?: string;
   eventType?: string;
+  /** The message itself, kept to be shown and redriven (GET /v1/dead-letters, POST .../redrive). */
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: StoredHeaders;
 }
 
 /**
@@ -25,11 +30,16 @@ export interface DeadLetterRecord {
 export function deadLetterInsert(records: readonly DeadLetterRecord[]): Prisma.Sql {
   const col = <T>(pick: (d: DeadLetterRecord) => T) => records.map(pick);
   return Prisma.sql`
-    INSERT INTO dead_letter (topic, partition, "offset", message_digest, message_key, event_id, event_type, error_code, error_message)
-    SELECT * FROM unnest(${col((d) => d.topic)}::text[], ${col((d) => d.partition)}::int[], ${col((d) => d.offset)}::bigint[],
-                         ${col((d) => d.digest)}::text[], ${col((d) => d.key?.slice(0, 1000) ?? null)}::text[],
-                         ${col((d) => d.eventId?.slice(0, 64) ?? null)}::text[], ${col((d) => d.eventType?.slice(0, 64) ?? null)}::text[],
-                         ${col((d) => d.code.slice(0, 64))}::text[], ${col((d) => d.reason.slice(0, 1000))}::text[])
+    INSERT INTO dead_letter (topic, partition, "offset", message_digest, parked_key, event_id, event_type, error_code, error_message, message_key, message_value, message_headers)
+    SELECT topic, partition, "offset", message_digest, parked_key, event_id, event_type, error_code, error_message, decode(message_key, 'base64'), decode(message_value, 'base64'), message_headers::jsonb
+      FROM unnest(${col((d) => d.topic)}::text[], ${col((d) => d.partition)}::int[], ${col((d) => d.offset)}::bigint[],
+                  ${col((d) => d.digest)}::text[], ${col((d) => d.parkedKey?.slice(0, 1000) ?? null)}::text[],
+                  ${col((d) => d.eventId?.slice(0, 64) ?? null)}::text[], ${col((d) => d.eventType?.slice(0, 64) ?? null)}::text[],
+                  ${col((d) => d.code.slice(0, 64))}::text[], ${col((d) => d.reason.slice(0, 1000))}::text[],
+                  -- bytes as base64 text: one text[] parameter per column, like the others
+                  ${col((d) => d.key?.toString('base64') ?? null)}::text[], ${col((d) => d.value?.toString('base64') ?? null)}::text[],
+                  ${col((d) => JSON.stringify(d.headers))}::text[])
+        AS v(topic, partition, "offset", message_digest, parked_key, event_id, event_type, error_code, error_message, message_key, message_value, message_headers)
     ON CONFLICT (topic, partition, "offset", message_digest) DO NOTHING`;
 }
 
@@ -69,15 +79,117 @@ export interface ParkedDeadLetter {
 /** The open PARKED dead letters of these keys on one topic (real name). Usually none: one look-up on a partial index. */
 export async function openParkedDeadLetters(db: Db | Tx, topic: string, keys: readonly string[]): Promise<ParkedDeadLetter[]> {
   if (keys.length === 0) return [];
-  const rows = await db.$queryRaw<{ dead_letter_id: bigint; partition: number; offset: bigint; message_key: string; event_id: string }[]>`
-    SELECT dead_letter_id, partition, "offset", message_key, event_id FROM dead_letter
+  const rows = await db.$queryRaw<{ dead_letter_id: bigint; partition: number; offset: bigint; parked_key: string; event_id: string }[]>`
+    SELECT dead_letter_id, partition, "offset", parked_key, event_id FROM dead_letter
      WHERE error_code = 'PARKED' AND resolved_at IS NULL AND event_id IS NOT NULL
-       AND topic = ${topic} AND message_key = ANY(${keys}::text[])`;
-  return rows.map((r) => ({ deadLetterId: r.dead_letter_id, partition: r.partition, offset: r.offset, key: r.message_key, eventId: r.event_id }));
+       AND topic = ${topic} AND parked_key = ANY(${keys}::text[])`;
+  return rows.map((r) => ({ deadLetterId: r.dead_letter_id, partition: r.partition, offset: r.offset, key: r.parked_key, eventId: r.event_id }));
 }
 
 /** Open PARKED dead letters, for the metrics gauge: how many events operators have to look at. */
 export async function countOpenParked(db: Db): Promise<number> {
   const [row] = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM dead_letter WHERE error_code = 'PARKED' AND resolved_at IS NULL`;
   return Number(row?.n ?? 0);
+}
+
+/** A dead letter as people see it (API, CLI). */
+export interface DeadLetterRow {
+  id: bigint;
+  /** The real (prefixed) topic the message was refused on. */
+  topic: string;
+  partition: number;
+  offset: bigint;
+  eventId: string | null;
+  eventType: string | null;
+  code: string;
+  reason: string;
+  createdAt: Date;
+  sentAt: Date | null;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** Null for dead letters recorded before the message was kept with them. */
+  headers: StoredHeaders | null;
+  redrivenAt: Date | null;
+}
+
+const COLUMNS = Prisma.sql`dead_letter_id AS id, topic, partition, "offset", event_id AS "eventId", event_type AS "eventType", error_code AS code,
+  error_message AS reason, created_at AS "createdAt", sent_at AS "sentAt", message_key AS key, message_value AS value, message_headers AS headers,
+  redriven_at AS "redrivenAt"`;
+
+// Prisma hands bytea over as a Uint8Array; the rest of the service (kafkajs, the views) speaks Buffer.
+const asBuffer = (bytes: Uint8Array | null) => (bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+const fromDb = (row: DeadLetterRow): DeadLetterRow => ({ ...row, key: asBuffer(row.key), value: asBuffer(row.value) });
+
+/** Dead letters newest first, keyset-paged by id (no locks). */
+export async function listDeadLetters(db: Db, filter: { code?: string; topic?: string; before?: bigint; limit: number }): Promise<DeadLetterRow[]> {
+  const rows = await db.$queryRaw<DeadLetterRow[]>`
+    SELECT ${COLUMNS} FROM dead_letter
+     WHERE (${filter.code ?? null}::text IS NULL OR error_code = ${filter.code ?? null}::text)
+       AND (${filter.topic ?? null}::text IS NULL OR topic = ${filter.topic ?? null}::text)
+       AND (${filter.before ?? null}::bigint IS NULL OR dead_letter_id < ${filter.before ?? null}::bigint)
+     ORDER BY dead_letter_id DESC
+     LIMIT ${filter.limit}`;
+  return rows.map(fromDb);
+}
+
+export async function findDeadLetterById(db: Db, id: bigint): Promise<DeadLetterRow | null> {
+  const [row] = await db.$queryRaw<DeadLetterRow[]>`SELECT ${COLUMNS} FROM dead_letter WHERE dead_letter_id = ${id}`;
+  return row ? fromDb(row) : null;
+}
+
+/**
+ * Step 1 of a redrive: records that it is asked for, before the message is
+ * sent, so the consumer that receives it finds the request already committed.
+ * Returns the dead letter when it may be redriven (never redriven, message
+ * kept), else null. Asking again after a send that failed is allowed.
+ */
+export async function requestRedrive(db: Db, id: bigint, now: Date): Promise<DeadLetterRow | null> {
+  const [row] = await db.$queryRaw<DeadLetterRow[]>`
+    UPDATE dead_letter SET redrive_requested_at = COALESCE(redrive_requested_at, ${now})
+     WHERE dead_letter_id = ${id} AND redriven_at IS NULL AND message_headers IS NOT NULL
+    RETURNING ${COLUMNS}`;
+  return row ? fromDb(row) : null;
+}
+
+/** Step 2, after the message is on its topic: the dead letter counts as redriven (a second request is refused). Null if another request got there first. */
+export async function markRedriven(db: Db, id: bigint, now: Date): Promise<Date | null> {
+  const [row] = await db.$queryRaw<{ redrivenAt: Date }[]>`
+    UPDATE dead_letter SET redriven_at = ${now} WHERE dead_letter_id = ${id} AND redriven_at IS NULL RETURNING redriven_at AS "redrivenAt"`;
+  return row?.redrivenAt ?? null;
+}
+
+/** An inbound event that came back from the dead letters: header dlq-redrive-of names the dead letter. */
+export interface RedrivenEvent {
+  deadLetterId: bigint;
+  eventId: string;
+}
+
+/**
+ * The consumer's half of a redrive, inside the transaction that claims the
+ * inbox rows: for each redriven event whose redrive was asked for and not yet
+ * taken up, marks it taken up and removes the event's DEAD_LETTERED inbox
+ * row, so the inbox claims it again as new and it is judged once more. The
+ * row lock on the dead letter makes two deliveries of the same redriven
+ * message (two instances during a rebalance) take it up once: the second finds
+ * it taken and the inbox row back, and is a duplicate. A copied header with no
+ * redrive asked for changes nothing.
+ */
+export async function reopenRedrivenEvents(tx: Tx, events: readonly RedrivenEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.$executeRaw`
+    WITH taken AS (
+      UPDATE dead_letter d SET redrive_consumed_at = now()
+        FROM unnest(${events.map((e) => e.deadLetterId)}::bigint[], ${events.map((e) => e.eventId)}::text[]) AS r(id, event_id)
+       WHERE d.dead_letter_id = r.id AND d.event_id = r.event_id
+         AND d.redrive_requested_at IS NOT NULL AND d.redrive_consumed_at IS NULL
+      RETURNING d.event_id
+    )
+    DELETE FROM processed_event p USING taken WHERE p.event_id = taken.event_id::uuid AND p.outcome = 'DEAD_LETTERED'`;
+}
+
+/** A redriven event refused again on its own (its transaction rolled back): its redrive is taken up all the same, once. */
+export function consumeRedrive(event: RedrivenEvent): Prisma.Sql {
+  return Prisma.sql`
+    UPDATE dead_letter SET redrive_consumed_at = now()
+     WHERE dead_letter_id = ${event.deadLetterId} AND event_id = ${event.eventId} AND redrive_requested_at IS NOT NULL AND redrive_consumed_at IS NULL`;
 }

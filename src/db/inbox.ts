@@ -2,7 +2,7 @@ import { Prisma } from '../generated/prisma/client';
 import type { Db } from './client';
 import type { Tx } from './types';
 import { outboxInsert, type CausedEvents } from './outbox';
-import { deadLetterInsert, type DeadLetterRecord } from './dead-letters';
+import { consumeRedrive, deadLetterInsert, reopenRedrivenEvents, type DeadLetterRecord } from './dead-letters';
 
 /**
  * The inbox (processed_event): one row per inbound eventId. Its primary key is
@@ -16,10 +16,16 @@ export interface InboxClaim {
   topic: string;
   partition: number;
   offset: string;
+  /** The dead letter this message was redriven from (header dlq-redrive-of), if it claims one. */
+  redriveOf?: bigint | null;
 }
+
+const redrivesOf = (claims: readonly InboxClaim[]) => claims.flatMap((c) => (c.redriveOf ? [{ deadLetterId: c.redriveOf, eventId: c.eventId }] : []));
 
 /** Inserts the inbox rows of a run (outcome APPLYING); returns the eventIds that were new (a second copy inside the run counts once). */
 export async function claimInbox(tx: Tx, claims: readonly InboxClaim[]): Promise<Set<string>> {
+  // A redriven event is judged again once, as if new: its earlier refusal's inbox row goes first.
+  await reopenRedrivenEvents(tx, redrivesOf(claims));
   // Array parameters, one per column: Prisma's cost grows with the number of parameters.
   const inserted = await tx.$queryRaw<{ event_id: string }[]>`
     INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)
@@ -70,6 +76,8 @@ export async function finishRun(
  */
 export async function recordRefusal(db: Db, claim: InboxClaim, deadLetter: DeadLetterRecord): Promise<void> {
   await db.$transaction([
+    // Refused on its own after a redrive (its transaction rolled back): the redrive is taken up all the same.
+    ...redrivesOf([claim]).map((r) => db.$executeRaw(consumeRedrive(r))),
     db.$executeRaw`
       INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)
       VALUES (${claim.eventId}::uuid, ${claim.eventType.slice(0, 64)}, ${claim.topic}, ${claim.partition}, ${BigInt(claim.offset)}, 'DEAD_LETTERED')

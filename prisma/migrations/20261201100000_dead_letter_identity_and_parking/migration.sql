@@ -9,9 +9,10 @@ CREATE UNIQUE INDEX "dead_letter_topic_partition_offset_message_digest_key" ON "
 
 -- Parking (code PARKED): an event that failed with a non-transient error on
 -- every attempt, or one held back behind such an event of the same key. The
--- key says which later events wait behind it; resolved_at is set when the
+-- key (parked_key: the message key as text) says which later events wait
+-- behind it; resolved_at is set when the
 -- event is applied after all (a replay or a copy published again, after a fix).
-ALTER TABLE "dead_letter" ADD COLUMN "message_key" VARCHAR(1000);
+ALTER TABLE "dead_letter" ADD COLUMN "parked_key" VARCHAR(1000);
 ALTER TABLE "dead_letter" ADD COLUMN "resolved_at" TIMESTAMPTZ(3);
-CREATE INDEX "dead_letter_parked_key" ON "dead_letter"("topic", "message_key") WHERE "error_code" = 'PARKED' AND "resolved_at" IS NULL;
+CREATE INDEX "dead_letter_parked_key" ON "dead_letter"("topic", "parked_key") WHERE "error_code" = 'PARKED' AND "resolved_at" IS NULL;
 CREATE INDEX "dead_letter_parked_event" ON "dead_letter"("event_id") WHERE "error_code" = 'PARKED' AND "resolved_at" IS NULL;
