@@ -87,6 +87,9 @@ describe('replay via consumer-group offsets', () => {
     const before = await snapshot();
     expect(before.unpublished).toBe(0);
     const outboundBefore = await messagesOn(published());
+    const levelsTopic = [topicName(topics.inventoryLevels, stack.config.KAFKA_TOPIC_PREFIX)];
+    const levelsBefore = await messagesOn(levelsTopic);
+    expect(levelsBefore).toBeGreaterThan(0);
     await waitUntil(() => stack.recorder.messages.length === outboundBefore, 30_000, 'recorder did not catch up');
     const recordedBefore = stack.recorder.messages.length;
 
@@ -124,6 +127,7 @@ describe('replay via consumer-group offsets', () => {
     // send), and nothing new on Kafka: the topics' ends, and what the recorder has read.
     expect(await snapshot()).toEqual(before);
     expect(await messagesOn(published())).toBe(outboundBefore);
+    expect(await messagesOn(levelsTopic)).toBe(levelsBefore);
     expect(stack.recorder.messages.length).toBe(recordedBefore);
     expect(await stockDrift(stack.db)).toEqual([]);
   });
