@@ -63,11 +63,59 @@ const schema = z.object({
   CONSUMER_PARTITIONS_CONCURRENTLY: int(1, 64).default(6),
   /** Transactions of one topic in flight at once per instance (runs that wait for one go together into the next). */
   CONSUMER_TRANSACTIONS_IN_FLIGHT: int(1, 16).default(2),
+  /** Query API (src/api): its own port and host, beside the ops endpoints on HTTP_PORT. */
+  API_PORT: int(0, 65535).default(8081),
+  API_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Comma-separated `name:token:scope` (scope read or write). Empty: every /v1 request is refused (401). */
+  API_TOKENS: z.string().default(''),
+  /** `disabled` turns token checks off (logged as a warning at startup); for a closed test network only. */
+  API_AUTH: z.enum(['tokens', 'disabled']).default('tokens'),
+  /** Requests per token per minute; above it 429 with Retry-After. */
+  API_RATE_LIMIT_PER_MINUTE: int(1, 10_000_000).default(6000),
   /** Poll interval of the outbox relay: a fallback, it is woken by every commit of outbox rows on any instance (LISTEN/NOTIFY). */
   OUTBOX_POLL_MS: int(10, 60000).default(200),
 });
 
 export type Config = z.infer<typeof schema>;
+
+export type ApiScope = 'read' | 'write';
+export interface ApiToken {
+  name: string;
+  token: string;
+  scope: ApiScope;
+}
+
+const TOKEN_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const TOKEN_VALUE = /^[A-Za-z0-9._~+/=-]{16,256}$/;
+
+/**
+ * API_TOKENS as `name:token:scope` entries. A malformed list is refused at
+ * startup: a typo must not quietly lock everyone out, or let a token in with a
+ * scope nobody meant. The messages name the entry by position and name, never
+ * the token itself (they reach logs and terminals).
+ */
+export function parseApiTokens(list: string): ApiToken[] {
+  const entries = list.split(',').map((e) => e.trim()).filter(Boolean);
+  const tokens = entries.map((entry, i): ApiToken => {
+    const parts = entry.split(':');
+    const where = `API_TOKENS entry ${i + 1}`;
+    if (parts.length !== 3) throw new ConfigError(`invalid configuration: ${where}: must be name:token:scope`);
+    const [name, token, scope] = parts as [string, string, string];
+    if (!TOKEN_NAME.test(name)) throw new ConfigError(`invalid configuration: ${where}: the name must be 1-64 letters, digits, . _ -`);
+    if (!TOKEN_VALUE.test(token)) throw new ConfigError(`invalid configuration: ${where} (${name}): the token must be 16-256 characters of A-Z a-z 0-9 . _ ~ + / = -`);
+    if (scope !== 'read' && scope !== 'write') throw new ConfigError(`invalid configuration: ${where} (${name}): scope must be read or write`);
+    return { name, token, scope };
+  });
+  const names = new Set<string>();
+  const values = new Set<string>();
+  for (const t of tokens) {
+    if (names.has(t.name)) throw new ConfigError(`invalid configuration: API_TOKENS: the name ${t.name} is used twice`);
+    if (values.has(t.token)) throw new ConfigError(`invalid configuration: API_TOKENS: ${t.name} reuses another entry's token`);
+    names.add(t.name);
+    values.add(t.token);
+  }
+  return tokens;
+}
 
 export class ConfigError extends Error {}
 
@@ -87,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('invalid configuration: KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512)');
   }
   if (config.KAFKA_SSL_CA_FILE && !config.KAFKA_SSL) throw new ConfigError('invalid configuration: KAFKA_SSL_CA_FILE needs KAFKA_SSL=true');
+  parseApiTokens(config.API_TOKENS);
   if (config.KAFKA_SSL_CA_FILE && !existsSync(config.KAFKA_SSL_CA_FILE)) throw new ConfigError(`invalid configuration: KAFKA_SSL_CA_FILE: no such file ${config.KAFKA_SSL_CA_FILE}`);
   return config;
 }

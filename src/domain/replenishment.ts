@@ -43,6 +43,11 @@ function decide(product: ReplenishableProduct, triggered: boolean, hasOpenPurcha
   return { create: true, quantity: product.reorderQuantity, unitCost: product.unitCost, supplierId: product.supplierId };
 }
 
+/** Strictly below: at the reorder point is still enough. One rule for the trigger and the LOW_STOCK status. */
+export function isBelowReorderPoint(available: number, reorderPoint: number): boolean {
+  return available < reorderPoint;
+}
+
 /**
  * After stock moves: order when what is available in the warehouse has
  * dropped strictly below the reorder point (at the point is still enough).
@@ -52,7 +57,7 @@ export function decideReorderPointReplenishment(input: {
   availableInWarehouse: number;
   hasOpenPurchaseOrder: boolean;
 }): ReplenishmentDecision {
-  const triggered = input.availableInWarehouse < input.product.reorderPoint;
+  const triggered = isBelowReorderPoint(input.availableInWarehouse, input.product.reorderPoint);
   return decide(input.product, triggered, input.hasOpenPurchaseOrder);
 }
 
