@@ -44,6 +44,10 @@ export class ConsumerLagReader {
     this.clock = options.clock ?? (() => new Date());
   }
 
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
   read(): Promise<ConsumerLagReport> {
     const now = Date.now();
     if (this.cached && now - this.cached.at < this.cacheMs) return this.cached.report;

@@ -1,0 +1,100 @@
+import { TestStack } from '../support/harness';
+import { READ_TOKEN, startApiServer, WRITE_TOKEN } from '../support/api-server';
+import demo from '../../prisma/fixtures/demo.json';
+import type { ImportFileInput } from '../../src/master-data/import-schema';
+
+/** The console's shell and the reads it adds to /v1, over real HTTP against a real database and broker. */
+describe('operator console: shell and console reads', () => {
+  let stack: TestStack;
+  let server: Awaited<ReturnType<typeof startApiServer>>;
+  let base: string;
+  const get = (path: string, token: string | null = READ_TOKEN) => fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+  beforeAll(async () => {
+    stack = await TestStack.start();
+    await stack.importMasterData(demo as ImportFileInput);
+    server = await startApiServer(stack);
+    base = `http://127.0.0.1:${server.port}`;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await stack?.stop();
+  });
+
+  it('serves the sign-in shell without a token, with a strict content security policy', async () => {
+    const shell = await get('/console/', null);
+    expect(shell.status).toBe(200);
+    expect(shell.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(shell.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(shell.headers.get('content-security-policy')).toContain("connect-src 'self'");
+    const html = await shell.text();
+    expect(html).toContain('id="sign-in"');
+    // Nothing from elsewhere: every src and href is this service's own or a fragment.
+    for (const [, url] of html.matchAll(/(?:src|href)="([^"]*)"/g)) expect(url).toMatch(/^(\/console\/|#|data:)/);
+    const script = await get('/console/app.js', null);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect((await get('/console', null)).status).toBeLessThan(400);
+    expect((await get('/console/../package.json', null)).status).toBe(404);
+  });
+
+  it('answers who a token is, and refuses no token or an unknown one', async () => {
+    expect(await (await get('/v1/session')).json()).toEqual({ name: 'desk', scope: 'read' });
+    expect(await (await get('/v1/session', WRITE_TOKEN)).json()).toEqual({ name: 'lead', scope: 'write' });
+    expect((await get('/v1/session', null)).status).toBe(401);
+    const refused = await get('/v1/session', 'not-a-token-of-this-service');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+
+  it('finds products by SKU prefix or by part of the name, a page at a time', async () => {
+    const bySku = await (await get('/v1/products?q=ham')).json();
+    expect(bySku.items.map((p: { sku: string }) => p.sku)).toEqual(['HAMMER-16OZ']);
+    const byName = await (await get('/v1/products?q=SAW')).json();
+    expect(byName.items.map((p: { sku: string }) => p.sku)).toEqual(['SAW-550']);
+    // 'o' is in three demo names: a page of 2 then the rest, no row twice, none lost.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const answer: { items: { sku: string }[]; nextCursor: string | null } = await (await get(`/v1/products?q=o&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      expect(answer.items.length).toBeLessThanOrEqual(2);
+      seen.push(...answer.items.map((p) => p.sku));
+      cursor = answer.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['BOLT-M8', 'CHISEL-OLD', 'HAMMER-16OZ']);
+    // LIKE wildcards are text, not patterns.
+    expect((await (await get('/v1/products?q=%25')).json()).items).toEqual([]);
+    expect((await get('/v1/products')).status).toBe(400);
+  });
+
+  it('lists warehouses with their codes', async () => {
+    const answer = await (await get('/v1/warehouses')).json();
+    expect(answer.items.map((w: { code: string }) => w.code)).toEqual(['BER1', 'AKL1']);
+  });
+
+  it('lists products out of stock or low, with the same figures as availability', async () => {
+    const alerts = await (await get('/v1/stock-alerts')).json();
+    // Demo stock: SAW-550 has 3 (reorder point 2: fine), HAMMER 48, BOLT 60 / 200 (reorder point 20): nothing is low yet.
+    expect(alerts.items).toEqual([]);
+    await stack.db.$executeRaw`UPDATE inventory SET quantity_on_hand = 1 FROM product p WHERE p.product_id = inventory.product_id AND p.sku = 'SAW-550'`;
+    const low = await (await get('/v1/stock-alerts')).json();
+    expect(low.items).toEqual([expect.objectContaining({ sku: 'SAW-550', available: 1, reorderPoint: 2, status: 'LOW_STOCK' })]);
+    const availability = await (await get('/v1/availability?sku=SAW-550')).json();
+    expect(availability.items[0]).toMatchObject({ available: 1, status: 'LOW_STOCK' });
+  });
+
+  it('gives the overview: lag per inbound topic from the broker, dead letters of the last day by code, open purchase orders', async () => {
+    await stack.db.$executeRaw`INSERT INTO dead_letter (topic, partition, "offset", error_code, error_message) VALUES ('x.orders', 0, 1, 'INVALID_JSON', 'r'), ('x.orders', 0, 2, 'INVALID_JSON', 'r'), ('x.orders', 0, 3, 'UNKNOWN_EVENT_TYPE', 'r')`;
+    await stack.db.$executeRaw`INSERT INTO dead_letter (topic, partition, "offset", error_code, error_message, created_at) VALUES ('x.orders', 0, 4, 'OLD_ONE', 'r', now() - interval '25 hours')`;
+    await stack.publishRaw('orders', 'o-1', '{}');
+    await stack.publishRaw('orders', 'o-2', '{}');
+    const overview = await (await get('/v1/overview')).json();
+    expect(overview.deadLettersLast24h).toEqual([{ code: 'INVALID_JSON', count: 2 }, { code: 'UNKNOWN_EVENT_TYPE', count: 1 }]);
+    expect(overview.consumerLagProblem).toBeNull();
+    const orders = overview.consumerLag.find((t: { topic: string }) => t.topic === 'orders');
+    // No service consumes in this file: both messages are behind.
+    expect(orders).toEqual({ topic: 'orders', lag: 2, partitions: 3 });
+    expect(overview.consumerLag.map((t: { topic: string }) => t.topic).sort()).toEqual(['goods-receipts', 'inventory-operations', 'orders', 'purchase-order-updates']);
+    expect(overview.openPurchaseOrders).toEqual([]);
+  });
+});
