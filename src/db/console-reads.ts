@@ -138,3 +138,34 @@ export async function stockAlertKeys(db: Db, after: { sku: string; warehouseId: 
      ORDER BY p.sku, l.warehouse_id
      LIMIT ${limit}`;
 }
+
+export interface ReceiptView {
+  receiptId: string;
+  receivedBy: string | null;
+  receivedAt: Date;
+  lines: { sku: string; locationId: number; location: string; quantity: number }[];
+}
+
+/**
+ * A purchase order's goods receipts, oldest first, with where each put its
+ * units away (its RECEIVE ledger rows, found by the receipt's eventId).
+ * Page key: (received at, receiptId).
+ */
+export async function receiptsOfPurchaseOrder(db: Db, poId: number, after: { at: Date; receiptId: string } | null, limit: number): Promise<ReceiptView[]> {
+  const at = after?.at ?? null;
+  const receiptId = after?.receiptId ?? null;
+  return db.$queryRaw<ReceiptView[]>`
+    SELECT g.receipt_id AS "receiptId", g.received_by AS "receivedBy", g.created_at AS "receivedAt",
+           COALESCE((SELECT json_agg(json_build_object('sku', p.sku, 'locationId', t.location_id,
+                                                       'location', concat_ws('-', l.aisle, l.bay, l.level, l.bin), 'quantity', t.quantity)
+                                     ORDER BY t.txn_id)
+                       FROM inventory_transaction t
+                       JOIN product p ON p.product_id = t.product_id
+                       JOIN location l ON l.location_id = t.location_id
+                      WHERE t.event_id = g.event_id AND t.txn_type = 'RECEIVE'), '[]'::json) AS lines
+      FROM goods_receipt g
+     WHERE g.po_id = ${poId}::int
+       AND (${at}::timestamptz IS NULL OR (g.created_at, g.receipt_id) > (${at}::timestamptz, ${receiptId}::text))
+     ORDER BY g.created_at, g.receipt_id
+     LIMIT ${limit}`;
+}

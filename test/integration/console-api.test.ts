@@ -9,6 +9,8 @@ describe('operator console: shell and console reads', () => {
   let server: Awaited<ReturnType<typeof startApiServer>>;
   let base: string;
   const get = (path: string, token: string | null = READ_TOKEN) => fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  // Answers are checked field by field below.
+  const json = async (path: string, token: string = READ_TOKEN): Promise<any> => (await get(path, token)).json();
 
   beforeAll(async () => {
     stack = await TestStack.start();
@@ -39,8 +41,8 @@ describe('operator console: shell and console reads', () => {
   });
 
   it('answers who a token is, and refuses no token or an unknown one', async () => {
-    expect(await (await get('/v1/session')).json()).toEqual({ name: 'desk', scope: 'read' });
-    expect(await (await get('/v1/session', WRITE_TOKEN)).json()).toEqual({ name: 'lead', scope: 'write' });
+    expect(await json('/v1/session')).toEqual({ name: 'desk', scope: 'read' });
+    expect(await json('/v1/session', WRITE_TOKEN)).toEqual({ name: 'lead', scope: 'write' });
     expect((await get('/v1/session', null)).status).toBe(401);
     const refused = await get('/v1/session', 'not-a-token-of-this-service');
     expect(refused.status).toBe(401);
@@ -48,38 +50,38 @@ describe('operator console: shell and console reads', () => {
   });
 
   it('finds products by SKU prefix or by part of the name, a page at a time', async () => {
-    const bySku = await (await get('/v1/products?q=ham')).json();
+    const bySku = await json('/v1/products?q=ham');
     expect(bySku.items.map((p: { sku: string }) => p.sku)).toEqual(['HAMMER-16OZ']);
-    const byName = await (await get('/v1/products?q=SAW')).json();
+    const byName = await json('/v1/products?q=SAW');
     expect(byName.items.map((p: { sku: string }) => p.sku)).toEqual(['SAW-550']);
     // 'o' is in three demo names: a page of 2 then the rest, no row twice, none lost.
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const answer: { items: { sku: string }[]; nextCursor: string | null } = await (await get(`/v1/products?q=o&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const answer: { items: { sku: string }[]; nextCursor: string | null } = await json(`/v1/products?q=o&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       expect(answer.items.length).toBeLessThanOrEqual(2);
       seen.push(...answer.items.map((p) => p.sku));
       cursor = answer.nextCursor;
     } while (cursor);
     expect(seen).toEqual(['BOLT-M8', 'CHISEL-OLD', 'HAMMER-16OZ']);
     // LIKE wildcards are text, not patterns.
-    expect((await (await get('/v1/products?q=%25')).json()).items).toEqual([]);
+    expect((await json('/v1/products?q=%25')).items).toEqual([]);
     expect((await get('/v1/products')).status).toBe(400);
   });
 
   it('lists warehouses with their codes', async () => {
-    const answer = await (await get('/v1/warehouses')).json();
+    const answer = await json('/v1/warehouses');
     expect(answer.items.map((w: { code: string }) => w.code)).toEqual(['BER1', 'AKL1']);
   });
 
   it('lists products out of stock or low, with the same figures as availability', async () => {
-    const alerts = await (await get('/v1/stock-alerts')).json();
+    const alerts = await json('/v1/stock-alerts');
     // Demo stock: SAW-550 has 3 (reorder point 2: fine), HAMMER 48, BOLT 60 / 200 (reorder point 20): nothing is low yet.
     expect(alerts.items).toEqual([]);
     await stack.db.$executeRaw`UPDATE inventory SET quantity_on_hand = 1 FROM product p WHERE p.product_id = inventory.product_id AND p.sku = 'SAW-550'`;
-    const low = await (await get('/v1/stock-alerts')).json();
+    const low = await json('/v1/stock-alerts');
     expect(low.items).toEqual([expect.objectContaining({ sku: 'SAW-550', available: 1, reorderPoint: 2, status: 'LOW_STOCK' })]);
-    const availability = await (await get('/v1/availability?sku=SAW-550')).json();
+    const availability = await json('/v1/availability?sku=SAW-550');
     expect(availability.items[0]).toMatchObject({ available: 1, status: 'LOW_STOCK' });
   });
 
@@ -88,7 +90,7 @@ describe('operator console: shell and console reads', () => {
     await stack.db.$executeRaw`INSERT INTO dead_letter (topic, partition, "offset", error_code, error_message, created_at) VALUES ('x.orders', 0, 4, 'OLD_ONE', 'r', now() - interval '25 hours')`;
     await stack.publishRaw('orders', 'o-1', '{}');
     await stack.publishRaw('orders', 'o-2', '{}');
-    const overview = await (await get('/v1/overview')).json();
+    const overview = await json('/v1/overview');
     expect(overview.deadLettersLast24h).toEqual([{ code: 'INVALID_JSON', count: 2 }, { code: 'UNKNOWN_EVENT_TYPE', count: 1 }]);
     expect(overview.consumerLagProblem).toBeNull();
     const orders = overview.consumerLag.find((t: { topic: string }) => t.topic === 'orders');

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { readInventoryLevels } from '../../db/inventory-levels';
 import { lookupProducts } from '../../db/product-lookup';
-import { deadLetterCountsSince, incomingOfProduct, listWarehouses, openPurchaseOrderCounts, searchProducts, stockAlertKeys } from '../../db/console-reads';
+import { deadLetterCountsSince, incomingOfProduct, listWarehouses, openPurchaseOrderCounts, receiptsOfPurchaseOrder, searchProducts, stockAlertKeys } from '../../db/console-reads';
 import { stockStatuses } from '../../domain/stock-status';
 import { inboundTopics } from '../../contracts';
 import { text } from '../../contracts/primitives';
 import { cursorParam, decodeCursor, limitParam, nextCursorField, page, pageLimit } from '../pagination';
-import { skuParam } from '../params';
+import { idParam, skuParam } from '../params';
 import { ApiProblem, problemResponses } from '../problems';
 import type { RegisterRoutes } from '../types';
 
@@ -61,10 +61,20 @@ const stockAlert = z
   })
   .meta({ id: 'StockAlert' });
 
+const receipt = z
+  .object({
+    receiptId: z.string(),
+    receivedBy: z.string().nullable(),
+    receivedAt: z.string(),
+    lines: z.array(z.object({ sku: z.string(), locationId: z.number().int(), location: z.string(), quantity: z.number().int() })).describe('where the receipt put its units away'),
+  })
+  .meta({ id: 'GoodsReceipt' });
+
 const productCursor = z.object({ sku: z.string() });
 const warehouseCursor = z.object({ id: z.number().int() });
 const incomingCursor = z.object({ day: z.string(), poId: z.number().int() });
 const alertCursor = z.object({ sku: z.string(), warehouseId: z.number().int() });
+const receiptCursor = z.object({ at: z.iso.datetime(), id: z.string() });
 
 export const consoleReadRoutes: RegisterRoutes = (app, deps) => {
   const { db } = deps;
@@ -125,6 +135,26 @@ export const consoleReadRoutes: RegisterRoutes = (app, deps) => {
       const after = decodeCursor(incomingCursor, request.query.cursor);
       const rows = await incomingOfProduct(db, product.productId, after, limit + 1);
       return page(rows, limit, (l) => ({ day: l.expectedDate ?? 'infinity', poId: l.poId }));
+    },
+  );
+
+  app.get(
+    '/v1/purchase-orders/:poId/receipts',
+    {
+      schema: {
+        summary: "A purchase order's goods receipts, oldest first, with their put-away",
+        tags: ['console'],
+        params: z.strictObject({ poId: idParam }),
+        querystring: z.strictObject(pageQuery),
+        response: { 200: listAnswer(receipt), ...problemResponses(400, 401, 429) },
+      },
+    },
+    async (request) => {
+      const limit = pageLimit(request.query.limit);
+      const after = decodeCursor(receiptCursor, request.query.cursor);
+      const rows = await receiptsOfPurchaseOrder(db, request.params.poId, after && { at: new Date(after.at), receiptId: after.id }, limit + 1);
+      const { items, nextCursor } = page(rows, limit, (r) => ({ at: r.receivedAt.toISOString(), id: r.receiptId }));
+      return { items: items.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() })), nextCursor };
     },
   );
 

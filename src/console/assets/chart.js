@@ -21,8 +21,7 @@ export function onHandSeries(currentOnHand, rowsNewestFirst, now = new Date()) {
   const points = [{ at: now, onHand: currentOnHand }];
   let onHand = currentOnHand;
   for (const row of rowsNewestFirst) {
-    const type = row.type ?? row.txnType;
-    if (!MOVES_ON_HAND.has(type)) continue;
+    if (!MOVES_ON_HAND.has(row.type)) continue;
     points.push({ at: new Date(row.createdAt), onHand });
     onHand -= row.quantity;
     points.push({ at: new Date(row.createdAt), onHand, before: true });

@@ -5,7 +5,7 @@ import { api, seg } from '../api.js';
 import { badge, filterForm, h, link, num, section, simpleTable, when } from '../ui.js';
 import { go, hrefOf } from '../router.js';
 import { ledgerTable } from './stock.js';
-import { warehouseLabel } from '../warehouses.js';
+import { warehouseLabel, warehouseText } from '../warehouses.js';
 
 export async function orderPage(route) {
   const search = filterForm([{ name: 'orderId', label: 'Order id', placeholder: 'e.g. checkout-8812' }], { orderId: route.id ?? '' }, ({ orderId }) => orderId && go('orders', orderId), 'Open');
@@ -23,7 +23,7 @@ export async function orderPage(route) {
     h('p', { class: 'crumbs' }, link(hrefOf('orders'), 'Orders'), ' / ', route.id),
     h('h1', {}, `Order ${route.id} `, badge(order.status)),
     search,
-    section('Reservation', summary(order), await linesTable(order)),
+    section('Reservation', summary(order), totals(order), await linesTable(order)),
     section('Ledger rows referencing this order', ledgerTable({ referenceId: route.id })),
   );
 }
@@ -33,11 +33,24 @@ function summary(order) {
     ['Status', badge(order.status)],
     ['Hold until', order.holdUntil ? when(order.holdUntil) : 'no hold (firm)'],
     order.expiredAt ? ['Expired at', when(order.expiredAt)] : null,
-    order.warehouseIds?.length ? ['Warehouses', order.warehouseIds.map((id) => `#${id}`).join(', ')] : order.warehouseId ? ['Warehouse', `#${order.warehouseId}`] : null,
-    order.createdAt ? ['Reserved at', when(order.createdAt)] : null,
+    order.warehouseIds?.length ? ['Warehouses', h('span', {}, order.warehouseIds.map((id, i) => [i ? ', ' : '', warehouseText(id)]))] : null,
+    ['Reserved at', when(order.reservedAt ?? order.createdAt)],
     order.updatedAt ? ['Last change', when(order.updatedAt)] : null,
   ].filter(Boolean);
   return h('dl', { class: 'facts' }, facts.map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+}
+
+/** The order's units at a glance: what is still held, what left the building, what was let go. */
+function totals(order) {
+  const total = (key) => (order.lines ?? []).reduce((sum, line) => sum + (line[key] ?? 0), 0);
+  const figures = [
+    ['Ordered', total('quantity')],
+    ['Still reserved', total('reserved')],
+    ['Shipped', total('shipped')],
+    ['Released', total('released')],
+    ['Backordered', total('backordered')],
+  ];
+  return h('ul', { class: 'figures' }, figures.map(([label, value]) => h('li', {}, h('span', { class: 'figure' }, num(value)), h('span', { class: 'muted' }, label))));
 }
 
 /** One row per line and location; a line with nothing allocated (wholly backordered) gets one row. */
@@ -61,10 +74,10 @@ async function linesTable(order) {
     { label: 'Backordered', numeric: true, value: (r) => (r.first ? num(r.line.backordered ?? 0) : '') },
     { label: 'Warehouse', value: (r) => (r.allocation?.warehouseId !== undefined ? labels.get(r.allocation.warehouseId) : '–') },
     { label: 'Location', value: (r) => (r.allocation ? r.allocation.location ?? `#${r.allocation.locationId}` : 'nothing allocated') },
-    { label: 'Reserved', numeric: true, value: (r) => a(r, 'reserved') },
+    { label: 'Allocated', numeric: true, value: (r) => a(r, 'quantity') },
+    { label: 'Still reserved', numeric: true, value: (r) => a(r, 'reserved') },
     { label: 'Shipped', numeric: true, value: (r) => a(r, 'shipped') },
     { label: 'Released', numeric: true, value: (r) => a(r, 'released') },
-    { label: 'Open', numeric: true, value: (r) => a(r, 'open') },
   ];
   return simpleTable(rows, columns);
 }

@@ -32,11 +32,11 @@ export async function purchaseOrdersPage(route) {
         { label: 'PO', value: (po) => link(hrefOf('purchase-orders', po.poId), `PO ${po.poId}`) },
         { label: 'Status', value: (po) => badge(po.status) },
         { label: 'Warehouse', value: (po) => warehouseText(po.warehouseId) },
-        { label: 'Supplier', value: (po) => po.supplierCode ?? po.supplier?.code ?? (po.supplierId !== undefined ? `#${po.supplierId}` : '–') },
+        { label: 'Supplier', value: (po) => `#${po.supplierId}` },
         { label: 'Expected', value: (po) => po.expectedDate ?? '–' },
         { label: 'Lines', numeric: true, value: (po) => num(po.lines?.length) },
-        { label: 'Ordered', numeric: true, value: (po) => num(sum(po.lines, 'quantityOrdered')) },
-        { label: 'Received', numeric: true, value: (po) => num(sum(po.lines, 'quantityReceived')) },
+        { label: 'Ordered', numeric: true, value: (po) => num(sum(po.lines, 'ordered')) },
+        { label: 'Received', numeric: true, value: (po) => num(sum(po.lines, 'received')) },
         { label: 'Created', value: (po) => when(po.createdAt) },
       ],
     }),
@@ -50,13 +50,12 @@ async function purchaseOrderView(poId) {
   const facts = [
     ['Status', badge(po.status)],
     ['Warehouse', await warehouseLabel(po.warehouseId)],
-    ['Supplier', po.supplierCode ?? po.supplier?.code ?? `#${po.supplierId}`],
+    ['Supplier', `#${po.supplierId}`],
     ['Expected', po.expectedDate ?? '–'],
     ['Trigger', po.trigger ?? '–'],
     ['Created', when(po.createdAt)],
     po.updatedAt ? ['Last change', when(po.updatedAt)] : null,
   ].filter(Boolean);
-  const receipts = po.receipts ?? [];
   return h(
     'div',
     {},
@@ -67,22 +66,24 @@ async function purchaseOrderView(poId) {
       'Lines',
       simpleTable(po.lines ?? [], [
         { label: 'SKU', value: (l) => link(hrefOf('stock', l.sku), l.sku) },
-        { label: 'Ordered', numeric: true, value: (l) => num(l.quantityOrdered) },
-        { label: 'Received', numeric: true, value: (l) => num(l.quantityReceived) },
-        { label: 'Still to come', numeric: true, value: (l) => num(Math.max(0, (l.quantityOrdered ?? 0) - (l.quantityReceived ?? 0))) },
+        { label: 'Ordered', numeric: true, value: (l) => num(l.ordered) },
+        { label: 'Received', numeric: true, value: (l) => num(l.received) },
+        { label: 'Still to come', numeric: true, value: (l) => num(Math.max(0, l.ordered - l.received)) },
         { label: 'Unit cost', numeric: true, value: (l) => l.unitCost ?? '–' },
       ]),
     ),
     section(
       'Receipts',
-      receipts.length
-        ? simpleTable(receipts, [
-            { label: 'Receipt', value: (r) => r.receiptId },
-            { label: 'Received', value: (r) => when(r.receivedAt ?? r.createdAt) },
-            { label: 'By', value: (r) => r.receivedBy ?? '–' },
-            { label: 'Units', numeric: true, value: (r) => num(r.lines ? sum(r.lines, 'quantity') : r.quantity) },
-          ])
-        : h('p', { class: 'muted' }, 'Nothing received yet.'),
+      pagedTable({
+        load: (page) => api.get(`/v1/purchase-orders/${seg(poId)}/receipts`, page),
+        empty: 'Nothing received yet.',
+        columns: [
+          { label: 'Receipt', value: (r) => r.receiptId },
+          { label: 'Received', value: (r) => when(r.receivedAt) },
+          { label: 'By', value: (r) => r.receivedBy ?? '–' },
+          { label: 'Put away', value: (r) => (r.lines.length ? r.lines.map((l) => `${l.quantity} × ${l.sku} → ${l.location}`).join('; ') : '–') },
+        ],
+      }),
     ),
   );
 }

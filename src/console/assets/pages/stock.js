@@ -34,10 +34,13 @@ function searchResults(q) {
 }
 
 async function productView(sku, params) {
-  const [availability, product] = await Promise.all([
+  const [availability, product, bins] = await Promise.all([
     api.get('/v1/availability', { sku }),
     api.get('/v1/products', { q: sku, limit: 10 }).then((r) => r.items.find((p) => p.sku === sku) ?? null),
+    // One page of bins names the ledger's locations and fills its location filter.
+    api.get(`/v1/products/${seg(sku)}/stock`, { limit: 500 }).then((r) => r.items, () => []),
   ]);
+  const locations = new Map(bins.map((b) => [b.locationId, b.location]));
   if (availability.unknown?.includes(sku)) {
     return h('div', {}, h('h1', {}, sku), h('p', { class: 'problem', role: 'alert' }, `There is no product with SKU ${sku}.`), link(hrefOf('stock'), '← Search'));
   }
@@ -52,7 +55,7 @@ async function productView(sku, params) {
     section('Incoming purchase orders', incomingTable(sku)),
     section('On hand over time', chartOf(sku, onHand)),
     section('Bins', binsTable(sku)),
-    section('Ledger, newest first', ledgerOf(sku, params)),
+    section('Ledger, newest first', ledgerOf(sku, params, locations)),
   );
 }
 
@@ -119,35 +122,39 @@ function chartOf(sku, onHand) {
   return box;
 }
 
-function ledgerOf(sku, params) {
+function ledgerOf(sku, params, locations) {
   const filters = { locationId: params.locationId ?? '', referenceId: params.referenceId ?? '' };
+  const locationField = locations.size
+    ? { name: 'locationId', label: 'Location', options: [['', 'any'], ...[...locations].map(([id, name]) => [String(id), `${name} (#${id})`])] }
+    : { name: 'locationId', label: 'Location id', inputmode: 'numeric', placeholder: 'any' };
   return h(
     'div',
     {},
     filterForm(
       [
-        { name: 'locationId', label: 'Location id', inputmode: 'numeric', placeholder: 'any' },
-        { name: 'referenceId', label: 'Reference (order, PO, receipt …)', placeholder: 'any' },
+        locationField,
+        { name: 'referenceId', label: 'Reference (order id, PO id …)', placeholder: 'any' },
       ],
       filters,
       (values) => go('stock', sku, values),
     ),
-    ledgerTable({ sku, ...filters }),
+    ledgerTable({ sku, ...filters }, locations),
   );
 }
 
 /** Ledger rows, newest first; shared with the order page. */
-export function ledgerTable(filter) {
+export function ledgerTable(filter, locations = new Map()) {
   return pagedTable({
     load: (page) => api.get('/v1/ledger', { ...filter, ...page }),
     empty: 'No ledger rows.',
     columns: [
       { label: 'When', value: (r) => when(r.createdAt) },
-      { label: 'Type', value: (r) => r.type ?? r.txnType },
+      { label: 'Type', value: (r) => r.type },
       ...(filter.sku ? [] : [{ label: 'SKU', value: (r) => link(hrefOf('stock', r.sku), r.sku) }]),
-      { label: 'Location', value: (r) => r.location ?? `#${r.locationId}` },
+      { label: 'Location', value: (r) => (locations.has(r.locationId) ? locations.get(r.locationId) : [warehouseText(r.warehouseId), ` #${r.locationId}`]) },
       { label: 'Quantity', numeric: true, value: (r) => (r.quantity > 0 ? `+${num(r.quantity)}` : num(r.quantity)) },
       { label: 'Reference', value: (r) => referenceLink(r) },
+      { label: 'By', value: (r) => r.performedBy ?? '' },
     ],
   });
 }
@@ -155,8 +162,8 @@ export function ledgerTable(filter) {
 function referenceLink(row) {
   if (!row.referenceId) return '–';
   const type = row.referenceType ?? '';
-  const text = type ? `${type.toLowerCase()} ${row.referenceId}` : row.referenceId;
-  if (/ORDER/i.test(type)) return link(hrefOf('orders', row.referenceId), text);
-  if (/PURCHASE|PO/i.test(type) && /^\d+$/.test(row.referenceId)) return link(hrefOf('purchase-orders', row.referenceId), text);
+  const text = `${type.toLowerCase().replace(/_/g, ' ')} ${row.referenceId}`.trim();
+  if (type === 'ORDER') return link(hrefOf('orders', row.referenceId), text);
+  if (type === 'PURCHASE_ORDER') return link(hrefOf('purchase-orders', row.referenceId), text);
   return text;
 }
