@@ -5,6 +5,8 @@ import { EventRejectedError } from '../src/errors';
 import { Prisma } from '../src/generated/prisma/client';
 import { outboxInsert, type OutboundEvent } from '../producers/outbox';
 import { recordDeadLetters } from './dead-letter';
+import { reopenRedrivenEvents } from '../src/db/dead-letters';
+import { redrivenEventOf } from './redrive';
 import type { EventContext, EventHandler } from './handler';
 import type { InboundRecord, ProcessorDeps } from './process-message';
 
@@ -139,6 +141,8 @@ function causeOf(event: ValidEvent) {
 
 /** Inserts the inbox rows of the run; returns the eventIds that were new (a second copy inside the run counts once). */
 async function claimInbox(tx: Tx, events: readonly ValidEvent[]): Promise<Set<string>> {
+  // A redriven event is judged again once, as if new: its earlier refusal's inbox row goes first.
+  await reopenRedrivenEvents(tx, events.flatMap((e) => redrivenEventOf(e.record.message, e.envelope.eventId) ?? []));
   // Array parameters, one per column: Prisma's cost grows with the number of parameters.
   const inserted = await tx.$queryRaw<{ event_id: string }[]>`
     INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)

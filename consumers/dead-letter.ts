@@ -3,6 +3,7 @@ import { Prisma } from '../src/generated/prisma/client';
 import type { Db } from '../src/db/client';
 import type { Tx } from '../src/db/types';
 import { deadLetterHeaders, topics, topicName, type TopicBase } from '../src/contracts';
+import { storeHeaders } from '../src/dead-letters/stored-message';
 
 export interface DeadLetterInput {
   /** Contract topic name; the record and the header carry the real (prefixed) name. */
@@ -19,14 +20,20 @@ export interface DeadLetterInput {
  * The dead_letter row of a message, written before the message is sent: in
  * the transaction that refused the event, or on its own for a message that
  * breaks the contract. Nothing is written if the message has one already.
+ * The message itself (key, value, headers) is kept with it, to be shown and
+ * redriven (GET /v1/dead-letters, POST .../redrive).
  */
 export function recordDeadLetters(inputs: readonly DeadLetterInput[], topicPrefix: string): Prisma.Sql {
   const col = <T>(pick: (d: DeadLetterInput) => T) => inputs.map(pick);
   return Prisma.sql`
-    INSERT INTO dead_letter (topic, partition, "offset", event_id, event_type, error_code, error_message)
-    SELECT * FROM unnest(${col((d) => topicName(d.topic, topicPrefix))}::text[], ${col((d) => d.partition)}::int[], ${col((d) => d.message.offset)}::bigint[],
-                         ${col((d) => d.eventId?.slice(0, 64) ?? null)}::text[], ${col((d) => d.eventType?.slice(0, 64) ?? null)}::text[],
-                         ${col((d) => d.code.slice(0, 64))}::text[], ${col((d) => d.reason.slice(0, 1000))}::text[])
+    INSERT INTO dead_letter (topic, partition, "offset", event_id, event_type, error_code, error_message, message_key, message_value, message_headers)
+    SELECT topic, partition, "offset", event_id, event_type, error_code, error_message, decode(message_key, 'base64'), decode(message_value, 'base64'), message_headers::jsonb
+      FROM unnest(${col((d) => topicName(d.topic, topicPrefix))}::text[], ${col((d) => d.partition)}::int[], ${col((d) => d.message.offset)}::bigint[],
+                  ${col((d) => d.eventId?.slice(0, 64) ?? null)}::text[], ${col((d) => d.eventType?.slice(0, 64) ?? null)}::text[],
+                  ${col((d) => d.code.slice(0, 64))}::text[], ${col((d) => d.reason.slice(0, 1000))}::text[],
+                  ${col((d) => d.message.key?.toString('base64') ?? null)}::text[], ${col((d) => d.message.value?.toString('base64') ?? null)}::text[],
+                  ${col((d) => JSON.stringify(storeHeaders(d.message.headers)))}::text[])
+        AS v(topic, partition, "offset", event_id, event_type, error_code, error_message, message_key, message_value, message_headers)
     ON CONFLICT (topic, partition, "offset") DO NOTHING`;
 }
 

@@ -3,6 +3,8 @@ import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
 import { envelopeSchema, parseInboundMessage, type Envelope, type InboundTopic } from '../src/contracts';
 import { deadLetter, recordDeadLetters, unsentDeadLetters } from './dead-letter';
+import { consumeRedrive } from '../src/db/dead-letters';
+import { redrivenEventOf } from './redrive';
 import { applyEvents, logFields, type Applied, type ValidEvent } from './apply-events';
 import { isDataError, isTransactionTimeout, isTransientError } from '../src/errors';
 import type { EventHandler, HandlerSettings } from './handler';
@@ -153,7 +155,10 @@ async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: st
   const eventType = refused?.eventType ?? null;
   const input = { ...record, code, reason, eventId: refused?.eventId, eventType: refused?.eventType };
   if (refused) {
+    const redriven = redrivenEventOf(record.message, refused.eventId);
     await deps.db.$transaction([
+      // Refused on its own after a redrive (its transaction rolled back): the redrive is taken up all the same.
+      ...(redriven ? [deps.db.$executeRaw(consumeRedrive(redriven))] : []),
       deps.db.$executeRaw`
         INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)
         VALUES (${refused.eventId}::uuid, ${refused.eventType.slice(0, 64)}, ${record.topic}, ${record.partition}, ${BigInt(record.message.offset)}, 'DEAD_LETTERED')

@@ -64,3 +64,10 @@ export const deadLetterHeaders = {
   errorMessage: 'dlq-error-message',
   failedAt: 'dlq-failed-at',
 } as const;
+
+/**
+ * On a message republished from the dead letters (a redrive): the dead
+ * letter's id. The service judges such a message once more, as if new, when
+ * that redrive was asked for through the API or CLI.
+ */
+export const redriveHeader = 'dlq-redrive-of';
