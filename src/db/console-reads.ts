@@ -57,9 +57,11 @@ export interface IncomingLine {
 }
 
 /**
- * A product's purchase-order lines that still bring something, in the
- * statuses that count as incoming, soonest expected first (undated last).
- * The page key is (expected date or 'infinity', poId).
+ * A product's open purchase orders that still bring something, soonest
+ * expected first (undated last): the statuses that count as incoming plus
+ * DRAFT (raised, not yet sent: people want to see it, but it is no promise
+ * and not in the `incoming` figure). The page key is (expected date or
+ * 'infinity', poId).
  */
 export async function incomingOfProduct(db: Db, productId: number, after: { day: string; poId: number } | null, limit: number): Promise<IncomingLine[]> {
   const day = after?.day ?? null;
@@ -71,7 +73,7 @@ export async function incomingOfProduct(db: Db, productId: number, after: { day:
            SUM(GREATEST(pl.quantity_ordered - pl.quantity_received, 0))::int AS "quantityOpen"
       FROM purchase_order po JOIN purchase_order_line pl ON pl.po_id = po.po_id
      WHERE pl.product_id = ${productId}::int
-       AND po.status::text = ANY(${[...INCOMING_PO_STATUSES]}::text[])
+       AND po.status::text = ANY(${['DRAFT', ...INCOMING_PO_STATUSES]}::text[])
        AND (${day}::text IS NULL OR (COALESCE(po.expected_date::text, 'infinity'), po.po_id) > (${day}::text, ${poId}::int))
      GROUP BY po.po_id
     HAVING SUM(GREATEST(pl.quantity_ordered - pl.quantity_received, 0)) > 0

@@ -121,7 +121,8 @@ export const consoleReadRoutes: RegisterRoutes = (app, deps) => {
     '/v1/products/:sku/incoming',
     {
       schema: {
-        summary: "A product's purchase orders in SENT, CONFIRMED or PARTIAL that still bring something, soonest expected first",
+        summary: "A product's purchase orders in DRAFT, SENT, CONFIRMED or PARTIAL that still bring something, soonest expected first",
+        description: 'A DRAFT is listed but is not counted in availability\'s incoming (it is no promise yet).',
         tags: ['console'],
         params: z.strictObject({ sku: skuParam }),
         querystring: z.strictObject(pageQuery),

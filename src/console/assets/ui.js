@@ -38,7 +38,7 @@ export function when(value) {
   if (!value) return '–';
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return String(value);
-  return h('time', { datetime: date.toISOString(), title: date.toISOString() }, date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }));
+  return h('time', { datetime: date.toISOString(), title: date.toISOString() }, date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium' }));
 }
 
 const statusWords = { IN_STOCK: 'in stock', LOW_STOCK: 'low', OUT_OF_STOCK: 'out' };
@@ -75,10 +75,8 @@ export function paged({ load, render, empty = 'Nothing to show.', limit = 25 }) 
     cursors[page + 1] = answer?.nextCursor ?? null;
     const previous = h('button', { type: 'button', disabled: page === 0, onclick: () => { page -= 1; show(); } }, '← Previous');
     const next = h('button', { type: 'button', disabled: !cursors[page + 1], onclick: () => { page += 1; show(); } }, 'Next →');
-    container.replaceChildren(
-      items.length ? render(items) : h('p', { class: 'muted' }, page === 0 ? empty : 'No more rows.'),
-      page > 0 || cursors[page + 1] ? h('div', { class: 'pager' }, previous, h('span', { class: 'muted' }, `page ${page + 1}`), next) : null,
-    );
+    const pager = page > 0 || cursors[page + 1] ? [h('div', { class: 'pager' }, previous, h('span', { class: 'muted' }, `page ${page + 1}`), next)] : [];
+    container.replaceChildren(items.length ? render(items) : h('p', { class: 'muted' }, page === 0 ? empty : 'No more rows.'), ...pager);
   }
   show();
   return container;

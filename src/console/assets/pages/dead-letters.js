@@ -43,10 +43,18 @@ function deadLetterCard(letter) {
       h('code', { class: 'code' }, letter.code),
       h('span', { class: 'muted' }, `${letter.topic} [${letter.partition}] @${letter.offset}`),
       letter.key ? h('span', { class: 'muted' }, 'key ', keyLink(letter)) : null,
-      h('span', { class: 'muted' }, when(letter.createdAt ?? letter.failedAt)),
+      h('span', { class: 'muted' }, when(letter.deadLetteredAt)),
     ),
     h('p', { class: 'reason' }, letter.reason),
-    h('details', {}, h('summary', {}, 'Original message and headers'), h('pre', { class: 'message', tabindex: 0 }, value), h('pre', { class: 'message headers', tabindex: 0 }, JSON.stringify(letter.headers ?? {}, null, 2))),
+    h(
+      'details',
+      {},
+      h('summary', {}, 'Original message and headers'),
+      h('p', { class: 'muted pre-label' }, letter.eventType ? `Value (${letter.eventType})` : 'Value'),
+      h('pre', { class: 'message', tabindex: 0 }, value),
+      h('p', { class: 'muted pre-label' }, 'Headers'),
+      h('pre', { class: 'message headers', tabindex: 0 }, JSON.stringify(letter.headers ?? {}, null, 2)),
+    ),
     redriveControl(letter),
   );
 }

@@ -19,7 +19,7 @@ export async function overviewPage() {
         'Consumer lag',
         lag.length
           ? simpleTable(lag, [
-              { label: 'Topic', value: (t) => t.topic },
+              { label: 'Topic', value: (t) => h('span', { class: 'nowrap' }, t.topic) },
               { label: 'Messages behind', numeric: true, value: (t) => h('span', { class: t.lag > 0 ? 'warn' : null }, num(t.lag)) },
               { label: 'Partitions', numeric: true, value: (t) => num(t.partitions) },
             ])

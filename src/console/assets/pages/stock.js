@@ -52,7 +52,7 @@ async function productView(sku, params) {
     h('p', { class: 'crumbs' }, link(hrefOf('stock'), 'Stock'), ' / ', sku),
     h('h1', {}, sku, product ? h('span', { class: 'subtitle' }, ` ${product.name}`) : null, product && !product.isActive ? badge('INACTIVE') : null),
     section('Per warehouse', await levelsTable(levels)),
-    section('Incoming purchase orders', incomingTable(sku)),
+    section('Purchase orders bringing it', incomingTable(sku)),
     section('On hand over time', chartOf(sku, onHand)),
     section('Bins', binsTable(sku)),
     section('Ledger, newest first', ledgerOf(sku, params, locations)),
@@ -78,11 +78,11 @@ async function levelsTable(levels) {
 function incomingTable(sku) {
   return pagedTable({
     load: (page) => api.get(`/v1/products/${seg(sku)}/incoming`, page),
-    empty: 'No purchase order brings this product.',
+    empty: 'No open purchase order has this product.',
     columns: [
       { label: 'PO', value: (l) => link(hrefOf('purchase-orders', l.poId), `PO ${l.poId}`) },
       { label: 'Warehouse', value: (l) => warehouseText(l.warehouseId) },
-      { label: 'Status', value: (l) => badge(l.status) },
+      { label: 'Status', value: (l) => [badge(l.status), l.status === 'DRAFT' ? h('span', { class: 'muted small' }, ' not yet incoming') : null] },
       { label: 'Expected', value: (l) => l.expectedDate ?? '–' },
       { label: 'Ordered', numeric: true, value: (l) => num(l.quantityOrdered) },
       { label: 'Received', numeric: true, value: (l) => num(l.quantityReceived) },
@@ -151,7 +151,7 @@ export function ledgerTable(filter, locations = new Map()) {
       { label: 'When', value: (r) => when(r.createdAt) },
       { label: 'Type', value: (r) => r.type },
       ...(filter.sku ? [] : [{ label: 'SKU', value: (r) => link(hrefOf('stock', r.sku), r.sku) }]),
-      { label: 'Location', value: (r) => (locations.has(r.locationId) ? locations.get(r.locationId) : [warehouseText(r.warehouseId), ` #${r.locationId}`]) },
+      { label: 'Location', value: (r) => (locations.has(r.locationId) ? locations.get(r.locationId) : [warehouseText(r.warehouseId), ` · location #${r.locationId}`]) },
       { label: 'Quantity', numeric: true, value: (r) => (r.quantity > 0 ? `+${num(r.quantity)}` : num(r.quantity)) },
       { label: 'Reference', value: (r) => referenceLink(r) },
       { label: 'By', value: (r) => r.performedBy ?? '' },
