@@ -8,7 +8,7 @@ import { applyStockChanges } from '../src/db/inventory';
 import { appendLedger } from '../src/db/ledger';
 import { lockStorageLocations, storageLocations } from '../src/db/locations';
 import { appliedReceipt, lockPurchaseOrder, recordReceipt, setPurchaseOrderStatus } from '../src/db/purchase-orders';
-import { defineHandler } from './handler';
+import { defineHandler } from './pipeline/handler';
 
 /**
  * GoodsReceived: book a delivery against its purchase order, whole or not at

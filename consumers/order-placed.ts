@@ -4,9 +4,9 @@ import { EventRejectedError } from '../src/errors';
 import { lockWarehouseStock } from '../src/db/inventory';
 import { ordersWithReservations } from '../src/db/reservations';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
-import { defineHandler, type HandlerInput } from './handler';
-import { chooseWarehouses, resolveOrders } from './order-placed-lookup';
-import { ReservationWrites } from './reservation-writes';
+import { defineHandler, type HandlerInput } from './pipeline/handler';
+import { chooseWarehouses, resolveOrders } from './shared/order-placed-lookup';
+import { ReservationWrites } from './shared/reservation-writes';
 
 /**
  * OrderPlaced: reserve every line in one warehouse, or none. The orders'

@@ -3,8 +3,8 @@ import { planShipment } from '../src/domain/shipment';
 import { EventRejectedError } from '../src/errors';
 import { lockOpenReservations } from '../src/db/reservations';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
-import { defineHandler } from './handler';
-import { drawDownReservation } from './reservation-draws';
+import { defineHandler } from './pipeline/handler';
+import { drawDownReservation } from './shared/reservation-draws';
 
 /**
  * OrderShipped: units left the dock out of the order's own reservation, from

@@ -4,8 +4,8 @@ import { applyStockChanges, lockStockRows } from '../src/db/inventory';
 import { lockStorageLocations } from '../src/db/locations';
 import { appendLedger } from '../src/db/ledger';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
-import { defineHandler } from './handler';
-import { findOperationTarget, levelAt, refuse } from './stock-operations';
+import { defineHandler } from './pipeline/handler';
+import { findOperationTarget, levelAt, refuse } from './shared/stock-operations';
 
 /**
  * StockTransferred: move unreserved units between two locations of one

@@ -1,5 +1,6 @@
 /**
- * Writes docs/contract from the zod schemas in src/contracts.
+ * Writes docs/contract from the zod schemas: AsyncAPI and JSON Schemas from
+ * src/contracts, the query API's OpenAPI document from src/api.
  *   node dist/scripts/generate-contract-docs.js          write the files
  *   node dist/scripts/generate-contract-docs.js --check  exit 1 if they are stale
  * Files under docs/contract that the schemas no longer produce are removed,
@@ -7,7 +8,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { CONTRACT_DOCS_DIR, renderContractDocs } from '../src/contracts/docs';
+import { CONTRACT_DOCS_DIR } from '../src/contracts/docs';
+import { renderAllContractDocs } from '../src/api/openapi';
 
 /** The repository root, whether this runs from scripts/ or from dist/scripts/. */
 function repositoryRoot(): string {
@@ -27,10 +29,10 @@ function filesUnder(dir: string): string[] {
   );
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const root = repositoryRoot();
   const check = process.argv.includes('--check');
-  const rendered = renderContractDocs();
+  const rendered = await renderAllContractDocs();
   const changed: string[] = [];
 
   for (const [path, content] of Object.entries(rendered)) {
@@ -57,4 +59,7 @@ function main(): void {
   }
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

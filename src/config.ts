@@ -70,6 +70,8 @@ const schema = z.object({
   API_TOKENS: z.string().default(''),
   /** `disabled` turns token checks off (logged as a warning at startup); for a closed test network only. */
   API_AUTH: z.enum(['tokens', 'disabled']).default('tokens'),
+  /** The query API's own database pool, apart from the consumers' (reads cannot starve the write path of connections). */
+  API_DATABASE_POOL_SIZE: int(1, 100).default(5),
   /** Requests per token per minute; above it 429 with Retry-After. */
   API_RATE_LIMIT_PER_MINUTE: int(1, 10_000_000).default(6000),
   /** Poll interval of the outbox relay: a fallback, it is woken by every commit of outbox rows on any instance (LISTEN/NOTIFY). */

@@ -2,9 +2,11 @@ import { loadConfig, ConfigError } from './config';
 import { createLogger, redactUrl } from './logger';
 import { InventoryService } from './service';
 import { startOpsHttp, type OpsHttpServer } from './ops/http';
+import { startQueryApi } from './api/from-config';
+import type { RunningApiServer } from './api/server';
 
 /**
- * `npm start`: consumers, outbox relay and HTTP endpoints. Refuses to start on
+ * `npm start`: consumers, outbox relay, ops HTTP endpoints and the query API. Refuses to start on
  * bad configuration (one line, exit 2). SIGTERM/SIGINT: stop fetching, finish
  * in-flight events, commit offsets, flush the outbox, disconnect, within
  * SHUTDOWN_TIMEOUT_MS; a second signal exits at once.
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
   const service = new InventoryService({ config, logger, defaultMetrics: true });
   // Up before the service starts (liveness answers during a slow start) and closed last.
   let http: OpsHttpServer | null = null;
+  let api: RunningApiServer | null = null;
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -35,17 +38,21 @@ async function main(): Promise<void> {
       logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'graceful shutdown timed out; exiting');
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
-    service.stop().then(() => http?.close()).then(
-      () => {
-        clearTimeout(timer);
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'error during shutdown');
-        process.exit(1);
-      },
-    );
+    // The query API first (no new requests; in-flight ones finish), then the consumers, the ops endpoints last.
+    Promise.resolve(api?.close())
+      .then(() => service.stop())
+      .then(() => http?.close())
+      .then(
+        () => {
+          clearTimeout(timer);
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'error during shutdown');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
@@ -54,6 +61,8 @@ async function main(): Promise<void> {
   const target = { readiness: () => service.readiness(), metrics: service.ops.metrics };
   http = await startOpsHttp({ host: config.HTTP_HOST, port: config.HTTP_PORT, logger: logger.child({ component: 'http' }), target });
   await service.start();
+  // After the service: a redrive needs its producer connected.
+  api = await startQueryApi(config, { logger, redriver: service.redriver });
 }
 
 main().catch((error: unknown) => {

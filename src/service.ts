@@ -4,13 +4,14 @@ import type { Logger } from './logger';
 import { createDb, type Db } from './db/client';
 import { createKafka } from './kafka';
 import { ensureTopics } from './kafka-topics';
-import { EventRunner } from '../consumers/runner';
+import { EventRunner } from '../consumers/pipeline/runner';
 import { handlersByType } from '../consumers/registry';
 import { inboundTopics } from './contracts';
 import { OutboxRelay } from '../producers/outbox-relay';
 import { dailyScanSchedule, type DailySchedule } from './replenishment/schedule';
 import { ServiceOps } from './ops/service-ops';
 import type { ReadinessReport } from './ops/health';
+import { kafkaRedriver, type DeadLetterRedriver } from './dead-letters/redrive';
 
 export interface ServiceOptions {
   config: Config;
@@ -78,6 +79,11 @@ export class InventoryService {
     await this.runner.start();
     this.dailyScan?.start();
     this.options.logger.info({ topicPrefix: config.KAFKA_TOPIC_PREFIX, groupId: config.KAFKA_GROUP_ID }, 'inventory service started');
+  }
+
+  /** Dead-letter redrives for the query API, sent with this instance's producer (connected by start()). */
+  get redriver(): DeadLetterRedriver {
+    return kafkaRedriver({ db: this.db, producer: this.producer, clock: this.options.clock });
   }
 
   /** Database reachable, broker answering, consumer in its group (GET /readyz). */

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -40,13 +40,13 @@ export const API_VERSION = '2.0.0';
  * starts. Validation and the OpenAPI 3.1 document both come from the routes'
  * zod schemas (fastify-type-provider-zod), so they cannot disagree.
  */
-export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
+export async function buildApiServer(deps: ApiDeps, register?: (app: FastifyInstance) => Promise<void>): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // fastify's own per-request lines would be two info lines per request at
     // thousands of requests a second; one debug line per answer instead
     // (onResponse below), which carries the token's name, never the token.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // No body is larger: the only POST (redrive) takes none.
     bodyLimit: 16 * 1024,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
@@ -89,7 +89,9 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-  for (const register of apiRoutes) register(typed, deps);
+  for (const registerRoutes of apiRoutes) registerRoutes(typed, deps);
+  // More plugins on the same server and port (the operator console), with the same hooks.
+  if (register) await register(app);
   return app;
 }
 

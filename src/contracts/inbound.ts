@@ -3,7 +3,7 @@ import { id, lines, optional, orderId, productRefShape, quantity, requireProduct
 import type { InboundTopic } from './topics';
 
 /**
- * Inbound payloads, exactly as /work/shared/docs/contract.md states them.
+ * Inbound payloads, exactly as docs/contract.md states them.
  * Unknown fields are stripped, not rejected: producers may add fields.
  */
 

@@ -3,6 +3,65 @@ import type { Db } from './client';
 import type { Tx } from './types';
 import type { StoredHeaders } from '../dead-letters/stored-message';
 
+/** A dead letter as recorded: the message's place in Kafka (real, prefixed topic name) and why it was refused. */
+export interface DeadLetterRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  code: string;
+  reason: string;
+  eventId?: string;
+  eventType?: string;
+  /** The message itself, kept to be shown and redriven (GET /v1/dead-letters, POST .../redrive). */
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: StoredHeaders;
+}
+
+/**
+ * The INSERT of dead_letter rows as a statement fragment (the consumer folds it
+ * into the statement that ends a run), written before the message is sent.
+ * Nothing is written for a message that has one already.
+ */
+export function deadLetterInsert(records: readonly DeadLetterRecord[]): Prisma.Sql {
+  const col = <T>(pick: (d: DeadLetterRecord) => T) => records.map(pick);
+  return Prisma.sql`
+    INSERT INTO dead_letter (topic, partition, "offset", event_id, event_type, error_code, error_message, message_key, message_value, message_headers)
+    SELECT topic, partition, "offset", event_id, event_type, error_code, error_message, decode(message_key, 'base64'), decode(message_value, 'base64'), message_headers::jsonb
+      FROM unnest(${col((d) => d.topic)}::text[], ${col((d) => d.partition)}::int[], ${col((d) => d.offset)}::bigint[],
+                  ${col((d) => d.eventId?.slice(0, 64) ?? null)}::text[], ${col((d) => d.eventType?.slice(0, 64) ?? null)}::text[],
+                  ${col((d) => d.code.slice(0, 64))}::text[], ${col((d) => d.reason.slice(0, 1000))}::text[],
+                  -- bytes as base64 text: one text[] parameter per column, like the others
+                  ${col((d) => d.key?.toString('base64') ?? null)}::text[], ${col((d) => d.value?.toString('base64') ?? null)}::text[],
+                  ${col((d) => JSON.stringify(d.headers))}::text[])
+        AS v(topic, partition, "offset", event_id, event_type, error_code, error_message, message_key, message_value, message_headers)
+    ON CONFLICT (topic, partition, "offset") DO NOTHING`;
+}
+
+export async function recordDeadLetter(db: Db | Tx, record: DeadLetterRecord): Promise<void> {
+  await db.$executeRaw(deadLetterInsert([record]));
+}
+
+/** The recorded dead letter of a message (the code and reason on record win over a later judgement). */
+export function findDeadLetter(db: Db | Tx, topic: string, partition: number, offset: string) {
+  return db.deadLetter.findUniqueOrThrow({ where: { topic_partition_offset: { topic, partition, offset: BigInt(offset) } } });
+}
+
+export async function markDeadLetterSent(db: Db | Tx, deadLetterId: bigint | number, sentAt: Date): Promise<void> {
+  await db.deadLetter.update({ where: { deadLetterId }, data: { sentAt } });
+}
+
+/** Of these messages (all from one topic), the ones recorded as dead letters but not sent yet, as `partition@offset`. */
+export async function unsentDeadLetters(db: Db, topic: string, messages: readonly { partition: number; offset: string }[]): Promise<Set<string>> {
+  if (messages.length === 0) return new Set();
+  const rows = await db.$queryRaw<{ partition: number; offset: bigint }[]>`
+    SELECT partition, "offset" FROM dead_letter
+     WHERE topic = ${topic} AND sent_at IS NULL
+       AND (partition, "offset") IN (SELECT * FROM unnest(${messages.map((m) => m.partition)}::int[], ${messages.map((m) => m.offset)}::bigint[]))`;
+  return new Set(rows.map((r) => `${r.partition}@${r.offset}`));
+}
+
+/** A dead letter as people see it (API, CLI). */
 export interface DeadLetterRow {
   id: bigint;
   /** The real (prefixed) topic the message was refused on. */
@@ -26,20 +85,25 @@ const COLUMNS = Prisma.sql`dead_letter_id AS id, topic, partition, "offset", eve
   error_message AS reason, created_at AS "createdAt", sent_at AS "sentAt", message_key AS key, message_value AS value, message_headers AS headers,
   redriven_at AS "redrivenAt"`;
 
+// Prisma hands bytea over as a Uint8Array; the rest of the service (kafkajs, the views) speaks Buffer.
+const asBuffer = (bytes: Uint8Array | null) => (bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+const fromDb = (row: DeadLetterRow): DeadLetterRow => ({ ...row, key: asBuffer(row.key), value: asBuffer(row.value) });
+
 /** Dead letters newest first, keyset-paged by id (no locks). */
 export async function listDeadLetters(db: Db, filter: { code?: string; topic?: string; before?: bigint; limit: number }): Promise<DeadLetterRow[]> {
-  return db.$queryRaw<DeadLetterRow[]>`
+  const rows = await db.$queryRaw<DeadLetterRow[]>`
     SELECT ${COLUMNS} FROM dead_letter
      WHERE (${filter.code ?? null}::text IS NULL OR error_code = ${filter.code ?? null}::text)
        AND (${filter.topic ?? null}::text IS NULL OR topic = ${filter.topic ?? null}::text)
        AND (${filter.before ?? null}::bigint IS NULL OR dead_letter_id < ${filter.before ?? null}::bigint)
      ORDER BY dead_letter_id DESC
      LIMIT ${filter.limit}`;
+  return rows.map(fromDb);
 }
 
-export async function findDeadLetter(db: Db, id: bigint): Promise<DeadLetterRow | null> {
+export async function findDeadLetterById(db: Db, id: bigint): Promise<DeadLetterRow | null> {
   const [row] = await db.$queryRaw<DeadLetterRow[]>`SELECT ${COLUMNS} FROM dead_letter WHERE dead_letter_id = ${id}`;
-  return row ?? null;
+  return row ? fromDb(row) : null;
 }
 
 /**
@@ -53,7 +117,7 @@ export async function requestRedrive(db: Db, id: bigint, now: Date): Promise<Dea
     UPDATE dead_letter SET redrive_requested_at = COALESCE(redrive_requested_at, ${now})
      WHERE dead_letter_id = ${id} AND redriven_at IS NULL AND message_headers IS NOT NULL
     RETURNING ${COLUMNS}`;
-  return row ?? null;
+  return row ? fromDb(row) : null;
 }
 
 /** Step 2, after the message is on its topic: the dead letter counts as redriven (a second request is refused). Null if another request got there first. */
@@ -63,6 +127,7 @@ export async function markRedriven(db: Db, id: bigint, now: Date): Promise<Date 
   return row?.redrivenAt ?? null;
 }
 
+/** An inbound event that came back from the dead letters: header dlq-redrive-of names the dead letter. */
 export interface RedrivenEvent {
   deadLetterId: bigint;
   eventId: string;
@@ -75,7 +140,8 @@ export interface RedrivenEvent {
  * row, so the inbox claims it again as new and it is judged once more. The
  * row lock on the dead letter makes two deliveries of the same redriven
  * message (two instances during a rebalance) take it up once: the second finds
- * it taken and its inbox row back, and is a duplicate.
+ * it taken and the inbox row back, and is a duplicate. A copied header with no
+ * redrive asked for changes nothing.
  */
 export async function reopenRedrivenEvents(tx: Tx, events: readonly RedrivenEvent[]): Promise<void> {
   if (events.length === 0) return;
@@ -90,7 +156,7 @@ export async function reopenRedrivenEvents(tx: Tx, events: readonly RedrivenEven
     DELETE FROM processed_event p USING taken WHERE p.event_id = taken.event_id::uuid AND p.outcome = 'DEAD_LETTERED'`;
 }
 
-/** A redriven event refused again on its own (its transaction rolled back): its redrive is still taken up, once. */
+/** A redriven event refused again on its own (its transaction rolled back): its redrive is taken up all the same, once. */
 export function consumeRedrive(event: RedrivenEvent): Prisma.Sql {
   return Prisma.sql`
     UPDATE dead_letter SET redrive_consumed_at = now()

@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
 import type { Db } from '../db/client';
-import { findDeadLetter, markRedriven, requestRedrive } from '../db/dead-letters';
+import { findDeadLetterById as findDeadLetter, markRedriven, requestRedrive } from '../db/dead-letters';
 import { redriveHeader } from '../contracts';
 import { restoreHeaders } from './stored-message';
 

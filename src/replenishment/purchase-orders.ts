@@ -1,5 +1,5 @@
 import type { Tx } from '../db/types';
-import type { OutboundEvent } from '../../producers/outbox';
+import type { OutboundEvent } from '../db/outbox';
 
 export type ReplenishmentTrigger = 'REORDER_POINT' | 'DAILY_SCAN';
 

@@ -9,7 +9,14 @@ import { InventoryService } from '../../src/service';
 import { importMasterData } from '../../src/master-data/import';
 import type { ImportFileInput } from '../../src/master-data/import-schema';
 import { createTestDatabase } from './database';
+import { startQueryApi } from '../../src/api/from-config';
+import type { RunningApiServer } from '../../src/api/server';
 import { publish, randomPrefix, testKafka, TopicRecorder, waitUntil, type InboundEvent, type ReceivedMessage } from './kafka';
+
+/** Tokens of the test API: a reader and a writer. */
+export const TEST_API_TOKENS = 'reader:read-token-0123456789:read,writer:write-token-0123456789:write';
+export const READ_TOKEN = 'read-token-0123456789';
+export const WRITE_TOKEN = 'write-token-0123456789';
 
 /**
  * One test file's world: its own database (cloned from the migrated
@@ -18,6 +25,7 @@ import { publish, randomPrefix, testKafka, TopicRecorder, waitUntil, type Inboun
  */
 export class TestStack {
   readonly services: InventoryService[] = [];
+  readonly apis: RunningApiServer[] = [];
   db!: Db;
   config!: Config;
   recorder!: TopicRecorder;
@@ -61,6 +69,23 @@ export class TestStack {
     return service;
   }
 
+  /**
+   * The query API of a running instance, on 127.0.0.1 and a free port, with
+   * these tokens (name:token:scope list) unless overridden.
+   */
+  async startApi(service: InventoryService, overrides: Partial<Record<string, string>> = {}, options: { clock?: () => Date } = {}): Promise<RunningApiServer & { url: string }> {
+    const config = loadConfig({ ...this.envOf(), API_HOST: '127.0.0.1', API_PORT: '0', API_TOKENS: TEST_API_TOKENS, ...overrides });
+    const api = await startQueryApi(config, { logger: createLogger(config.LOG_LEVEL), redriver: service.redriver, clock: options.clock });
+    this.apis.push(api);
+    return Object.assign(api, { url: `http://127.0.0.1:${api.port}` });
+  }
+
+  private envOf(): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.config)) if (v !== undefined) env[k] = Array.isArray(v) ? v.join(',') : String(v);
+    return env;
+  }
+
   async importMasterData(file: ImportFileInput): Promise<void> {
     await importMasterData(this.db, file);
   }
@@ -101,6 +126,7 @@ export class TestStack {
   }
 
   async stop(): Promise<void> {
+    for (const api of this.apis.splice(0)) await api.close();
     for (const service of this.services.splice(0)) await service.stop();
     await this.recorder?.stop();
     await this.producer?.disconnect();

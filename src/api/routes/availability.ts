@@ -59,7 +59,7 @@ export const availabilityRoutes: RegisterRoutes = (app, { db }) => {
       const knownIds = new Set(products.map((p) => p.productId));
       const levels = await readInventoryLevels(db, { productIds: products.map((p) => p.productId), warehouseId: request.query.warehouseId });
       return {
-        items: levels.map(({ reorderPoint: _, ...level }) => level),
+        items: levels.map((l) => ({ productId: l.productId, sku: l.sku, warehouseId: l.warehouseId, onHand: l.onHand, reserved: l.reserved, available: l.available, backordered: l.backordered, incoming: l.incoming, status: l.status, version: l.version })),
         unknown: [...new Set(skus)].filter((s) => !knownSkus.has(s)),
         unknownProductIds: [...new Set(productIds)].filter((id) => !knownIds.has(id)),
       };

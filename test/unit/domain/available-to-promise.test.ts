@@ -1,5 +1,5 @@
 import { availableToPromise, earliestPromise, type WarehousePromise } from '../../../src/domain/available-to-promise';
-import { localDay, startOfLocalDay } from '../../../src/domain/local-day';
+import { localDate as localDay, startOfLocalDay } from '../../../src/domain/calendar';
 
 const today = '2026-12-01';
 

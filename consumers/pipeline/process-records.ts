@@ -1,37 +1,12 @@
-import type { KafkaMessage, Producer } from 'kafkajs';
-import type { Db } from '../src/db/client';
-import type { Logger } from '../src/logger';
-import { envelopeSchema, parseInboundMessage, type Envelope, type InboundTopic } from '../src/contracts';
-import { deadLetter, recordDeadLetters, unsentDeadLetters } from './dead-letter';
-import { consumeRedrive } from '../src/db/dead-letters';
-import { redrivenEventOf } from './redrive';
+import { envelopeSchema, parseInboundMessage, topicName, type Envelope } from '../../src/contracts';
+import { deadLetter, deadLetterRecord } from './dead-letter';
+import { unsentDeadLetters } from '../../src/db/dead-letters';
+import { recordRefusal } from '../../src/db/inbox';
+import { inboxClaimOf } from './inbox-claim';
 import { applyEvents, logFields, type Applied, type ValidEvent } from './apply-events';
-import { isDataError, isTransactionTimeout, isTransientError } from '../src/errors';
-import type { EventHandler, HandlerSettings } from './handler';
-
-export interface ProcessorDeps {
-  db: Db;
-  /** Producer for dead letters only; outcomes go through the outbox. */
-  producer: Producer;
-  topicPrefix: string;
-  logger: Logger;
-  /** eventType -> handler. */
-  handlers: ReadonlyMap<string, EventHandler>;
-  settings: HandlerSettings;
-  clock?: () => Date;
-}
-
-export interface InboundRecord {
-  /** Contract topic name, without the prefix. */
-  topic: InboundTopic;
-  partition: number;
-  message: KafkaMessage;
-}
-
-export type ProcessResult =
-  | { status: 'APPLIED'; eventType: string; outcome: string }
-  | { status: 'DUPLICATE'; eventType: string }
-  | { status: 'DEAD_LETTERED'; eventType: string | null; code: string };
+import { isDataError, isTransactionTimeout, isTransientError } from '../../src/errors';
+import type { ProcessResult } from '../../src/event-outcome';
+import type { InboundRecord, ProcessorDeps } from './types';
 
 /** One message: see processRecords. */
 export async function processMessage(deps: ProcessorDeps, record: InboundRecord): Promise<ProcessResult> {
@@ -61,7 +36,7 @@ export async function processRecords(deps: ProcessorDeps, records: readonly Inbo
 
   // A duplicate whose dead letter was recorded but not sent (the process died in between): send it now.
   const duplicates = valid.filter((e) => applied.get(e.index)!.status === 'DUPLICATE').map((e) => e.record);
-  const unsent = duplicates.length > 0 ? await unsentDeadLetters(deps.db, deps.topicPrefix, records[0]!.topic, duplicates.map((r) => ({ partition: r.partition, offset: r.message.offset }))) : new Set<string>();
+  const unsent = duplicates.length > 0 ? await unsentDeadLetters(deps.db, topicName(records[0]!.topic, deps.topicPrefix), duplicates.map((r) => ({ partition: r.partition, offset: r.message.offset }))) : new Set<string>();
 
   const results: ProcessResult[] = [];
   for (const [index, record] of records.entries()) {
@@ -155,16 +130,7 @@ async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: st
   const eventType = refused?.eventType ?? null;
   const input = { ...record, code, reason, eventId: refused?.eventId, eventType: refused?.eventType };
   if (refused) {
-    const redriven = redrivenEventOf(record.message, refused.eventId);
-    await deps.db.$transaction([
-      // Refused on its own after a redrive (its transaction rolled back): the redrive is taken up all the same.
-      ...(redriven ? [deps.db.$executeRaw(consumeRedrive(redriven))] : []),
-      deps.db.$executeRaw`
-        INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)
-        VALUES (${refused.eventId}::uuid, ${refused.eventType.slice(0, 64)}, ${record.topic}, ${record.partition}, ${BigInt(record.message.offset)}, 'DEAD_LETTERED')
-        ON CONFLICT (event_id) DO NOTHING`,
-      deps.db.$executeRaw(recordDeadLetters([input], deps.topicPrefix)),
-    ]);
+    await recordRefusal(deps.db, inboxClaimOf(refused, record), deadLetterRecord(input, deps.topicPrefix));
   }
   const { sent, code: recorded } = await deadLetter(deps.db, deps.producer, deps.topicPrefix, input);
   deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: refused?.eventId, eventType, code: recorded, reason, sent }, 'message dead-lettered');

@@ -1,7 +1,7 @@
-import type { Dimensions } from '../src/domain/capacity';
-import type { StockLevel } from '../src/domain/stock-operations';
-import type { Tx } from '../src/db/types';
-import type { EventContext } from './handler';
+import type { Dimensions } from '../../src/domain/capacity';
+import type { StockLevel } from '../../src/domain/stock-operations';
+import type { Tx } from '../../src/db/types';
+import type { EventContext } from '../../src/transaction-context';
 
 /**
  * What the three inventory-operations handlers (StockAdjusted, StockCounted,

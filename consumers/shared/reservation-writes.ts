@@ -1,10 +1,10 @@
-import type { ReservedLine } from '../src/domain/allocation';
-import { availableAt } from '../src/domain/pick-sequence';
-import type { LockedStock } from '../src/db/inventory';
-import type { ProductRow } from '../src/db/products';
-import { writeReservations, type NewReservation, type ReservedRow } from '../src/db/reservations';
-import type { Tx } from '../src/db/types';
-import type { EventContext } from './handler';
+import type { ReservedLine } from '../../src/domain/allocation';
+import { availableAt } from '../../src/domain/pick-sequence';
+import type { LockedStock } from '../../src/db/inventory';
+import type { ProductRow } from '../../src/db/products';
+import { writeReservations, type NewReservation, type ReservedRow } from '../../src/db/reservations';
+import type { Tx } from '../../src/db/types';
+import type { EventContext } from '../../src/transaction-context';
 
 type WarehouseStock = Map<number, LockedStock[]>;
 
