@@ -1,6 +1,5 @@
 import type { Locator, Page } from 'playwright-core';
-import { TestStack } from '../support/harness';
-import { READ_TOKEN, startApiServer, WRITE_TOKEN } from '../support/api-server';
+import { READ_TOKEN, TestStack, WRITE_TOKEN } from '../support/harness';
 import { openBrowser, type Browser } from '../support/browser';
 import { demoTraffic } from '../../src/cli/demo';
 import demo from '../../prisma/fixtures/demo.json';
@@ -14,7 +13,6 @@ import type { ImportFileInput } from '../../src/master-data/import-schema';
  */
 describe('operator console in Chromium', () => {
   let stack: TestStack;
-  let server: Awaited<ReturnType<typeof startApiServer>>;
   let browser: Browser;
   let page: Page;
   let base: string;
@@ -26,9 +24,7 @@ describe('operator console in Chromium', () => {
   beforeAll(async () => {
     stack = await TestStack.start();
     await stack.importMasterData(demo as ImportFileInput);
-    await stack.startService();
-    server = await startApiServer(stack);
-    base = `http://127.0.0.1:${server.port}`;
+    base = (await stack.startApi(await stack.startService())).url;
     const sent: string[] = [];
     for (const event of demoTraffic(run)) sent.push(...(await stack.publish(event.topic, event.key, [{ eventType: event.eventType, payload: event.payload }])));
     // Every demo event has its answer: an outcome on inventory-events, or (order 5's early shipment) the dead letter.
@@ -39,7 +35,6 @@ describe('operator console in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
     await stack?.stop();
   });
 
@@ -60,7 +55,7 @@ describe('operator console in Chromium', () => {
     await browser.screenshot('sign-in-refused');
 
     await signIn(READ_TOKEN);
-    await expectText(page.locator('#who'), 'desk (read)');
+    await expectText(page.locator('#who'), 'reader (read)');
     await page.locator('#page h1', { hasText: 'Overview' }).waitFor();
     expect(page.url()).not.toContain(READ_TOKEN);
     expect(browser.requested.some((url) => url.includes(READ_TOKEN))).toBe(false);

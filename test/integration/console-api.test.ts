@@ -1,12 +1,12 @@
-import { TestStack } from '../support/harness';
-import { READ_TOKEN, startApiServer, WRITE_TOKEN } from '../support/api-server';
+import { READ_TOKEN, TestStack, WRITE_TOKEN } from '../support/harness';
+import type { InventoryService } from '../../src/service';
 import demo from '../../prisma/fixtures/demo.json';
 import type { ImportFileInput } from '../../src/master-data/import-schema';
 
 /** The console's shell and the reads it adds to /v1, over real HTTP against a real database and broker. */
 describe('operator console: shell and console reads', () => {
   let stack: TestStack;
-  let server: Awaited<ReturnType<typeof startApiServer>>;
+  let service: InventoryService;
   let base: string;
   const get = (path: string, token: string | null = READ_TOKEN) => fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   // Answers are checked field by field below.
@@ -15,11 +15,10 @@ describe('operator console: shell and console reads', () => {
   beforeAll(async () => {
     stack = await TestStack.start();
     await stack.importMasterData(demo as ImportFileInput);
-    server = await startApiServer(stack);
-    base = `http://127.0.0.1:${server.port}`;
+    service = await stack.startService();
+    base = (await stack.startApi(service)).url;
   });
   afterAll(async () => {
-    await server?.close();
     await stack?.stop();
   });
 
@@ -41,8 +40,8 @@ describe('operator console: shell and console reads', () => {
   });
 
   it('answers who a token is, and refuses no token or an unknown one', async () => {
-    expect(await json('/v1/session')).toEqual({ name: 'desk', scope: 'read' });
-    expect(await json('/v1/session', WRITE_TOKEN)).toEqual({ name: 'lead', scope: 'write' });
+    expect(await json('/v1/session')).toEqual({ name: 'reader', scope: 'read' });
+    expect(await json('/v1/session', WRITE_TOKEN)).toEqual({ name: 'writer', scope: 'write' });
     expect((await get('/v1/session', null)).status).toBe(401);
     const refused = await get('/v1/session', 'not-a-token-of-this-service');
     expect(refused.status).toBe(401);
@@ -85,18 +84,22 @@ describe('operator console: shell and console reads', () => {
     expect(availability.items[0]).toMatchObject({ available: 1, status: 'LOW_STOCK' });
   });
 
-  it('gives the overview: lag per inbound topic from the broker, dead letters of the last day by code, open purchase orders', async () => {
+  it('gives the overview: dead letters of the last day by code, open purchase orders, lag per inbound topic from the broker', async () => {
     await stack.db.$executeRaw`INSERT INTO dead_letter (topic, partition, "offset", error_code, error_message) VALUES ('x.orders', 0, 1, 'INVALID_JSON', 'r'), ('x.orders', 0, 2, 'INVALID_JSON', 'r'), ('x.orders', 0, 3, 'UNKNOWN_EVENT_TYPE', 'r')`;
     await stack.db.$executeRaw`INSERT INTO dead_letter (topic, partition, "offset", error_code, error_message, created_at) VALUES ('x.orders', 0, 4, 'OLD_ONE', 'r', now() - interval '25 hours')`;
-    await stack.publishRaw('orders', 'o-1', '{}');
-    await stack.publishRaw('orders', 'o-2', '{}');
     const overview = await json('/v1/overview');
     expect(overview.deadLettersLast24h).toEqual([{ code: 'INVALID_JSON', count: 2 }, { code: 'UNKNOWN_EVENT_TYPE', count: 1 }]);
-    expect(overview.consumerLagProblem).toBeNull();
-    const orders = overview.consumerLag.find((t: { topic: string }) => t.topic === 'orders');
-    // No service consumes in this file: both messages are behind.
-    expect(orders).toEqual({ topic: 'orders', lag: 2, partitions: 3 });
-    expect(overview.consumerLag.map((t: { topic: string }) => t.topic).sort()).toEqual(['goods-receipts', 'inventory-operations', 'orders', 'purchase-order-updates']);
     expect(overview.openPurchaseOrders).toEqual([]);
+    expect(overview.consumerLagProblem).toBeNull();
+    expect(overview.consumerGroup).toBe(stack.config.KAFKA_GROUP_ID);
+    expect(overview.consumerLag.map((t: { topic: string }) => t.topic).sort()).toEqual(['goods-receipts', 'inventory-operations', 'orders', 'purchase-order-updates']);
+
+    // A group that has read nothing is behind by every message: two sent to goods-receipts.
+    const idle = await stack.startApi(service, { KAFKA_GROUP_ID: `${stack.config.KAFKA_TOPIC_PREFIX}nobody` });
+    await stack.publishRaw('goods-receipts', '1', '{}');
+    await stack.publishRaw('goods-receipts', '2', '{}');
+    const behind: any = await (await fetch(`${idle.url}/v1/overview`, { headers: { authorization: `Bearer ${READ_TOKEN}` } })).json();
+    expect(behind.consumerLag.find((t: { topic: string }) => t.topic === 'goods-receipts')).toEqual({ topic: 'goods-receipts', lag: 2, partitions: 3 });
+    expect(behind.consumerLag.find((t: { topic: string }) => t.topic === 'orders')).toEqual({ topic: 'orders', lag: 0, partitions: 3 });
   });
 });
