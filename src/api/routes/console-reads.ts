@@ -82,7 +82,7 @@ export const consoleReadRoutes: RegisterRoutes = (app, deps) => {
 
   app.get(
     '/v1/session',
-    { schema: { summary: 'Who the presented token is: its name and scope (never the token)', tags: ['console'], response: { 200: sessionAnswer, ...problemResponses(401, 429) } } },
+    { schema: { summary: 'Who the presented token is: its name and scope (never the token)', tags: ['console'], querystring: z.strictObject({}), response: { 200: sessionAnswer, ...problemResponses(400, 401, 429) } } },
     async (request) => ({ name: request.apiClient?.name ?? 'anonymous', scope: request.apiClient?.scope ?? 'read' }),
   );
 
@@ -161,7 +161,7 @@ export const consoleReadRoutes: RegisterRoutes = (app, deps) => {
 
   app.get(
     '/v1/overview',
-    { schema: { summary: 'Consumer lag per inbound topic, dead letters of the last 24 hours by code, open purchase orders by status', tags: ['console'], response: { 200: overviewAnswer, ...problemResponses(401, 429) } } },
+    { schema: { summary: 'Consumer lag per inbound topic, dead letters of the last 24 hours by code, open purchase orders by status', tags: ['console'], querystring: z.strictObject({}), response: { 200: overviewAnswer, ...problemResponses(400, 401, 429) } } },
     async () => {
       const since = new Date(now().getTime() - 24 * 3600_000);
       const [lag, deadLetters, openPurchaseOrders] = await Promise.all([
