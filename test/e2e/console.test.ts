@@ -52,6 +52,8 @@ describe('operator console in Chromium', () => {
     await page.locator('#token').fill('not-a-token-of-this-service');
     await page.locator('#sign-in button[type=submit]').click();
     await expectText(page.locator('#sign-in-problem'), /refused/);
+    // Signed out, the pages are not offered.
+    expect(await page.locator('#nav').isVisible()).toBe(false);
     await browser.screenshot('sign-in-refused');
 
     await signIn(READ_TOKEN);
