@@ -72,6 +72,8 @@ export interface CatalogIds {
   /** Ordinary products: id and the one warehouse that stocks it. */
   products: { productId: number; warehouseId: number }[];
   hot: { productId: number; warehouseId: number };
+  /** Every SKU, the hot one included: the read phase asks for random ones. */
+  skus: string[];
   importMs: number;
 }
 
@@ -102,6 +104,7 @@ export async function loadCatalog(databaseUrl: string): Promise<CatalogIds> {
     return {
       products: rows.filter((r) => r !== hotRow).map((r) => ({ productId: r.product_id, warehouseId: r.warehouse_id })),
       hot: { productId: hotRow.product_id, warehouseId: hotRow.warehouse_id },
+      skus: rows.map((r) => r.sku),
       importMs,
     };
   } finally {

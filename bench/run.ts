@@ -9,6 +9,7 @@ import { runBaseline, type BaselineResult, type BenchOrder } from './baseline';
 import { loadCatalog, PRODUCTS, type CatalogIds } from './catalog';
 import { runService, type ServiceResult } from './service-run';
 import { fmt, median, seededRandom, type LatencySummary } from './stats';
+import { formatReads } from './read-phase';
 
 /**
  * `npm run bench -- [options]`: throughput and latency of OrderPlaced
@@ -31,6 +32,8 @@ interface Options {
   serviceRoot: string;
   seed: number;
   profile: boolean;
+  readRate: number;
+  readSeconds: number;
 }
 
 const REPO = resolve(__dirname, '..', '..');
@@ -45,14 +48,14 @@ const PARTITIONS = 6;
  * docs/benchmark.md.
  */
 const BASELINE_CONCURRENCY = 6;
-const TARGETS = { distinctRatio: 1.5, hotRatio: 5, p99Ms: 50 };
+const TARGETS = { distinctRatio: 1.5, hotRatio: 5, p99Ms: 50, readP99Ms: 10 };
 
 const USAGE = `usage: npm run bench -- [--orders 50000] [--workload distinct|hot|both] [--concurrency ${BASELINE_CONCURRENCY}]
        [--instances 1|1,2,4] [--repeat 3] [--service-repeat 1] [--latency-seconds 20] [--rate <events/s>] [--json bench-results/<file>.json]
-       [--service-root <dir with dist/src/main.js>] [--seed 42] [--profile]`;
+       [--service-root <dir with dist/src/main.js>] [--seed 42] [--profile] [--read-rate 1000] [--read-seconds 20 (0: no read phase)]`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { orders: 50_000, workloads: ['distinct', 'hot'], concurrency: BASELINE_CONCURRENCY, instances: [1], repeat: 3, serviceRepeat: 1, latencySeconds: 20, serviceRoot: REPO, seed: 42, profile: false };
+  const o: Options = { orders: 50_000, workloads: ['distinct', 'hot'], concurrency: BASELINE_CONCURRENCY, instances: [1], repeat: 3, serviceRepeat: 1, latencySeconds: 20, serviceRoot: REPO, seed: 42, profile: false, readRate: 1000, readSeconds: 20 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--profile') {
@@ -76,6 +79,8 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--json' && value) o.json = resolve(process.env.INIT_CWD ?? process.cwd(), value);
     else if (flag === '--service-root' && value) o.serviceRoot = resolve(process.env.INIT_CWD ?? process.cwd(), value);
     else if (flag === '--seed') o.seed = int();
+    else if (flag === '--read-rate') o.readRate = int();
+    else if (flag === '--read-seconds') o.readSeconds = value === '0' ? 0 : int();
     else throw new Error(`unknown or incomplete option ${flag}\n${USAGE}`);
   }
   if (o.instances.length === 0) throw new Error(`--instances needs a number or a list like 1,2,4\n${USAGE}`);
@@ -248,6 +253,10 @@ async function main(): Promise<void> {
             latencyOrder: (i) => latencyOrders[i % latencyOrders.length]!,
             latencyRate: o.rate,
             latencySeconds: o.latencySeconds,
+            readRate: o.readRate,
+            readSeconds: o.readSeconds,
+            readSkus: catalog.skus,
+            seed: o.seed,
             workDir,
             profile: o.profile,
             log,
@@ -257,6 +266,12 @@ async function main(): Promise<void> {
           log(`    latency to readable at ${l.rate}/s (${l.sent} events): p50 ${fmt(l.p50)} ms, p95 ${fmt(l.p95)} ms, p99 ${fmt(l.p99)} ms, max ${fmt(l.max)} ms; p50 of the last quarter ${fmt(l.p50LastQuarter)} ms, ${l.backlogAtEnd} without outcome when pacing stopped`);
           const stage = (name: string, x: LatencySummary) => `${name} p50 ${fmt(x.p50)} / p99 ${fmt(x.p99)} ms`;
           log(`      stages: ${stage('sent -> transaction start', l.stages.toTransaction)}; ${stage('-> outcome readable', l.stages.toReadable)}; ${stage('-> read by the bench', l.stages.toRead)}; ${stage('sent -> read by the bench:', l.readByBench)}`);
+          if (res.reads) {
+            const { alone, withWrites, writes } = res.reads;
+            log(formatReads('reads alone', alone));
+            log(formatReads('reads with writes', withWrites));
+            log(`    writes during the reads: ${writes.outcomesPerSecond.toFixed(0)} outcomes/s of ${writes.rate} events/s paced (${writes.sent} sent, ${writes.backlogAtEnd} without outcome when pacing stopped), latency to readable p50 ${fmt(writes.latency.p50)} ms, p99 ${fmt(writes.latency.p99)} ms (without reads: p99 ${fmt(l.p99)} ms)   read target p99 <= ${TARGETS.readP99Ms} ms alone: ${alone.p99 <= TARGETS.readP99Ms ? 'met' : 'not met'}`);
+          }
           log(`    check ${res.check.ok ? 'ok' : 'FAILED'}: reserved ${res.check.reservedSum} = StockReserved ${res.check.stockReserved}, drift rows ${res.check.driftRows}, processed ${res.check.processedEvents}, dead letters ${res.check.deadLetters}`);
           if (res.statements) log(`    ${res.statements.perEvent.toFixed(2)} statements/event, ${fmt(res.statements.eventsPerTransaction, 1)} events/transaction, ${res.statements.msPerEvent.toFixed(2)} ms of statement time/event, service CPU ${res.statements.cpuMsPerEvent.toFixed(2)} ms/event`);
           log(`    machine CPU busy ${fmt(res.cpu.machineBusyPercent)}% of ${cpus().length} cores in the throughput phase, ${fmt(res.cpu.latencyPhaseMachineBusyPercent)}% in the latency phase; broker CPU ${res.cpu.brokerMsPerEvent === null ? 'n/a' : res.cpu.brokerMsPerEvent.toFixed(2)} ms/event`);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { QueryStatsFile } from './query-counter';
+import { BENCH_API_TOKEN } from './read-phase';
 
 export interface ServiceProcessOptions {
   /** Folder whose dist/src/main.js is run (the service under test). */
@@ -12,6 +13,8 @@ export interface ServiceProcessOptions {
   partitions: number;
   workDir: string;
   profile?: boolean;
+  /** The query API's port per instance (index 1 first); absent: the API is on a free port nobody asks. */
+  apiPorts?: readonly number[];
 }
 
 export interface StatementStat {
@@ -55,6 +58,11 @@ export class ServiceProcess {
       KAFKA_TOPIC_PARTITIONS: String(opts.partitions),
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: '0',
+      // The query API on loopback, with the bench's token and no limit the read phase would hit.
+      API_HOST: '127.0.0.1',
+      API_PORT: String(opts.apiPorts?.[index - 1] ?? 0),
+      API_TOKENS: `bench:${BENCH_API_TOKEN}:read`,
+      API_RATE_LIMIT_PER_MINUTE: '10000000',
       LOG_LEVEL: 'warn',
       BENCH_QUERY_STATS: this.statsFile,
     };

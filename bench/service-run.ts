@@ -11,6 +11,7 @@ import { cpuBetween, cpuSnapshot, type CpuSnapshot } from './cpu';
 import { summarizeProfiles, type ProfileShare } from './profile';
 import { profileDir, ServiceProcess, statementStats, type ServiceProcessOptions, type StatementSummary } from './service-process';
 import { summarizeLatencies, type LatencySummary } from './stats';
+import { freePort, measureReads, type ReadPhaseResult } from './read-phase';
 
 export interface ServiceRunOptions extends ServiceProcessOptions {
   instances: number;
@@ -21,7 +22,20 @@ export interface ServiceRunOptions extends ServiceProcessOptions {
   /** Paced rate (events/s); default half the throughput just measured. */
   latencyRate?: number;
   latencySeconds: number;
+  /** Read phase (GET /v1/availability): requests/s and seconds; 0 seconds skips it. */
+  readRate: number;
+  readSeconds: number;
+  readSkus: readonly string[];
+  seed: number;
   log: (line: string) => void;
+}
+
+/** The read phase: reads alone, then reads while the write path runs at the latency phase's rate. */
+export interface ReadResult {
+  alone: ReadPhaseResult;
+  withWrites: ReadPhaseResult;
+  /** The write path during the reads: paced events/s, outcomes/s seen, events without outcome when pacing stopped, latency. */
+  writes: { rate: number; sent: number; outcomesPerSecond: number; backlogAtEnd: number; latency: LatencySummary };
 }
 
 export interface ServiceResult {
@@ -45,6 +59,7 @@ export interface ServiceResult {
   statements: StatementSummary | null;
   /** --profile: service CPU by package, ms per event (start-up included). */
   profile: ProfileShare[] | null;
+  reads: ReadResult | null;
 }
 
 /**
@@ -82,6 +97,7 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
   await producer.connect();
   const outcomes = new OutcomeReader(kafka, topicName(topics.inventoryEvents, opts.prefix));
   const services: ServiceProcess[] = [];
+  const apiPorts = await Promise.all(Array.from({ length: opts.instances }, () => freePort()));
   try {
     await outcomes.start(`${opts.prefix}bench-outcomes`);
     const t0 = Date.now();
@@ -89,7 +105,7 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
     opts.log(`    produced ${opts.orders.length} events in ${((Date.now() - t0) / 1000).toFixed(1)} s; starting ${opts.instances} service process(es)`);
 
     const spawnedAt = Date.now();
-    for (let i = 0; i < opts.instances; i++) services.push(new ServiceProcess(opts, i + 1));
+    for (let i = 0; i < opts.instances; i++) services.push(new ServiceProcess({ ...opts, apiPorts }, i + 1));
     const n = opts.orders.length;
     let firstCpu: CpuSnapshot | null = null;
     await waitForOutcomes(outcomes, n, services, opts.log, () => (firstCpu = cpuSnapshot()));
@@ -120,8 +136,29 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
     const readByBench = summarizeLatencies(paced.map((l) => l.read - l.sentAt));
     const latency = { rate, seconds: opts.latencySeconds, sent, backlogAtEnd, p50LastQuarter: summarizeLatencies(lastQuarter).p50, readByBench, stages, ...summarizeLatencies(paced.map((l) => l.readable - l.sentAt)) };
 
+    let reads: ReadResult | null = null;
+    let readWrites = 0;
+    if (opts.readSeconds > 0) {
+      const url = `http://127.0.0.1:${apiPorts[0]}`;
+      opts.log(`    read phase: GET /v1/availability for random SKUs at ${opts.readRate} requests/s for ${opts.readSeconds} s, alone, then with writes at ${rate} events/s`);
+      const alone = await measureReads({ url, skus: opts.readSkus, rate: opts.readRate, seconds: opts.readSeconds, seed: opts.seed });
+      const before = outcomes.count;
+      const pacedBefore = outcomes.paced.length;
+      const t = Date.now();
+      const [withWrites, sentWithReads] = await Promise.all([
+        measureReads({ url, skus: opts.readSkus, rate: opts.readRate, seconds: opts.readSeconds, seed: opts.seed + 1 }),
+        producePaced(producer, opts.prefix, outcomes, rate, opts.readSeconds, (i) => opts.latencyOrder(sent + i)),
+      ]);
+      const outcomesPerSecond = (outcomes.count - before) / ((Date.now() - t) / 1000);
+      const backlog = sentWithReads - (outcomes.paced.length - pacedBefore);
+      readWrites = sentWithReads;
+      await waitForOutcomes(outcomes, n + sent + sentWithReads, services, opts.log);
+      const during = outcomes.paced.slice(pacedBefore).map((l) => l.readable - l.sentAt);
+      reads = { alone, withWrites, writes: { rate, sent: sentWithReads, outcomesPerSecond, backlogAtEnd: backlog, latency: summarizeLatencies(during) } };
+    }
+
     for (const s of services) await s.stop();
-    const check = await verify(opts.databaseUrl, outcomes, n + sent);
+    const check = await verify(opts.databaseUrl, outcomes, n + sent + readWrites);
     return {
       instances: opts.instances,
       events: n,
@@ -135,6 +172,7 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
       check,
       statements: statementStats(services, n + sent),
       profile: opts.profile ? summarizeProfiles(profileDir(opts), n + sent) : null,
+      reads,
     };
   } finally {
     await Promise.all(services.map((s) => s.stop()));

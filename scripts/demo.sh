@@ -3,9 +3,10 @@
 # needed, starts PostgreSQL (the machine's) and a Kafka broker (from Maven
 # Central's jars), builds a fresh demo database (migrations + prisma/fixtures/demo.json),
 # runs the service, sends demo traffic through Kafka and prints the events
-# that come back, then the operator console's address and a token to sign in
-# with. The service is stopped gracefully at the end, or, with --keep-running,
-# when you press Ctrl-C. The broker keeps running (it says how to stop it).
+# that come back and the availability of the demo's SKUs through the query
+# API, then the operator console's address and a token to sign in with. The
+# service is stopped gracefully at the end, or, with --keep-running, when you
+# press Ctrl-C. The broker keeps running (it says how to stop it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib.sh

@@ -7,7 +7,7 @@ export const MAX_PAGE_LIMIT = 500;
 /** `limit`: 1 to 500 (above is 400, not silently capped: a caller asking for more should know it gets less). */
 export const limitParam = z
   .string()
-  .regex(/^\d{1,9}$/, 'must be a whole number')
+  .regex(/^[1-9]\d{0,8}$/, `must be a whole number from 1 to ${MAX_PAGE_LIMIT}`)
   .transform(Number)
   .pipe(z.number().int().min(1).max(MAX_PAGE_LIMIT))
   .optional()

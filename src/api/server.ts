@@ -50,6 +50,10 @@ export async function buildApiServer(deps: ApiDeps, register?: (app: FastifyInst
     // No body is larger: the only POST (redrive) takes none.
     bodyLimit: 16 * 1024,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    // Errors of fastify's router (a path with a malformed %-escape) answered as problems like every other refusal.
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(reply, request, new ApiProblem(400, 'INVALID_URL', error.message));
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -70,6 +74,13 @@ export async function buildApiServer(deps: ApiDeps, register?: (app: FastifyInst
   });
 
   registerAuth(app, deps.auth);
+  // After the token check: fastify's query parser keeps a malformed %-escape as literal text; here it is a 400.
+  app.addHook('onRequest', async (request) => {
+    const query = request.url.indexOf('?');
+    if (query >= 0 && !isWellFormedQuery(request.url.slice(query + 1))) {
+      throw new ApiProblem(400, 'INVALID_QUERY_STRING', 'the query string has a malformed %-escape (not UTF-8)', [{ path: 'querystring', message: 'malformed %-escape' }]);
+    }
+  });
   await app.register(fastifyRateLimit, {
     global: true,
     // After the token check (onRequest), before validation: the limit is per token, and bad requests count too.
@@ -93,6 +104,15 @@ export async function buildApiServer(deps: ApiDeps, register?: (app: FastifyInst
   // More plugins on the same server and port (the operator console), with the same hooks.
   if (register) await register(app);
   return app;
+}
+
+function isWellFormedQuery(query: string): boolean {
+  try {
+    decodeURIComponent(query.replace(/\+/g, ' '));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: ApiProblem): FastifyReply {

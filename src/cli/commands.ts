@@ -5,6 +5,8 @@ import { replenishCommand } from './replenish';
 import { replayCommand } from './replay';
 import { reconcileCommand } from './reconcile';
 import { demoCommand } from './demo';
+import { deadLettersCommand } from './dead-letters';
+import { redriveCommand } from './redrive';
 
 /** Every command of `npm run cli`; one file each in this folder. */
-export const commands: readonly CliCommand[] = [migrateCommand, importCommand, replenishCommand, replayCommand, reconcileCommand, demoCommand];
+export const commands: readonly CliCommand[] = [migrateCommand, importCommand, replenishCommand, replayCommand, reconcileCommand, deadLettersCommand, redriveCommand, demoCommand];

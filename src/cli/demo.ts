@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createKafka } from '../kafka';
 import { topics, topicName, type TopicBase } from '../contracts';
 import { parseOptions, UsageError, type CliCommand } from './command';
+import { printAvailability } from './demo-availability';
 
 export interface DemoEvent {
   topic: TopicBase;
@@ -35,7 +36,8 @@ export function demoTraffic(run: string): DemoEvent[] {
  * `demo`: sends demo traffic through Kafka to a running service and prints every
  * event that comes back on inventory-events and purchase-orders, until every
  * demo event has its outcome. Exit 0 when the answers included at least one
- * StockReserved and one InsufficientStock.
+ * StockReserved and one InsufficientStock, and the query API answered the
+ * availability of the demo's SKUs.
  */
 export const demoCommand: CliCommand = {
   name: 'demo',
@@ -89,8 +91,12 @@ export const demoCommand: CliCommand = {
     await finished;
     clearTimeout(timer);
     await Promise.all([consumer.disconnect(), producer.disconnect()]);
-    const ok = seen.has('StockReserved') && seen.has('InsufficientStock');
-    out(ok ? 'demo: done' : `demo: timed out; saw only ${[...seen].join(', ') || 'nothing'} (is the service running?)`);
+    const answeredAll = seen.has('StockReserved') && seen.has('InsufficientStock');
+    if (!answeredAll) out(`demo: timed out; saw only ${[...seen].join(', ') || 'nothing'} (is the service running?)`);
+    const skus = [...new Set(traffic.flatMap((e) => [e.payload.sku, ...((e.payload.lines as { sku?: string }[] | undefined) ?? []).map((l) => l.sku)]).filter((s): s is string => typeof s === 'string'))];
+    const askedApi = await printAvailability(config!, skus, out);
+    const ok = answeredAll && askedApi;
+    if (ok) out('demo: done');
     return ok ? 0 : 1;
   },
 };

@@ -1,4 +1,4 @@
-import { isBelowReorderPoint } from './replenishment';
+import { belowReorderPoint } from './replenishment';
 
 export const stockStatuses = ['IN_STOCK', 'LOW_STOCK', 'OUT_OF_STOCK'] as const;
 export type StockStatus = (typeof stockStatuses)[number];
@@ -11,6 +11,6 @@ export type StockStatus = (typeof stockStatuses)[number];
  */
 export function stockStatus(level: { available: number; reorderPoint: number }): StockStatus {
   if (level.available <= 0) return 'OUT_OF_STOCK';
-  if (isBelowReorderPoint(level.available, level.reorderPoint)) return 'LOW_STOCK';
+  if (belowReorderPoint(level.available, level.reorderPoint)) return 'LOW_STOCK';
   return 'IN_STOCK';
 }

@@ -2,6 +2,9 @@ import { TestStack, READ_TOKEN, WRITE_TOKEN } from '../support/harness';
 import { smallCatalog } from '../fixtures/catalog';
 import { topicName } from '../../src/contracts';
 import type { InventoryService } from '../../src/service';
+import { deadLettersCommand } from '../../src/cli/dead-letters';
+import { redriveCommand } from '../../src/cli/redrive';
+import { createLogger } from '../../src/logger';
 
 interface DeadLetterItem {
   id: number;
@@ -109,6 +112,34 @@ describe('dead letters: list and redrive', () => {
     expect(await (await redrive(987654)).json()).toMatchObject({ status: 404, code: 'DEAD_LETTER_NOT_FOUND' });
     expect(await (await redrive(0)).json()).toMatchObject({ status: 400, code: 'INVALID_PARAMETER' });
     expect((await redrive(1, READ_TOKEN)).status).toBe(403);
+  });
+
+  it('CLI: dead-letters prints one line each; redrive prints one line and refuses an unknown id or a second redrive', async () => {
+    const cli = async (command: typeof redriveCommand, args: string[]) => {
+      const lines: string[] = [];
+      try {
+        const code = await command.run(args, { config: stack.config, logger: createLogger('silent'), out: (l) => lines.push(l) });
+        return { code, lines, error: null as string | null };
+      } catch (error) {
+        return { code: null, lines, error: (error as Error).message };
+      }
+    };
+    const [early] = await stack.publish('orders', 'cli-1', [{ eventType: 'OrderShipped', payload: { orderId: 'cli-1' } }]);
+    await stack.recorder.waitFor(() => dlqOf(early!).length === 1, 30_000, 'dead-lettered');
+    const listed = await cli(deadLettersCommand, ['--code', 'NOTHING_RESERVED']);
+    expect(listed.code).toBe(0);
+    expect(listed.lines.length).toBe((await list('?code=NOTHING_RESERVED')).length);
+    const line = listed.lines.find((l) => l.includes(early!))!;
+    const id = Number(line.split('\t')[0]);
+    expect(line.split('\t')).toEqual([String(id), expect.stringMatching(/^\d{4}-/), 'NOTHING_RESERVED', expect.stringMatching(/^orders\/\d+@\d+$/), 'key=cli-1', `OrderShipped ${early}`, 'not redriven', expect.any(String)]);
+
+    const first = await cli(redriveCommand, [String(id)]);
+    expect(first).toEqual({ code: 0, lines: [expect.stringMatching(new RegExp(`^redriven dead letter ${id} to \\S+orders at `))], error: null });
+    await stack.recorder.waitFor(() => dlqOf(early!).length === 2, 30_000, 'judged again (and refused again: nothing is reserved)');
+    expect(await cli(redriveCommand, [String(id)])).toMatchObject({ code: null, error: expect.stringContaining('already redriven') });
+    expect(await cli(redriveCommand, ['999999'])).toMatchObject({ code: null, error: 'no dead letter 999999' });
+    expect(await cli(redriveCommand, ['abc'])).toMatchObject({ code: null, error: expect.stringContaining('one dead letter id') });
+    expect(await cli(deadLettersCommand, ['--topic', 'nowhere'])).toMatchObject({ code: null, error: expect.stringContaining('--topic') });
   });
 
   it('lists by topic and code, newest first, paged', async () => {
