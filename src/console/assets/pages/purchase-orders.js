@@ -25,7 +25,7 @@ export async function purchaseOrdersPage(route) {
       filters,
       (values) => go('purchase-orders', null, values),
     ),
-    pagedTable({
+    h('section', { class: 'card' }, pagedTable({
       load: (page) => api.get('/v1/purchase-orders', { ...filters, ...page }),
       empty: 'No purchase order matches.',
       columns: [
@@ -39,7 +39,7 @@ export async function purchaseOrdersPage(route) {
         { label: 'Received', numeric: true, value: (po) => num(sum(po.lines, 'received')) },
         { label: 'Created', value: (po) => when(po.createdAt) },
       ],
-    }),
+    })),
   );
 }
 
