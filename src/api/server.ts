@@ -10,6 +10,7 @@ import { registerAuth, type AuthSettings } from './auth';
 import { ApiProblem, PROBLEM_CONTENT_TYPE, problemBody } from './problems';
 import { apiRoutes } from './routes/index';
 import type { DeadLetterRedriver } from '../dead-letters/redrive';
+import type { ConsumerLagReport } from '../ops/consumer-lag';
 
 /** What the query API reads and does through: no Kafka consumer, no transaction of its own but a redrive's. */
 export interface ApiDeps {
@@ -23,6 +24,8 @@ export interface ApiDeps {
   redriver: DeadLetterRedriver;
   /** Tests pin the clock (promise dates are days in a warehouse's time zone). */
   clock?: () => Date;
+  /** The consumer group's lag from the broker (GET /v1/overview); absent: the overview says it is not measured. */
+  consumerLag?: { readonly groupId: string; read(): Promise<ConsumerLagReport> };
 }
 
 export type ApiServer = FastifyInstance;

@@ -4,15 +4,20 @@ import { topics, topicName, type TopicBase } from '../contracts';
 import { parseOptions, UsageError, type CliCommand } from './command';
 import { printAvailability } from './demo-availability';
 
-interface DemoEvent {
+export interface DemoEvent {
   topic: TopicBase;
   key: string;
   eventType: string;
   payload: Record<string, unknown>;
 }
 
-/** Demo traffic for prisma/fixtures/demo.json: what an order service would send. */
-function demoTraffic(run: string): DemoEvent[] {
+/**
+ * Demo traffic for prisma/fixtures/demo.json: what an order service would send.
+ * Order 5's shipment arrives before the order itself, so it is dead-lettered
+ * (nothing reserved yet): the console's dead-letter page can redrive it, and
+ * the order then ships.
+ */
+export function demoTraffic(run: string): DemoEvent[] {
   const order = (n: number) => `demo-${run}-${n}`;
   return [
     { topic: 'orders', key: order(1), eventType: 'OrderPlaced', payload: { orderId: order(1), lines: [{ sku: 'HAMMER-16OZ', quantity: 12 }, { sku: 'BOLT-M8', quantity: 5 }] } },
@@ -21,6 +26,8 @@ function demoTraffic(run: string): DemoEvent[] {
     { topic: 'orders', key: order(4), eventType: 'OrderPlaced', payload: { orderId: order(4), lines: [{ sku: 'HAMMER-16OZ', quantity: 30 }] } },
     { topic: 'orders', key: order(1), eventType: 'OrderShipped', payload: { orderId: order(1), shipmentId: `ship-${run}-1`, lines: [{ sku: 'HAMMER-16OZ', quantity: 12 }] } },
     { topic: 'orders', key: order(1), eventType: 'OrderCancelled', payload: { orderId: order(1), reason: 'customer changed their mind about the bolts' } },
+    { topic: 'orders', key: order(5), eventType: 'OrderShipped', payload: { orderId: order(5), shipmentId: `ship-${run}-5` } },
+    { topic: 'orders', key: order(5), eventType: 'OrderPlaced', payload: { orderId: order(5), lines: [{ sku: 'BOLT-M8', quantity: 4 }] } },
     { topic: 'inventory-operations', key: '3', eventType: 'StockAdjusted', payload: { sku: 'BOLT-M8', locationId: 3, quantityDelta: -1000, reason: 'demo: a refused adjustment' } },
   ];
 }
@@ -55,7 +62,8 @@ export const demoCommand: CliCommand = {
     const finished = new Promise<void>((resolve) => (done = resolve));
 
     await Promise.all([consumer.connect(), producer.connect()]);
-    await consumer.subscribe({ topics: [topics.inventoryEvents, topics.purchaseOrders, topics.inventoryLevels].map((t) => topicName(t, prefix)), fromBeginning: false });
+    const deadLetterTopic = topicName(topics.deadLetter, prefix);
+    await consumer.subscribe({ topics: [topics.inventoryEvents, topics.purchaseOrders, topics.inventoryLevels, topics.deadLetter].map((t) => topicName(t, prefix)), fromBeginning: false });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
       eachMessage: async ({ topic, message }) => {
@@ -68,11 +76,15 @@ export const demoCommand: CliCommand = {
           if (answered.size === traffic.length) setTimeout(done, 1000);
           return;
         }
+        // A dead letter is the original message (its own eventId); an outcome names its cause.
+        const deadLettered = topic === deadLetterTopic;
+        const cause = deadLettered ? event.eventId : event.causationId;
         // Only what this run caused (a PurchaseOrderCreated shares the causationId of the order that triggered it).
-        if (!sent.has(event.causationId)) return;
+        if (!sent.has(cause)) return;
         seen.add(event.eventType);
-        answered.add(event.causationId);
-        out(`<- ${topic.padEnd(prefix.length + 17)} ${event.eventType.padEnd(26)} key=${message.key?.toString()} ${JSON.stringify(event.payload)}`);
+        answered.add(cause);
+        const detail = deadLettered ? `${message.headers?.['dlq-error-code']?.toString()}: ${message.headers?.['dlq-error-message']?.toString()}` : JSON.stringify(event.payload);
+        out(`<- ${topic.padEnd(prefix.length + 17)} ${event.eventType.padEnd(26)} key=${message.key?.toString()} ${detail}`);
         // Every demo event has an outcome; a moment more for those published with it (PurchaseOrderCreated).
         if (answered.size === traffic.length && seen.has('InventoryLevelChanged')) setTimeout(done, 1000);
       },

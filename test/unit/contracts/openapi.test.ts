@@ -39,6 +39,14 @@ describe('OpenAPI document of the query API', () => {
         'GET /v1/purchase-orders/{poId}',
         'GET /v1/dead-letters',
         'POST /v1/dead-letters/{id}/redrive',
+        // Added for the operator console (src/api/routes/console-reads.ts).
+        'GET /v1/session',
+        'GET /v1/products',
+        'GET /v1/warehouses',
+        'GET /v1/products/{sku}/incoming',
+        'GET /v1/purchase-orders/{poId}/receipts',
+        'GET /v1/overview',
+        'GET /v1/stock-alerts',
       ].sort(),
     );
   });
