@@ -1,4 +1,4 @@
-import type { KafkaMessage, Producer } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import type { Db } from '../src/db/client';
 import type { Logger } from '../src/logger';
 import { envelopeSchema, parseInboundMessage, type Envelope, type InboundTopic } from '../src/contracts';
@@ -9,8 +9,6 @@ import type { EventHandler, HandlerSettings } from './handler';
 
 export interface ProcessorDeps {
   db: Db;
-  /** Producer for dead letters only; outcomes go through the outbox. */
-  producer: Producer;
   topicPrefix: string;
   logger: Logger;
   /** eventType -> handler. */
@@ -161,7 +159,7 @@ async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: st
       deps.db.$executeRaw(recordDeadLetters([input], deps.topicPrefix)),
     ]);
   }
-  const { sent, code: recorded } = await deadLetter(deps.db, deps.producer, deps.topicPrefix, input);
-  deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: refused?.eventId, eventType, code: recorded, reason, sent }, 'message dead-lettered');
+  const { recorded: queued, code: recorded } = await deadLetter(deps.db, deps.topicPrefix, input);
+  deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: refused?.eventId, eventType, code: recorded, reason, queued }, 'message dead-lettered');
   return { status: 'DEAD_LETTERED', eventType, code: recorded };
 }

@@ -65,6 +65,33 @@ const schema = z.object({
   CONSUMER_TRANSACTIONS_IN_FLIGHT: int(1, 16).default(2),
   /** Poll interval of the outbox relay: a fallback, it is woken by every commit of outbox rows on any instance (LISTEN/NOTIFY). */
   OUTBOX_POLL_MS: int(10, 60000).default(200),
+  /**
+   * Bytes of one relay transaction at most (its messages and their headers).
+   * Keep it at or below the broker's and the topics' message.max.bytes (1 MiB
+   * by default); a single row larger than this is tried alone and parked if
+   * the broker refuses it.
+   */
+  OUTBOX_BATCH_MAX_BYTES: int(10_000, 100_000_000).default(1_000_000),
+  /**
+   * A relay leader that goes silent (network partition, paused process) loses
+   * the lead after about this long and a stand-by takes over: the database
+   * ends its session (idle_session_timeout), its own queries and broker
+   * transactions give up sooner. Too short risks needless hand-overs on a slow
+   * database or broker.
+   */
+  OUTBOX_RELAY_SESSION_TIMEOUT_MS: int(2000, 600000).default(30000),
+  /**
+   * The relay's Kafka transactional id; the same on every instance of one
+   * deployment (a new leader fences the old one through it). Default:
+   * KAFKA_GROUP_ID + '-outbox-relay'.
+   */
+  OUTBOX_RELAY_TRANSACTIONAL_ID: z.string().min(1).max(200).optional(),
+  /**
+   * The outbox relay's own database connection, when DATABASE_URL goes
+   * through a pooler in transaction mode (PgBouncer): the relay needs a
+   * session of its own (advisory lock, LISTEN). Default: DATABASE_URL.
+   */
+  OUTBOX_RELAY_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -85,6 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // authenticate or verify the broker must not quietly run without it.
   if (!config.KAFKA_SASL_MECHANISM && (config.KAFKA_SASL_USERNAME || config.KAFKA_SASL_PASSWORD)) {
     throw new ConfigError('invalid configuration: KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512)');
+  }
+  if (/[?&]pgbouncer=true(&|$)/.test(config.OUTBOX_RELAY_DATABASE_URL ?? config.DATABASE_URL)) {
+    // The relay's leader lock is a session advisory lock and it LISTENs: neither works through a pooler in transaction mode.
+    throw new ConfigError('invalid configuration: the database URL says pgbouncer=true; the outbox relay needs a session of its own: set OUTBOX_RELAY_DATABASE_URL to a direct connection (or PgBouncer in session mode), see docs/operations.md');
   }
   if (config.KAFKA_SSL_CA_FILE && !config.KAFKA_SSL) throw new ConfigError('invalid configuration: KAFKA_SSL_CA_FILE needs KAFKA_SSL=true');
   if (config.KAFKA_SSL_CA_FILE && !existsSync(config.KAFKA_SSL_CA_FILE)) throw new ConfigError(`invalid configuration: KAFKA_SSL_CA_FILE: no such file ${config.KAFKA_SSL_CA_FILE}`);

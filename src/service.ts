@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createDb, type Db } from './db/client';
@@ -33,7 +33,6 @@ export class InventoryService {
   readonly runner: EventRunner;
   /** Metrics and readiness (src/ops); main.ts serves them over HTTP. */
   readonly ops: ServiceOps;
-  private readonly producer: Producer;
   private readonly kafka: Kafka;
   /** DAILY_SCAN_ENABLED: the in-process daily replenishment scan, else null. */
   private readonly dailyScan: DailySchedule | null;
@@ -44,8 +43,18 @@ export class InventoryService {
     this.ops = new ServiceOps({ db: this.db, databaseUrl: config.DATABASE_URL, defaultMetrics: options.defaultMetrics });
     const kafka = createKafka(config, logger, options.instanceId ? `-${options.instanceId}` : '');
     this.kafka = kafka;
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    this.relay = new OutboxRelay({ databaseUrl: config.DATABASE_URL, producer: this.producer, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger: logger.child({ component: 'outbox-relay' }), pollMs: config.OUTBOX_POLL_MS, onPublished: this.ops.onPublished });
+    this.relay = new OutboxRelay({
+      databaseUrl: config.OUTBOX_RELAY_DATABASE_URL ?? config.DATABASE_URL,
+      kafka,
+      transactionalId: config.OUTBOX_RELAY_TRANSACTIONAL_ID ?? `${config.KAFKA_GROUP_ID}-outbox-relay`,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      logger: logger.child({ component: 'outbox-relay' }),
+      pollMs: config.OUTBOX_POLL_MS,
+      maxBatchBytes: config.OUTBOX_BATCH_MAX_BYTES,
+      sessionTimeoutMs: config.OUTBOX_RELAY_SESSION_TIMEOUT_MS,
+      onPublished: this.ops.onPublished,
+      onParked: this.ops.onParked,
+    });
     this.runner = new EventRunner({
       kafka,
       groupId: config.KAFKA_GROUP_ID,
@@ -56,7 +65,6 @@ export class InventoryService {
       transactionsInFlight: config.CONSUMER_TRANSACTIONS_IN_FLIGHT,
       deps: {
         db: this.db,
-        producer: this.producer,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
         logger: logger.child({ component: 'consumer' }),
         handlers: handlersByType(),
@@ -73,7 +81,6 @@ export class InventoryService {
     if (config.KAFKA_CREATE_TOPICS) {
       await ensureTopics(this.kafka, config.KAFKA_TOPIC_PREFIX, config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION_FACTOR);
     }
-    await this.producer.connect();
     this.relay.start();
     await this.runner.start();
     this.dailyScan?.start();
@@ -91,7 +98,6 @@ export class InventoryService {
     await this.dailyScan?.stop();
     await this.runner.stop();
     await this.relay.stop();
-    await this.producer.disconnect();
     await this.db.$disconnect();
   }
 }

@@ -29,6 +29,7 @@ export class ServiceMetrics {
   private readonly deadLetters: Counter<'code'>;
   private readonly retries: Counter<'transient'>;
   private readonly published: Counter;
+  private readonly parked: Counter<'kind'>;
   private readonly publishLatency: Histogram;
   private readonly lag: Gauge<'topic' | 'partition'>;
   private readonly collectErrors: Counter<'source'>;
@@ -54,6 +55,12 @@ export class ServiceMetrics {
     this.deadLetters = new Counter({ name: 'inventory_dead_letters_total', help: 'Inbound messages dead-lettered, by dlq-error-code', labelNames: ['code'], registers });
     this.retries = new Counter({ name: 'inventory_event_retries_total', help: 'Failed processing attempts that are being retried (transient: database/broker fault; false: unexpected error)', labelNames: ['transient'], registers });
     this.published = new Counter({ name: 'inventory_outbox_published_total', help: 'Outbox rows published to Kafka', registers });
+    this.parked = new Counter({
+      name: 'inventory_relay_parked_total',
+      help: 'Rows the relay will never publish because the broker refuses them even alone (too large), by kind (outbox, dead-letters); they stay in the database with parked_at set',
+      labelNames: ['kind'],
+      registers,
+    });
     this.publishLatency = new Histogram({
       name: 'inventory_outbox_publish_latency_seconds',
       help: 'Age (now - created_at) of the oldest row of each published outbox batch: the worst commit-to-Kafka delay of the batch',
@@ -119,6 +126,11 @@ export class ServiceMetrics {
   outboxPublished(count: number, oldestCreatedAt: Date, now = Date.now()): void {
     this.published.inc(count);
     this.publishLatency.observe(Math.max(0, now - oldestCreatedAt.getTime()) / 1000);
+  }
+
+  /** OutboxRelay onParked. */
+  relayParked(kind: string): void {
+    this.parked.inc({ kind });
   }
 
   /** EventRunner onLag, from the batch's high watermark: no extra broker request. */

@@ -60,6 +60,9 @@ export class ServiceOps {
   /** OutboxRelay onPublished. */
   readonly onPublished = (count: number, oldestCreatedAt: Date): void => this.metrics.outboxPublished(count, oldestCreatedAt);
 
+  /** OutboxRelay onParked. */
+  readonly onParked = (kind: string): void => this.metrics.relayParked(kind);
+
   async readiness(): Promise<ReadinessReport> {
     const database = await checkDatabase(this.options.databaseUrl, this.probeTimeoutMs);
     return readinessReport({ database, broker: this.consumerHealth.broker(), consumer: this.consumerHealth.consumer() });
