@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Kafka, Message } from 'kafkajs';
 import { relayOffsetsTopic } from '../src/kafka-topics';
+import { readToEnd } from '../src/kafka-read';
 
 /**
  * What the relay has published, kept on Kafka itself the way Kafka Connect's
@@ -55,51 +55,17 @@ export function offsetsMessage(kind: RowKind, ids: readonly string[]): Message {
  * completes or aborts its open transaction), so nothing can still change.
  */
 export async function readLastOffsets(kafka: Kafka, prefix: string, groupBase: string, timeoutMs: number): Promise<Map<RowKind, string[]>> {
-  const topic = relayOffsetsTopic(prefix);
-  const admin = kafka.admin();
-  await admin.connect();
-  let stable: { partition: number; end: bigint; low: bigint }[];
-  try {
-    stable = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, end: BigInt(p.offset), low: BigInt(p.low) }));
-  } finally {
-    await admin.disconnect();
-  }
   const last = new Map<RowKind, string[]>();
-  const remaining = new Map(stable.filter((p) => p.end > p.low).map((p) => [p.partition, p.end - 1n]));
-  if (remaining.size === 0) return last;
-
-  const consumer = kafka.consumer({ groupId: `${groupBase}-offsets-reader-${randomUUID()}`, allowAutoTopicCreation: false });
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`could not read ${topic} to its end within ${timeoutMs} ms`)), timeoutMs);
-      // Emitted after every fetched batch, also one of only control records
-      // (transaction markers): the last offset before the stable end is one.
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        const until = remaining.get(payload.partition);
-        if (until !== undefined && (BigInt(payload.lastOffset) >= until || payload.offsetLag === '0')) remaining.delete(payload.partition);
-        if (remaining.size === 0) resolve();
-      });
-      consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            for (const message of batch.messages) {
-              const kind = message.key?.toString() as RowKind;
-              if (!ROW_KINDS.includes(kind) || !message.value) continue;
-              const record = JSON.parse(message.value.toString()) as OffsetsRecord;
-              last.set(kind, fromRuns(record.ids));
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    clearTimeout(timer);
-    await consumer.disconnect().catch(() => undefined);
-  }
+  await readToEnd(
+    kafka,
+    [relayOffsetsTopic(prefix)],
+    (_topic, _partition, message) => {
+      const kind = message.key?.toString() as RowKind;
+      if (!ROW_KINDS.includes(kind) || !message.value) return;
+      const record = JSON.parse(message.value.toString()) as OffsetsRecord;
+      last.set(kind, fromRuns(record.ids));
+    },
+    { timeoutMs, groupPrefix: `${groupBase}-offsets-reader` },
+  );
   return last;
 }
