@@ -171,7 +171,18 @@ export class OutboxRelay {
    */
   private async beginTerm(): Promise<void> {
     const { kafka, transactionalId, topicPrefix, sessionTimeoutMs } = this.options;
-    const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, transactionTimeout: 60_000 });
+    await this.producer?.disconnect().catch(() => undefined);
+    // Retries without a count: the transaction's deadline (sendInTransaction)
+    // bounds them, and a term that gives up starts again from the recovery
+    // below, which is what makes an unfinished send safe.
+    const producer = kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      transactionTimeout: 60_000,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
+    });
     this.producer = producer;
     await producer.connect();
     await (await producer.transaction()).abort(); // initialises the id: sends nothing
@@ -226,6 +237,11 @@ export class OutboxRelay {
         this.splitLimit = Math.ceil(batch.length / 2);
         this.options.logger.warn({ rows: batch.length, nextRows: this.splitLimit }, 'the broker refused a relay batch as too large; splitting it');
       }
+      // The refused request may have written other partitions (in the aborted
+      // transaction) and kafkajs did not count their sequence numbers: the
+      // broker would take the next records under those numbers for retries of
+      // the aborted ones and drop them. A fresh producer id starts clean.
+      await this.beginTerm();
       return batch.length;
     }
     await this.options.faults?.afterCommit?.();
@@ -234,7 +250,8 @@ export class OutboxRelay {
       batch.filter((i) => i.kind === 'outbox').map((i) => i.id),
       batch.filter((i) => i.kind === 'dead-letters').map((i) => i.id),
     );
-    this.splitLimit = null;
+    // Back to full batches step by step after a split.
+    this.splitLimit = this.splitLimit === null || this.splitLimit * 2 >= batchSize ? null : this.splitLimit * 2;
     const outboxPublished = batch.filter((i) => i.kind === 'outbox');
     if (outboxPublished.length > 0) this.options.onPublished?.(outboxPublished.length, outboxPublished[0]!.createdAt);
     return batch.length;
@@ -290,7 +307,7 @@ export class OutboxRelay {
     this.leading = false;
     this.splitLimit = null;
     await producer?.disconnect().catch(() => undefined);
-    await session?.end().catch(() => undefined);
+    if (session) await endSession(session, Math.min(5_000, this.options.sessionTimeoutMs));
     if (wasLeading) this.options.logger.info('outbox relay stepped down');
   }
 
@@ -304,6 +321,22 @@ export class OutboxRelay {
       this.wakeUp = done;
     });
   }
+}
+
+/**
+ * Ends a pg session without waiting forever: on a silently cut connection the
+ * polite end (Terminate, then wait for the server to close) never finishes,
+ * so the socket is destroyed after a while.
+ */
+async function endSession(session: Client, waitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([
+    session.end().then(() => true, () => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
+  ]);
+  clearTimeout(timer);
+  // pg does not expose its socket in its types; destroying it is the only way to drop a hung connection.
+  if (!ended) (session as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }
 
 /** kafkajs wraps broker errors (KafkaJSNonRetriableError's cause, KafkaJSAggregateError's errors). */

@@ -30,7 +30,7 @@ export class ServiceOps {
     this.metrics = new ServiceMetrics(
       {
         outboxBacklog: async () => {
-          const rows = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL`;
+          const rows = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL AND parked_at IS NULL`;
           return Number(rows[0]?.n ?? 0);
         },
         pool: () => {
