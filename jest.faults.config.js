@@ -6,7 +6,7 @@
  * files here also run in `npm test` (cheap sizes); the *.faults.ts files only
  * here. See docs/fault-injection.md.
  */
-const base = require('./jest.config.js');
+const base = require('./jest.config');
 
 // The 4-instance test runs at its full size here (2,000 orders in npm test).
 process.env.FAULT_FOUR_ORDERS ??= '10000';

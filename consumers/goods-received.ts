@@ -1,5 +1,5 @@
 import { goodsReceivedPayload, type GoodsReceiptRejected } from '../src/contracts';
-import { checkReceipt, type ReceiptLine } from '../src/domain/receiving';
+import { checkReceipt, type ResolvedReceiptLine } from '../src/domain/receiving';
 import { planReceiptPutaway, type ReceiptPutawayLine, type ReceiptPutawayPlan } from '../src/domain/receipt-putaway';
 import type { Dimensions } from '../src/domain/capacity';
 import type { Tx } from '../src/db/types';
@@ -8,7 +8,7 @@ import { applyStockChanges } from '../src/db/inventory';
 import { appendLedger } from '../src/db/ledger';
 import { lockStorageLocations, storageLocations } from '../src/db/locations';
 import { appliedReceipt, lockPurchaseOrder, recordReceipt, setPurchaseOrderStatus } from '../src/db/purchase-orders';
-import { defineHandler } from './handler';
+import { defineHandler } from './pipeline/handler';
 
 /**
  * GoodsReceived: book a delivery against its purchase order, whole or not at
@@ -48,7 +48,7 @@ export const goodsReceived = defineHandler({
     // An unknown product (or a productId and sku naming two products) keeps what the sender named, so it is reported as not on the PO.
     const check = checkReceipt(
       po,
-      resolved.map((l): ReceiptLine => (l.product ? { productId: l.product.productId, sku: l.product.sku, quantity: l.quantity } : { productId: l.sku === null ? l.productId : null, sku: l.sku, quantity: l.quantity })),
+      resolved.map((l): ResolvedReceiptLine => (l.product ? { productId: l.product.productId, sku: l.product.sku, quantity: l.quantity } : { productId: l.sku === null ? l.productId : null, sku: l.sku, quantity: l.quantity })),
       ctx.settings.receiptOverTolerancePercent,
     );
     if (!check.ok) return reject(check.reason, check.detail);

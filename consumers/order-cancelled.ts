@@ -1,8 +1,8 @@
 import { orderCancelledPayload } from '../src/contracts';
-import { planRelease } from '../src/domain/shipment';
+import { planRelease } from '../src/domain/reservation-draw-down';
 import { lockOpenReservations } from '../src/db/reservations';
-import { defineHandler } from './handler';
-import { drawDownReservation } from './reservation-draws';
+import { defineHandler } from './pipeline/handler';
+import { drawDownReservation } from './shared/draw-down-reservation';
 
 /**
  * OrderCancelled: whatever is still reserved goes back to available; what

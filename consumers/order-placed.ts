@@ -4,9 +4,9 @@ import { EventRejectedError } from '../src/errors';
 import { lockWarehouseStock } from '../src/db/inventory';
 import { ordersWithReservations } from '../src/db/reservations';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
-import { defineHandler, type HandlerInput } from './handler';
-import { chooseWarehouses, resolveOrders } from './order-placed-lookup';
-import { ReservationWrites } from './reservation-writes';
+import { defineHandler, type HandlerInput } from './pipeline/handler';
+import { chooseWarehouses, resolveOrders } from './shared/order-placed-lookup';
+import { ReservationBatch } from './shared/reservation-batch';
 
 /**
  * OrderPlaced: reserve every line in one warehouse, or none. The orders'
@@ -34,7 +34,7 @@ async function reserveOrders(orders: readonly HandlerInput<OrderPlaced>[]): Prom
   const pairs = resolved.flatMap((lines, i) => lines.flatMap((l) => (l.product && warehouses[i] ? [{ warehouseId: warehouses[i]!, productId: l.product.productId }] : [])));
   const stock = await lockWarehouseStock(tx, pairs);
 
-  const writes = new ReservationWrites();
+  const writes = new ReservationBatch();
   const outcomes = orders.map(({ ctx, payload: order }, i): string | EventRejectedError => {
     if (alreadyPlaced.has(order.orderId)) return new EventRejectedError('ORDER_ALREADY_PLACED', `order ${order.orderId} already has reservations`);
     const warehouseId = warehouses[i];

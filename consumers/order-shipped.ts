@@ -1,10 +1,10 @@
 import { orderShippedPayload } from '../src/contracts';
-import { planShipment } from '../src/domain/shipment';
+import { planShipment } from '../src/domain/reservation-draw-down';
 import { EventRejectedError } from '../src/errors';
 import { lockOpenReservations } from '../src/db/reservations';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
-import { defineHandler } from './handler';
-import { drawDownReservation } from './reservation-draws';
+import { defineHandler } from './pipeline/handler';
+import { drawDownReservation } from './shared/draw-down-reservation';
 
 /**
  * OrderShipped: units left the dock out of the order's own reservation, from

@@ -2,7 +2,7 @@ import { purchaseOrderStatusChangedPayload } from '../src/contracts';
 import { transitionFromProcurement } from '../src/domain/purchase-order-status';
 import { EventRejectedError } from '../src/errors';
 import { lockPurchaseOrder, setPurchaseOrderStatus } from '../src/db/purchase-orders';
-import { defineHandler } from './handler';
+import { defineHandler } from './pipeline/handler';
 
 /**
  * PurchaseOrderStatusChanged from procurement: DRAFT -> SENT -> CONFIRMED,

@@ -1,11 +1,11 @@
 import { stockAdjustedPayload } from '../src/contracts';
-import { adjustmentReference } from '../src/domain/inventory-operations';
+import { adjustmentReference } from '../src/domain/stock-operations';
 import { checkAdjustment } from '../src/domain/stock-operations';
 import { applyStockChanges, lockStockRows } from '../src/db/inventory';
 import { appendLedger } from '../src/db/ledger';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
-import { defineHandler } from './handler';
-import { findOperationTarget, levelAt, refuse } from './stock-operations';
+import { defineHandler } from './pipeline/handler';
+import { findOperationTarget, levelAt, refuse } from './shared/operation-target';
 
 /**
  * StockAdjusted: warehouse staff correct on-hand at one location (damage,
@@ -28,7 +28,7 @@ export const stockAdjusted = defineHandler({
     const rows = await lockStockRows(tx, [{ productId: product.productId, locationId: location.locationId }]);
     const check = checkAdjustment(levelAt(rows, product.productId, location.locationId), delta);
     if (!check.ok) {
-      return refuse(ctx, { productId: product.productId, sku: product.sku, locationId: location.locationId, reason: check.reason, message: check.message });
+      return refuse(ctx, { productId: product.productId, sku: product.sku, locationId: location.locationId, reason: check.reason, detail: check.detail });
     }
 
     // A positive delta where the product has no row yet creates it (applyStockChanges upserts increases).

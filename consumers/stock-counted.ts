@@ -3,8 +3,8 @@ import { checkCount } from '../src/domain/stock-operations';
 import { applyStockChanges, lockStockRows } from '../src/db/inventory';
 import { appendLedger } from '../src/db/ledger';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
-import { defineHandler } from './handler';
-import { findOperationTarget, levelAt, refuse } from './stock-operations';
+import { defineHandler } from './pipeline/handler';
+import { findOperationTarget, levelAt, refuse } from './shared/operation-target';
 
 /**
  * StockCounted: a cycle count states what is physically in the bin. On-hand
@@ -27,7 +27,7 @@ export const stockCounted = defineHandler({
     const rows = await lockStockRows(tx, [{ productId: product.productId, locationId: location.locationId }]);
     const check = checkCount(levelAt(rows, product.productId, location.locationId), count.countedQuantity);
     if (!check.ok) {
-      return refuse(ctx, { productId: product.productId, sku: product.sku, locationId: location.locationId, reason: check.reason, message: check.message });
+      return refuse(ctx, { productId: product.productId, sku: product.sku, locationId: location.locationId, reason: check.reason, detail: check.detail });
     }
 
     // Also with a zero delta: the update stamps last_counted_at (a zero count where no row exists records nothing).

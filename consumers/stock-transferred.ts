@@ -1,11 +1,11 @@
 import { stockTransferredPayload } from '../src/contracts';
-import { decideTransfer } from '../src/domain/inventory-operations';
+import { decideTransfer } from '../src/domain/stock-operations';
 import { applyStockChanges, lockStockRows } from '../src/db/inventory';
 import { lockStorageLocations } from '../src/db/locations';
 import { appendLedger } from '../src/db/ledger';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
-import { defineHandler } from './handler';
-import { findOperationTarget, levelAt, refuse } from './stock-operations';
+import { defineHandler } from './pipeline/handler';
+import { findOperationTarget, levelAt, refuse } from './shared/operation-target';
 
 /**
  * StockTransferred: move unreserved units between two locations of one
@@ -36,7 +36,7 @@ export const stockTransferred = defineHandler({
     ]);
     const decision = decideTransfer({ product, quantity: transfer.quantity, from: { ...from, stock: levelAt(rows, product.productId, from.locationId) }, to });
     if (!decision.ok) {
-      return refuse(ctx, { productId: product.productId, sku: product.sku, locationId: decision.locationId, reason: decision.reason, message: decision.message });
+      return refuse(ctx, { productId: product.productId, sku: product.sku, locationId: decision.locationId, reason: decision.reason, detail: decision.detail });
     }
 
     const moves = [

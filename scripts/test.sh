@@ -8,4 +8,7 @@ source scripts/lib.sh
 ensure_dependencies
 [ -n "${DATABASE_URL:-}" ] || ensure_postgres
 npx tsc -p tsconfig.json --noEmit
+# The layer rules of .oxlintrc.json: the domain is pure, nothing below the roots imports consumers/
+# or producers/, only src/db uses the Prisma client, no import cycles.
+npx oxlint --quiet
 exec npx jest "$@"

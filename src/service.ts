@@ -4,7 +4,7 @@ import type { Logger } from './logger';
 import { createDb, type Db } from './db/client';
 import { createKafka } from './kafka';
 import { ensureTopics } from './kafka-topics';
-import { EventRunner } from '../consumers/runner';
+import { EventRunner } from '../consumers/pipeline/runner';
 import { handlersByType } from '../consumers/registry';
 import { inboundTopics } from './contracts';
 import { OutboxRelay } from '../producers/outbox-relay';

@@ -1,6 +1,6 @@
 import { createDb } from '../db/client';
 import { runDailyScan } from '../replenishment/daily-scan';
-import { addDays } from '../replenishment/demand-history';
+import { addDays } from '../domain/calendar';
 import { formatScanReport } from '../replenishment/report-table';
 import { parseOptions, UsageError, type CliCommand } from './command';
 

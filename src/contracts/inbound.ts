@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { id, lines, optional, orderId, productRefShape, quantity, requireProductRef, text } from './primitives';
 import type { InboundTopic } from './topics';
+import { PROCUREMENT_STATUSES } from '../domain/purchase-order-status';
 
 /**
- * Inbound payloads, exactly as /work/shared/docs/contract.md states them.
+ * Inbound payloads, exactly as docs/contract.md states them.
  * Unknown fields are stripped, not rejected: producers may add fields.
  */
 
@@ -38,7 +39,7 @@ export const goodsReceivedPayload = z.object({
 });
 
 /** The statuses procurement may set; PARTIAL and RECEIVED are the service's own. */
-export const procurementPoStatus = z.enum(['SENT', 'CONFIRMED', 'CANCELLED']);
+export const procurementPoStatus = z.enum(PROCUREMENT_STATUSES);
 
 export const purchaseOrderStatusChangedPayload = z.object({
   poId: id,

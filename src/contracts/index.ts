@@ -1,4 +1,4 @@
-/** The wire contract as code: see /work/shared/docs/contract.md and docs/contract/. */
+/** The wire contract as code: see docs/contract.md and docs/contract/. */
 export * from './topics';
 export * from './envelope';
 export * from './inbound';

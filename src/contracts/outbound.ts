@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { MAX_ID, id, orderId, sku, text } from './primitives';
 import type { OutboundTopic } from './topics';
+import { PURCHASE_ORDER_STATUSES } from '../domain/purchase-order-status';
+import { REPLENISHMENT_TRIGGERS } from '../domain/replenishment';
+import { STOCK_OPERATION_REJECTIONS } from '../domain/stock-operations';
 
 /**
  * Outbound payloads. Quantities here are not capped at the inbound 1,000,000:
@@ -11,7 +14,7 @@ const count = z.int().min(1).max(MAX_ID);
 const allocation = z.object({ locationId: id, quantity: count });
 
 /** Every purchase-order status; the database enum purchase_order_status. */
-export const purchaseOrderStatus = z.enum(['DRAFT', 'SENT', 'CONFIRMED', 'PARTIAL', 'RECEIVED', 'CANCELLED']);
+export const purchaseOrderStatus = z.enum(PURCHASE_ORDER_STATUSES);
 /** The statuses a goods receipt can leave a purchase order in. */
 export const receivingPoStatus = z.enum(['PARTIAL', 'RECEIVED']);
 
@@ -78,10 +81,11 @@ export const stockAdjustmentRejectedPayload = z.object({
   productId: id.nullable(),
   sku: sku.nullable(),
   locationId: id,
-  reason: text(1, 500),
+  /** A stable code (src/domain/stock-operations.ts); the human detail is logged, not published. */
+  reason: z.enum(STOCK_OPERATION_REJECTIONS),
 });
 
-export const replenishmentTrigger = z.enum(['REORDER_POINT', 'DAILY_SCAN']);
+export const replenishmentTrigger = z.enum(REPLENISHMENT_TRIGGERS);
 
 export const purchaseOrderCreatedPayload = z.object({
   poId: id,
@@ -120,7 +124,6 @@ export type GoodsReceiptRejected = z.infer<typeof goodsReceiptRejectedPayload>;
 export type StockAdjustmentRejected = z.infer<typeof stockAdjustmentRejectedPayload>;
 export type PurchaseOrderCreated = z.infer<typeof purchaseOrderCreatedPayload>;
 export type PurchaseOrderStatusChangedOutbound = z.infer<typeof purchaseOrderStatusChangedOutboundPayload>;
-export type PurchaseOrderStatus = z.infer<typeof purchaseOrderStatus>;
 
 interface OutboundEventSpec {
   topic: OutboundTopic;

@@ -1,6 +1,6 @@
 /**
  * Topic names and Kafka header names of the wire contract
- * (/work/shared/docs/contract.md). These names are fixed: other teams code
+ * (docs/contract.md). These names are fixed: other teams code
  * against them, so never rename or drop one.
  */
 

@@ -1,7 +1,7 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Tx } from './types';
 import type { ReservedLine } from '../domain/allocation';
-import type { OpenReservation, ReservationDraw } from '../domain/shipment';
+import type { OpenReservation, ReservationDraw } from '../domain/reservation-draw-down';
 
 /** The orders among these that already hold (or held) stock: a second OrderPlaced for one is refused. */
 export async function ordersWithReservations(tx: Tx, orderIds: readonly string[]): Promise<Set<string>> {

@@ -1,16 +1,27 @@
-export type PurchaseOrderStatus = 'DRAFT' | 'SENT' | 'CONFIRMED' | 'PARTIAL' | 'RECEIVED' | 'CANCELLED';
+/** Every status of a purchase order (the contract's enum and the database's purchase_order_status are this list). */
+export const PURCHASE_ORDER_STATUSES = ['DRAFT', 'SENT', 'CONFIRMED', 'PARTIAL', 'RECEIVED', 'CANCELLED'] as const;
+export type PurchaseOrderStatus = (typeof PURCHASE_ORDER_STATUSES)[number];
+
+/**
+ * Open = goods may still arrive or the order may still be cancelled. The
+ * partial unique index purchase_order_one_open_replenishment (migration
+ * 20261126190000_init) and the ON CONFLICT clause that relies on it
+ * (src/replenishment/purchase-orders.ts) spell out the same list: SQL index
+ * inference needs it literally, so change all three together.
+ */
+export const OPEN_PURCHASE_ORDER_STATUSES = ['DRAFT', 'SENT', 'CONFIRMED', 'PARTIAL'] as const satisfies readonly PurchaseOrderStatus[];
 
 /** The statuses procurement may set; PARTIAL and RECEIVED come only from receipts. */
-export type ProcurementStatus = 'SENT' | 'CONFIRMED' | 'CANCELLED';
+export const PROCUREMENT_STATUSES = ['SENT', 'CONFIRMED', 'CANCELLED'] as const satisfies readonly PurchaseOrderStatus[];
+export type ProcurementStatus = (typeof PROCUREMENT_STATUSES)[number];
 
 export type StatusTransition =
   | { ok: true; changed: true; status: PurchaseOrderStatus; previousStatus: PurchaseOrderStatus }
   | { ok: true; changed: false; status: PurchaseOrderStatus }
   | { ok: false; reason: 'ILLEGAL_TRANSITION'; detail: string };
 
-const OPEN: ReadonlySet<PurchaseOrderStatus> = new Set(['DRAFT', 'SENT', 'CONFIRMED', 'PARTIAL']);
+const OPEN: ReadonlySet<PurchaseOrderStatus> = new Set(OPEN_PURCHASE_ORDER_STATUSES);
 
-/** Open = goods may still arrive or the order may still be cancelled. */
 export function isOpen(status: PurchaseOrderStatus): boolean {
   return OPEN.has(status);
 }

@@ -18,7 +18,7 @@ export interface PurchaseOrderForReceipt {
  * the product's id; for a product that does not exist, the id the sender
  * named, or null with the sku it named (either way it is not on the PO).
  */
-export interface ReceiptLine {
+export interface ResolvedReceiptLine {
   productId: number | null;
   sku?: string | null;
   quantity: number;
@@ -58,7 +58,7 @@ export function receivableQuantity(line: PurchaseOrderLine, tolerancePercent: nu
  */
 export function checkReceipt(
   po: PurchaseOrderForReceipt,
-  receiptLines: readonly ReceiptLine[],
+  receiptLines: readonly ResolvedReceiptLine[],
   tolerancePercent: number,
 ): ReceiptCheck {
   if (!RECEIVABLE.has(po.status)) {

@@ -52,7 +52,7 @@ export function decideReorderPointReplenishment(input: {
   availableInWarehouse: number;
   hasOpenPurchaseOrder: boolean;
 }): ReplenishmentDecision {
-  const triggered = input.availableInWarehouse < input.product.reorderPoint;
+  const triggered = belowReorderPoint(input.availableInWarehouse, input.product.reorderPoint);
   return decide(input.product, triggered, input.hasOpenPurchaseOrder);
 }
 
@@ -76,8 +76,19 @@ export function decideDailyScan(input: {
   hasOpenPurchaseOrder: boolean;
 }): ReplenishmentDecision {
   const { product, available, averageDailyDemand } = input;
-  const belowReorderPoint = available < product.reorderPoint;
   const runsLowSoon =
     averageDailyDemand > 0 && available - product.reorderPoint <= 2 * averageDailyDemand * product.leadTimeDays;
-  return decide(product, belowReorderPoint || runsLowSoon, input.hasOpenPurchaseOrder);
+  return decide(product, belowReorderPoint(available, product.reorderPoint) || runsLowSoon, input.hasOpenPurchaseOrder);
 }
+
+/**
+ * "Below the reorder point", the one test for it: the reorder trigger on the
+ * OrderPlaced path, the daily scan and stock status (LOW_STOCK) all ask here.
+ */
+export function belowReorderPoint(available: number, reorderPoint: number): boolean {
+  return available < reorderPoint;
+}
+
+/** How a replenishment purchase order came about (the contract's PurchaseOrderCreated.trigger). */
+export const REPLENISHMENT_TRIGGERS = ['REORDER_POINT', 'DAILY_SCAN'] as const;
+export type ReplenishmentTrigger = (typeof REPLENISHMENT_TRIGGERS)[number];

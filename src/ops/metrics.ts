@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ProcessResult } from '../../consumers/process-message';
+import type { ProcessResult } from '../event-outcome';
 import { isTransientError } from '../errors';
 
 /** Where the gauges that are read at scrape time get their figures. */

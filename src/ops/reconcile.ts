@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import { textTable } from '../text-table';
 
 /**
  * Recomputes stock from its sources of truth and compares it with `inventory`:
@@ -120,25 +121,20 @@ export function formatReport(report: ReconcileReport): string[] {
   if (report.drift.length) {
     lines.push(`drift in ${report.drift.length} of ${report.checked} places:`);
     lines.push(
-      ...table(
+      ...textTable(
         ['sku', 'product', 'warehouse', 'location', 'on_hand', 'ledger', 'diff', 'reserved', 'open_resv', 'diff'],
         report.drift.map((d) => [d.sku, String(d.productId), d.warehouse, `${d.location}${d.inventoryRow ? '' : ' (no inventory row)'}`, String(d.onHand), String(d.ledgerOnHand), signed(d.onHandDrift), String(d.reserved), String(d.openReserved), signed(d.reservedDrift)]),
+        '  ',
       ),
     );
   }
   if (report.violations.length) {
     lines.push(`${report.violations.length} invariant violation(s):`);
-    lines.push(...table(['check', 'sku', 'warehouse', 'location', 'detail'], report.violations.map((v) => [v.check, v.sku, v.warehouse, v.location, v.detail])));
+    lines.push(...textTable(['check', 'sku', 'warehouse', 'location', 'detail'], report.violations.map((v) => [v.check, v.sku, v.warehouse, v.location, v.detail]), '  '));
   }
   return lines;
 }
 
 function signed(n: number): string {
   return n > 0 ? `+${n}` : String(n);
-}
-
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => '  ' + cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)];
 }

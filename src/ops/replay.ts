@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { inboundTopics, topicName, type InboundTopic } from '../contracts';
+import { textTable } from '../text-table';
 
 /**
  * Replay by moving the service's consumer-group offsets back (or, with explicit
@@ -112,10 +113,7 @@ export function parseOffsetSpec(spec: string): ExplicitOffset {
 /** The plan as table lines: per topic-partition, current -> new and how many messages that replays (or skips). */
 export function formatPlan(plan: ReplayPlan): string[] {
   const rows = plan.entries.map((e) => [topicName(e.topic, plan.topicPrefix), String(e.partition), e.current ?? '-', e.next, effect(e)]);
-  const header = ['topic', 'partition', 'current', 'new', 'effect'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)];
+  return textTable(['topic', 'partition', 'current', 'new', 'effect'], rows);
 }
 
 function effect(e: ReplayPlanEntry): string {

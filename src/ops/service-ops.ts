@@ -1,7 +1,7 @@
 import type { Consumer } from 'kafkajs';
 import type { Db } from '../db/client';
 import { poolOf } from '../db/client';
-import type { ProcessResult } from '../../consumers/process-message';
+import type { ProcessResult } from '../event-outcome';
 import { ServiceMetrics } from './metrics';
 import { ConsumerHealth, checkDatabase, readinessReport, type ReadinessReport } from './health';
 

@@ -1,5 +1,6 @@
 import type { Tx } from '../db/types';
 import type { ReplenishableProduct } from '../domain/replenishment';
+import { OPEN_PURCHASE_ORDER_STATUSES } from '../domain/purchase-order-status';
 
 /** What a replenishment decision needs about one product in one warehouse. */
 export interface ReplenishmentCandidate extends ReplenishableProduct {
@@ -26,7 +27,7 @@ export async function loadReplenishmentCandidates(tx: Tx, filter: { warehouseId?
                       WHERE l.warehouse_id = w.warehouse_id AND i.product_id = p.product_id), 0)::int AS available,
            EXISTS (SELECT 1 FROM purchase_order po JOIN purchase_order_line pl ON pl.po_id = po.po_id
                     WHERE po.warehouse_id = w.warehouse_id AND pl.product_id = p.product_id
-                      AND po.status IN ('DRAFT', 'SENT', 'CONFIRMED', 'PARTIAL')) AS "hasOpenPurchaseOrder"
+                      AND po.status::text = ANY(${OPEN_PURCHASE_ORDER_STATUSES}::text[])) AS "hasOpenPurchaseOrder"
       FROM product p
       JOIN warehouse w ON EXISTS (SELECT 1 FROM inventory i JOIN location l ON l.location_id = i.location_id
                                    WHERE l.warehouse_id = w.warehouse_id AND i.product_id = p.product_id)

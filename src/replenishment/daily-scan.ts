@@ -2,10 +2,11 @@ import { v5 as uuidv5 } from 'uuid';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { decideDailyScan, demandStatistics, recommendedReorderPoint, type NoReplenishmentReason } from '../domain/replenishment';
-import { stageEvents } from '../../producers/outbox';
+import { stageEvents } from '../db/outbox';
 import { loadReplenishmentCandidates, type ReplenishmentCandidate } from './candidates';
 import { createReplenishmentOrder } from './purchase-orders';
-import { addDays, dailySeries, demandWindow, loadShippedByDay, localDate } from './demand-history';
+import { dailySeries, demandWindow, loadShippedByDay } from './demand-history';
+import { addDays, localDate } from '../domain/calendar';
 
 export interface DailyScanOptions {
   /** The clock: "today" per warehouse (unless asOf) and the events' occurredAt. */

@@ -1,17 +1,5 @@
 import type { Tx } from '../db/types';
-import { calendarDateIn } from '../domain/expected-date';
-
-/** Calendar date 'YYYY-MM-DD' of `now` in an IANA time zone. */
-export function localDate(now: Date, timeZone: string): string {
-  const { year, month, day } = calendarDateIn(now, timeZone);
-  return new Date(Date.UTC(year, month - 1, day)).toISOString().slice(0, 10);
-}
-
-/** 'YYYY-MM-DD' plus n calendar days (through Date.UTC: no daylight-saving surprises). */
-export function addDays(date: string, days: number): string {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
-}
+import { addDays } from '../domain/calendar';
 
 /**
  * The demand window of a scan run on `today`: the `windowDays` whole days

@@ -1,7 +1,6 @@
 import type { Tx } from '../db/types';
-import type { OutboundEvent } from '../../producers/outbox';
-
-export type ReplenishmentTrigger = 'REORDER_POINT' | 'DAILY_SCAN';
+import type { OutboundEvent } from '../db/outbox';
+import type { ReplenishmentTrigger } from '../domain/replenishment';
 
 export interface ReplenishmentOrder {
   productId: number;
@@ -27,6 +26,7 @@ export async function createReplenishmentOrder(tx: Tx, order: ReplenishmentOrder
     INSERT INTO purchase_order (supplier_id, warehouse_id, status, expected_date, trigger, replenish_product_id, causation_event_id, updated_at)
     VALUES (${order.supplierId}, ${order.warehouseId}, 'DRAFT', ${order.expectedDate}::date, ${order.trigger}, ${order.productId}, ${causationEventId}::uuid, now())
     ON CONFLICT (replenish_product_id, warehouse_id)
+      -- OPEN_PURCHASE_ORDER_STATUSES, spelled out: the partial index is inferred from this predicate literally.
       WHERE replenish_product_id IS NOT NULL AND status IN ('DRAFT', 'SENT', 'CONFIRMED', 'PARTIAL')
       DO NOTHING
     RETURNING po_id`;

@@ -1,4 +1,5 @@
 import type { DailyScanReport } from './daily-scan';
+import { textTable } from '../text-table';
 
 const HEADERS = ['warehouse', 'sku', 'as_of', 'available', 'reorder_point', 'recommended', 'mean/day', 'sd/day', 'lead_days', 'action'] as const;
 
@@ -16,12 +17,9 @@ export function formatScanReport(report: DailyScanReport): string {
     String(r.leadTimeDays),
     r.poId === null ? r.action : `${r.action} PO ${r.poId}`,
   ]);
-  const widths = HEADERS.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const lines = [
     `demand window ${report.windowDays} days before as_of (warehouse-local days), service level ${report.serviceLevel}`,
-    line(HEADERS),
-    ...body.map(line),
+    ...textTable(HEADERS, body),
     `purchase orders created: ${report.created}`,
   ];
   if (report.applied.length > 0) lines.push(`reorder points written: ${report.applied.map((a) => `${a.sku} ${a.from} -> ${a.to}`).join(', ')}`);

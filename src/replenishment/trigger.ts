@@ -1,5 +1,5 @@
 import { decideReorderPointReplenishment, expectedDate } from '../domain/replenishment';
-import type { EventContext } from '../../consumers/handler';
+import type { EventContext } from '../transaction-context';
 import { loadReplenishmentCandidates } from './candidates';
 import { createReplenishmentOrder } from './purchase-orders';
 

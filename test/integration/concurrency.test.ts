@@ -4,7 +4,7 @@ import { TestStack } from '../support/harness';
 import { inventoryOf, stockDrift } from '../support/assertions';
 import { smallCatalog } from '../fixtures/catalog';
 import { envelope } from '../support/kafka';
-import { processMessage } from '../../consumers/process-message';
+import { processMessage } from '../../consumers/pipeline/process-records';
 import { handlersByType } from '../../consumers/registry';
 import { createLogger } from '../../src/logger';
 

@@ -8,6 +8,7 @@ import type { ImportFileInput } from '../../src/master-data/import-schema';
 import { lockStorageLocations } from '../../src/db/locations';
 import { applyStockChanges } from '../../src/db/inventory';
 import { appendLedger } from '../../src/db/ledger';
+import { waitForLockWaiter } from '../support/lock-waits';
 
 type Warehouse = NonNullable<ImportFileInput['warehouses']>[number];
 
@@ -253,7 +254,7 @@ describe('lockStorageLocations', () => {
       .$transaction(async (tx) => {
         await lockStorageLocations(tx, warehouseId, [locationId], [productId]);
         firstLocked();
-        await new Promise((resolve) => setTimeout(resolve, 300)); // the second one queues meanwhile
+        await waitForLockWaiter(stack.db); // the second one queues behind this one's locks
         await applyStockChanges(tx, [{ productId, locationId, onHandDelta: 2, reservedDelta: 0 }], new Date());
         await appendLedger(tx, null, [{ productId, locationId, txnType: 'RECEIVE', quantity: 2, referenceType: 'PURCHASE_ORDER', referenceId: 'lock-test' }], new Date());
       })

@@ -3,7 +3,7 @@ import { TestStack } from '../support/harness';
 import { waitUntil } from '../support/kafka';
 import { smallCatalog } from '../fixtures/catalog';
 import { committedEventIds, duplicates, stageOutcomes, unpublishedCount } from '../support/relay';
-import type { OutboundEvent } from '../../producers/outbox';
+import type { OutboundEvent } from '../../src/db/outbox';
 
 /**
  * The broker's size limit (message.max.bytes, 1 MiB by default) never stalls

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TestStack } from '../support/harness';
 import { stockDrift } from '../support/assertions';
 import { waitUntil } from '../support/kafka';
+import { waitForLockWaiter } from '../support/lock-waits';
 import { autoReplenished, replenishmentCatalog } from '../fixtures/replenishment-catalog';
 import { createReplenishmentOrder, type ReplenishmentOrder } from '../../src/replenishment/purchase-orders';
 
@@ -83,8 +84,8 @@ describe('replenishment: one PO under concurrency', () => {
     let secondFinished = false;
     const second = stack.db.$transaction((tx) => createReplenishmentOrder(tx, order, randomUUID())).finally(() => (secondFinished = true));
 
-    await new Promise((r) => setTimeout(r, 300));
-    expect(secondFinished).toBe(false); // blocked by the first's uncommitted entry in the unique index
+    await waitForLockWaiter(stack.db); // blocked by the first's uncommitted entry in the unique index
+    expect(secondFinished).toBe(false);
     first.release();
 
     expect(await first.done).toMatchObject({ eventType: 'PurchaseOrderCreated' });
@@ -97,7 +98,7 @@ describe('replenishment: one PO under concurrency', () => {
     const first = holdingTransaction(order, 'rollback');
     await first.hasInserted;
     const second = stack.db.$transaction((tx) => createReplenishmentOrder(tx, order, randomUUID()));
-    await new Promise((r) => setTimeout(r, 100));
+    await waitForLockWaiter(stack.db);
     first.release();
 
     expect(await first.done).toBe('ROLLED_BACK');

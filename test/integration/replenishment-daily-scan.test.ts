@@ -5,7 +5,7 @@ import { autoReplenished, replenishmentCatalog } from '../fixtures/replenishment
 import { daysBefore, recordShipments } from '../fixtures/shipment-history';
 import { runDailyScan, dailyScanCauseId, type DailyScanReport, type DailyScanRow } from '../../src/replenishment/daily-scan';
 import { createReplenishmentOrder } from '../../src/replenishment/purchase-orders';
-import { outboundEventId } from '../../producers/outbox';
+import { outboundEventId } from '../../src/db/outbox';
 import { replenishCommand } from '../../src/cli/replenish';
 import { UsageError } from '../../src/cli/command';
 import { createLogger } from '../../src/logger';

@@ -4,7 +4,7 @@ import { stockDrift } from '../support/assertions';
 import { autoReplenished, replenishmentCatalog } from '../fixtures/replenishment-catalog';
 import { afterAvailabilityDrop } from '../../src/replenishment/trigger';
 import { createLogger } from '../../src/logger';
-import type { OutboundEvent } from '../../producers/outbox';
+import type { OutboundEvent } from '../../src/db/outbox';
 
 /** Reorder-point trigger through Kafka: OrderPlaced lowers available below the point. */
 describe('replenishment: reorder-point trigger', () => {

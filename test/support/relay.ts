@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { OutboxRelay, type RelayOptions } from '../../producers/outbox-relay';
-import { stageEvents, type OutboundEvent } from '../../producers/outbox';
+import { stageEvents, type OutboundEvent } from '../../src/db/outbox';
 import { topics, topicName } from '../../src/contracts';
 import { readToEnd } from '../../src/kafka-read';
 import { createLogger, type Logger } from '../../src/logger';
@@ -46,7 +46,7 @@ export async function stageOutcomes(stack: TestStack, count: number, event: (i: 
 }
 
 function rejectedAdjustment(i: number): OutboundEvent {
-  return { eventType: 'StockAdjustmentRejected', key: `loc-${i % 7}`, payload: { productId: null, sku: null, locationId: 1 + (i % 7), reason: `test ${i}` } };
+  return { eventType: 'StockAdjustmentRejected', key: `loc-${i % 7}`, payload: { productId: null, sku: null, locationId: 1 + (i % 7), reason: 'UNKNOWN_LOCATION' } };
 }
 
 export async function unpublishedCount(stack: TestStack): Promise<number> {

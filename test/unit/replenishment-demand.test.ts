@@ -1,4 +1,5 @@
-import { addDays, dailySeries, demandWindow, localDate } from '../../src/replenishment/demand-history';
+import { dailySeries, demandWindow } from '../../src/replenishment/demand-history';
+import { addDays, localDate } from '../../src/domain/calendar';
 import { dailyScanCauseId } from '../../src/replenishment/daily-scan';
 import { demandStatistics, recommendedReorderPoint } from '../../src/domain/replenishment';
 

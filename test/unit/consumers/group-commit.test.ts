@@ -1,7 +1,8 @@
 import type { KafkaMessage } from 'kafkajs';
-import { GroupCommit } from '../../../consumers/group-commit';
-import { OffsetCommits } from '../../../consumers/offset-commits';
-import type { InboundRecord, ProcessResult } from '../../../consumers/process-message';
+import { GroupCommit } from '../../../consumers/pipeline/group-commit';
+import { OffsetCommits } from '../../../consumers/pipeline/offset-commits';
+import type { InboundRecord } from '../../../consumers/pipeline/types';
+import type { ProcessResult } from '../../../src/event-outcome';
 import type { InboundTopic } from '../../../src/contracts';
 
 // The transaction is replaced by a recorder here; the integration and fault

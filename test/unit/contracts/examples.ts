@@ -41,7 +41,7 @@ export const outboundExamples: Record<OutboundEventType, Record<string, unknown>
     lines: [{ productId: 1, sku: 'SKU-1', quantity: 10, locationId: 3 }],
   },
   GoodsReceiptRejected: { poId: 7, receiptId: 'RCV-1', reason: 'OVER_RECEIPT', detail: 'SKU-1: 12 > 10 open' },
-  StockAdjustmentRejected: { productId: 1, sku: 'SKU-1', locationId: 3, reason: 'on-hand would drop below reserved' },
+  StockAdjustmentRejected: { productId: 1, sku: 'SKU-1', locationId: 3, reason: 'BELOW_RESERVED' },
   PurchaseOrderCreated: {
     poId: 8,
     supplierId: 2,

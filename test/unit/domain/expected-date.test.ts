@@ -1,4 +1,4 @@
-import { calendarDateIn } from '../../../src/domain/expected-date';
+import { calendarDateIn } from '../../../src/domain/calendar';
 import { expectedDate } from '../../../src/domain/replenishment';
 
 // 11:30 UTC on the 26th is already 00:30 on the 27th in Auckland (NZDT, UTC+13), 03:30 on the 26th in Los Angeles.

@@ -10,7 +10,7 @@ describe('checkAdjustment', () => {
     expect(checkAdjustment({ onHand: 10, reserved: 4 }, -7)).toEqual({
       ok: false,
       reason: 'BELOW_RESERVED',
-      message: 'adjusting 10 on hand by -7 would leave 3, below the 4 reserved',
+      detail: 'adjusting 10 on hand by -7 would leave 3, below the 4 reserved',
     });
   });
 
@@ -18,7 +18,7 @@ describe('checkAdjustment', () => {
     expect(checkAdjustment({ onHand: 3, reserved: 2 }, -5)).toEqual({
       ok: false,
       reason: 'BELOW_ZERO',
-      message: 'adjusting 3 on hand by -5 would leave -2, below zero',
+      detail: 'adjusting 3 on hand by -5 would leave -2, below zero',
     });
   });
 
@@ -39,7 +39,7 @@ describe('checkCount', () => {
 
   it('accepts a count equal to the reserved quantity but not below it', () => {
     expect(checkCount({ onHand: 10, reserved: 4 }, 4)).toMatchObject({ ok: true, delta: -6 });
-    expect(checkCount({ onHand: 10, reserved: 4 }, 3)).toEqual({ ok: false, reason: 'BELOW_RESERVED', message: 'counted 3, below the 4 reserved' });
+    expect(checkCount({ onHand: 10, reserved: 4 }, 3)).toEqual({ ok: false, reason: 'BELOW_RESERVED', detail: 'counted 3, below the 4 reserved' });
   });
 
   it('refuses a negative count', () => {
@@ -56,7 +56,7 @@ describe('checkTransfer', () => {
     expect(checkTransfer({ onHand: 10, reserved: 4 }, 7)).toEqual({
       ok: false,
       reason: 'INSUFFICIENT_UNRESERVED_STOCK',
-      message: 'cannot move 7: only 6 of 10 on hand are unreserved',
+      detail: 'cannot move 7: only 6 of 10 on hand are unreserved',
     });
   });
 });

@@ -1,33 +1,11 @@
-import type { KafkaMessage } from 'kafkajs';
-import type { Db } from '../src/db/client';
-import type { Logger } from '../src/logger';
-import { envelopeSchema, parseInboundMessage, type Envelope, type InboundTopic } from '../src/contracts';
-import { deadLetter, recordDeadLetters, unsentDeadLetters } from './dead-letter';
+import { envelopeSchema, parseInboundMessage, topicName, type Envelope } from '../../src/contracts';
+import { deadLetter, deadLetterRecord } from './dead-letter';
+import { unsentDeadLetters } from '../../src/db/dead-letters';
+import { recordRefusal } from '../../src/db/inbox';
 import { applyEvents, logFields, type Applied, type ValidEvent } from './apply-events';
-import { isDataError, isTransactionTimeout, isTransientError } from '../src/errors';
-import type { EventHandler, HandlerSettings } from './handler';
-
-export interface ProcessorDeps {
-  db: Db;
-  topicPrefix: string;
-  logger: Logger;
-  /** eventType -> handler. */
-  handlers: ReadonlyMap<string, EventHandler>;
-  settings: HandlerSettings;
-  clock?: () => Date;
-}
-
-export interface InboundRecord {
-  /** Contract topic name, without the prefix. */
-  topic: InboundTopic;
-  partition: number;
-  message: KafkaMessage;
-}
-
-export type ProcessResult =
-  | { status: 'APPLIED'; eventType: string; outcome: string }
-  | { status: 'DUPLICATE'; eventType: string }
-  | { status: 'DEAD_LETTERED'; eventType: string | null; code: string };
+import { isDataError, isTransactionTimeout, isTransientError } from '../../src/errors';
+import type { ProcessResult } from '../../src/event-outcome';
+import type { InboundRecord, ProcessorDeps } from './types';
 
 /** One message: see processRecords. */
 export async function processMessage(deps: ProcessorDeps, record: InboundRecord): Promise<ProcessResult> {
@@ -57,7 +35,7 @@ export async function processRecords(deps: ProcessorDeps, records: readonly Inbo
 
   // A duplicate whose dead letter was recorded but not sent (the process died in between): send it now.
   const duplicates = valid.filter((e) => applied.get(e.index)!.status === 'DUPLICATE').map((e) => e.record);
-  const unsent = duplicates.length > 0 ? await unsentDeadLetters(deps.db, deps.topicPrefix, records[0]!.topic, duplicates.map((r) => ({ partition: r.partition, offset: r.message.offset }))) : new Set<string>();
+  const unsent = duplicates.length > 0 ? await unsentDeadLetters(deps.db, topicName(records[0]!.topic, deps.topicPrefix), duplicates.map((r) => ({ partition: r.partition, offset: r.message.offset }))) : new Set<string>();
 
   const results: ProcessResult[] = [];
   for (const [index, record] of records.entries()) {
@@ -151,13 +129,7 @@ async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: st
   const eventType = refused?.eventType ?? null;
   const input = { ...record, code, reason, eventId: refused?.eventId, eventType: refused?.eventType };
   if (refused) {
-    await deps.db.$transaction([
-      deps.db.$executeRaw`
-        INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)
-        VALUES (${refused.eventId}::uuid, ${refused.eventType.slice(0, 64)}, ${record.topic}, ${record.partition}, ${BigInt(record.message.offset)}, 'DEAD_LETTERED')
-        ON CONFLICT (event_id) DO NOTHING`,
-      deps.db.$executeRaw(recordDeadLetters([input], deps.topicPrefix)),
-    ]);
+    await recordRefusal(deps.db, { eventId: refused.eventId, eventType: refused.eventType, topic: record.topic, partition: record.partition, offset: record.message.offset }, deadLetterRecord(input, deps.topicPrefix));
   }
   const { recorded: queued, code: recorded } = await deadLetter(deps.db, deps.topicPrefix, input);
   deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: refused?.eventId, eventType, code: recorded, reason, queued }, 'message dead-lettered');

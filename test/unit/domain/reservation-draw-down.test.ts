@@ -1,4 +1,4 @@
-import { planRelease, planShipment, type OpenReservation } from '../../../src/domain/shipment';
+import { planRelease, planShipment, type OpenReservation } from '../../../src/domain/reservation-draw-down';
 
 const row = (reservationId: number, productId: number, locationId: number, openQuantity: number): OpenReservation => ({
   reservationId,

@@ -1,9 +1,9 @@
-import type { Tx } from '../src/db/types';
-import { applyStockChanges, lockStockRows } from '../src/db/inventory';
-import { appendLedger } from '../src/db/ledger';
-import { drawFromReservations } from '../src/db/reservations';
-import type { ReservationDraw, ReservationLine } from '../src/domain/shipment';
-import type { EventContext } from './handler';
+import type { Tx } from '../../src/db/types';
+import { applyStockChanges, lockStockRows } from '../../src/db/inventory';
+import { appendLedger } from '../../src/db/ledger';
+import { drawFromReservations } from '../../src/db/reservations';
+import type { ReservationDraw, ReservationLine } from '../../src/domain/reservation-draw-down';
+import type { EventContext } from '../../src/transaction-context';
 
 /** One reservation row's share of a shipment or release, with the product it is for. */
 export interface ProductDraw extends ReservationDraw {

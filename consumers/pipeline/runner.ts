@@ -1,10 +1,12 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { topicName, type InboundTopic } from '../src/contracts';
-import { isTransientError } from '../src/errors';
+import { topicName, type InboundTopic } from '../../src/contracts';
+import { isTransientError } from '../../src/errors';
 import { GroupCommit } from './group-commit';
 import { OffsetCommits } from './offset-commits';
-import { processRecords, type ProcessorDeps, type ProcessResult } from './process-message';
+import { processRecords } from './process-records';
+import type { ProcessorDeps } from './types';
+import type { ProcessResult } from '../../src/event-outcome';
 
 export interface RunnerOptions {
   kafka: Kafka;

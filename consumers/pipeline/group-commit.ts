@@ -1,4 +1,5 @@
-import type { InboundRecord, ProcessResult } from './process-message';
+import type { InboundRecord } from './types';
+import type { ProcessResult } from '../../src/event-outcome';
 
 interface Waiting {
   records: readonly InboundRecord[];

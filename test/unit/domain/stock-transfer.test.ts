@@ -1,4 +1,4 @@
-import { adjustmentReference, decideTransfer, type TransferRequest } from '../../../src/domain/inventory-operations';
+import { adjustmentReference, decideTransfer, type TransferRequest } from '../../../src/domain/stock-operations';
 
 const EVENT_ID = '7d7f3f1e-0d52-4b8a-9d3e-1f2a3b4c5d6e';
 // A 10 cm cube of 500 g: 1000 cm3 per unit.
@@ -46,7 +46,7 @@ describe('decideTransfer', () => {
       ok: false,
       reason: 'INSUFFICIENT_UNRESERVED_STOCK',
       locationId: 3,
-      message: 'cannot move 16: only 15 of 20 on hand are unreserved',
+      detail: 'cannot move 16: only 15 of 20 on hand are unreserved',
     });
   });
 

@@ -1,7 +1,7 @@
-import type { Dimensions } from '../src/domain/capacity';
-import type { StockLevel } from '../src/domain/stock-operations';
-import type { Tx } from '../src/db/types';
-import type { EventContext } from './handler';
+import type { Dimensions } from '../../src/domain/capacity';
+import type { StockLevel, StockOperationRejection } from '../../src/domain/stock-operations';
+import type { Tx } from '../../src/db/types';
+import type { EventContext } from '../../src/transaction-context';
 
 /**
  * What the three inventory-operations handlers (StockAdjusted, StockCounted,
@@ -26,8 +26,8 @@ export interface Refusal {
   productId: number | null;
   sku: string | null;
   locationId: number;
-  reason: string;
-  message: string;
+  reason: StockOperationRejection;
+  detail: string;
 }
 
 export type OperationTarget =
@@ -49,13 +49,13 @@ export async function findOperationTarget(tx: Tx, ref: { productId?: number; sku
   });
   const product = found && (ref.sku === undefined || found.sku === ref.sku) ? { ...found, dimensions: found.dimensions as unknown as Dimensions } : null;
   if (!product) {
-    return { ok: false, refusal: { productId: ref.productId ?? null, sku: ref.sku ?? null, locationId: locationIds[0]!, reason: 'UNKNOWN_PRODUCT', message: 'no such product' } };
+    return { ok: false, refusal: { productId: ref.productId ?? null, sku: ref.sku ?? null, locationId: locationIds[0]!, reason: 'UNKNOWN_PRODUCT', detail: 'no such product' } };
   }
   const rows = await tx.location.findMany({ where: { locationId: { in: [...locationIds] } }, select: { locationId: true, warehouseId: true } });
   const locations = new Map(rows.map((l) => [l.locationId, l]));
   const missing = locationIds.find((id) => !locations.has(id));
   if (missing !== undefined) {
-    return { ok: false, refusal: { productId: product.productId, sku: product.sku, locationId: missing, reason: 'UNKNOWN_LOCATION', message: `no location ${missing}` } };
+    return { ok: false, refusal: { productId: product.productId, sku: product.sku, locationId: missing, reason: 'UNKNOWN_LOCATION', detail: `no location ${missing}` } };
   }
   return { ok: true, product, locations };
 }
@@ -72,8 +72,8 @@ export function levelAt(rows: readonly (StockLevel & { productId: number; locati
  * for machines; the human detail goes to the log. Returns the outcome word.
  */
 export function refuse(ctx: EventContext, refusal: Refusal): string {
-  const { message, ...payload } = refusal;
-  ctx.log.info({ ...payload, detail: message }, 'stock operation refused');
+  const { detail, ...payload } = refusal;
+  ctx.log.info({ ...payload, detail }, 'stock operation refused');
   ctx.emit({ eventType: 'StockAdjustmentRejected', key: String(refusal.locationId), payload });
   return `REJECTED_${refusal.reason}`;
 }

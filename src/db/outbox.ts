@@ -1,7 +1,7 @@
 import { v5 as uuidv5 } from 'uuid';
-import { Prisma } from '../src/generated/prisma/client';
-import type { Tx } from '../src/db/types';
-import { outboundEvents, type OutboundEventType } from '../src/contracts';
+import { Prisma } from '../generated/prisma/client';
+import type { Tx } from './types';
+import { outboundEvents, type OutboundEventType, type OutboundPayload } from '../contracts';
 
 /** What caused the outbound events: the inbound event (or the command run). */
 export interface Cause {
@@ -10,14 +10,21 @@ export interface Cause {
   traceparent?: string;
 }
 
-export interface OutboundEvent {
-  eventType: OutboundEventType;
-  /** Kafka message key: the orderId or poId, as the contract says per topic. */
-  key: string;
-  payload: unknown;
-  /** Tells apart several events of one type from one cause (e.g. two POs from one scan); '' otherwise. */
-  discriminator?: string;
-}
+/**
+ * One outbound event to stage: a union over the contract's outbound types, so
+ * the compiler checks each payload against its type (the schema still checks
+ * it again at run time before it is written, see outboxRow).
+ */
+export type OutboundEvent = {
+  [T in OutboundEventType]: {
+    eventType: T;
+    /** Kafka message key: the orderId or poId, as the contract says per topic. */
+    key: string;
+    payload: OutboundPayload<T>;
+    /** Tells apart several events of one type from one cause (e.g. two POs from one scan); '' otherwise. */
+    discriminator?: string;
+  };
+}[OutboundEventType];
 
 // Fixed namespace for the service's deterministic outbound eventIds (UUID v5).
 const OUTBOUND_NAMESPACE = '4b6f1f0e-8f2d-4c8e-9a43-2f1a6b1d9c55';

@@ -1,8 +1,8 @@
-import type { OrderPlaced } from '../src/contracts';
-import { chooseWarehouse, mergeOrderLines, type OrderLineToReserve } from '../src/domain/allocation';
-import { availableByWarehouse } from '../src/db/inventory';
-import { resolveProductLines, type ResolvedLine } from '../src/db/products';
-import type { Tx } from '../src/db/types';
+import type { OrderPlaced } from '../../src/contracts';
+import { chooseWarehouse, mergeOrderLines, type OrderLineToReserve } from '../../src/domain/allocation';
+import { availableByWarehouse } from '../../src/db/inventory';
+import { resolveProductLines, type ResolvedLine } from '../../src/db/products';
+import type { Tx } from '../../src/db/types';
 
 /** Each order's lines, merged per product and resolved to products, with one query for all orders. */
 export async function resolveOrders(tx: Tx, orders: readonly OrderPlaced[]): Promise<ResolvedLine[][]> {

@@ -1,10 +1,11 @@
-import type { ReservedLine } from '../src/domain/allocation';
-import { availableAt } from '../src/domain/pick-sequence';
-import type { LockedStock } from '../src/db/inventory';
-import type { ProductRow } from '../src/db/products';
-import { writeReservations, type NewReservation, type ReservedRow } from '../src/db/reservations';
-import type { Tx } from '../src/db/types';
-import type { EventContext } from './handler';
+import type { ReservedLine } from '../../src/domain/allocation';
+import { availableAt } from '../../src/domain/pick-sequence';
+import { belowReorderPoint } from '../../src/domain/replenishment';
+import type { LockedStock } from '../../src/db/inventory';
+import type { ProductRow } from '../../src/db/products';
+import { writeReservations, type NewReservation, type ReservedRow } from '../../src/db/reservations';
+import type { Tx } from '../../src/db/types';
+import type { EventContext } from '../../src/transaction-context';
 
 type WarehouseStock = Map<number, LockedStock[]>;
 
@@ -14,7 +15,7 @@ type WarehouseStock = Map<number, LockedStock[]>;
  * It also keeps the locked rows up to date, so each order of the run sees
  * what the orders before it took.
  */
-export class ReservationWrites {
+export class ReservationBatch {
   private readonly reservedByRow = new Map<string, ReservedRow>();
   private readonly reservations: NewReservation[] = [];
   /** Per warehouse: its locked stock, the products reserved there, and the last event of the run that did. */
@@ -53,7 +54,7 @@ export class ReservationWrites {
       const low = [...productIds].filter((id) => {
         const product = products.get(id);
         const available = (stock.get(id) ?? []).reduce((sum, slot) => sum + availableAt(slot), 0);
-        return product?.autoReplenish && product.isActive && available < product.reorderPoint;
+        return product?.autoReplenish && product.isActive && belowReorderPoint(available, product.reorderPoint);
       });
       return low.length > 0 ? [{ ctx, warehouseId, productIds: low }] : [];
     });

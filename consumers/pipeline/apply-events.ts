@@ -1,12 +1,13 @@
-import type { Tx } from '../src/db/types';
-import type { Logger } from '../src/logger';
-import type { Envelope, InboundTopic } from '../src/contracts';
-import { EventRejectedError } from '../src/errors';
-import { Prisma } from '../src/generated/prisma/client';
-import { outboxInsert, type OutboundEvent } from '../producers/outbox';
-import { recordDeadLetters } from './dead-letter';
-import type { EventContext, EventHandler } from './handler';
-import type { InboundRecord, ProcessorDeps } from './process-message';
+import type { Tx } from '../../src/db/types';
+import type { Logger } from '../../src/logger';
+import type { Envelope, InboundTopic } from '../../src/contracts';
+import { EventRejectedError } from '../../src/errors';
+import type { OutboundEvent } from '../../src/db/outbox';
+import { claimInbox, finishRun } from '../../src/db/inbox';
+import { deadLetterRecord } from './dead-letter';
+import type { EventHandler } from './handler';
+import type { EventContext } from '../../src/transaction-context';
+import type { InboundRecord, ProcessorDeps } from './types';
 
 /** A message that passed the contract checks. */
 export interface ValidEvent {
@@ -60,7 +61,7 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
   const now = deps.clock?.() ?? new Date();
   const results = new Map<number, Applied>();
   const fresh: Pending[] = [];
-  const claimed = await claimInbox(tx, events);
+  const claimed = await claimInbox(tx, events.map(({ envelope, record }) => ({ eventId: envelope.eventId, eventType: envelope.eventType, topic: record.topic, partition: record.partition, offset: record.message.offset })));
   for (const event of events) {
     if (!claimed.delete(event.envelope.eventId)) results.set(event.index, { status: 'DUPLICATE', eventType: event.envelope.eventType });
     else fresh.push(pendingOf(deps, tx, event, now));
@@ -79,21 +80,20 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
 
   const applied = fresh.filter((p) => results.get(p.event.index)!.status === 'APPLIED');
   const refused = fresh.filter((p) => results.get(p.event.index)!.status === 'REJECTED');
-  const outbox = outboxInsert(applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), now);
   const outcomes = [...applied, ...refused].map((p): [string, string] => {
     const result = results.get(p.event.index)!;
     return [p.event.envelope.eventId, result.status === 'APPLIED' ? result.outcome : 'DEAD_LETTERED'];
   });
   const deadLetters = refused.map((p) => {
     const { code, reason } = results.get(p.event.index) as { code: string; reason: string };
-    return { ...p.event.record, code, reason, eventId: p.event.envelope.eventId, eventType: p.event.envelope.eventType };
+    return deadLetterRecord({ ...p.event.record, code, reason, eventId: p.event.envelope.eventId, eventType: p.event.envelope.eventType }, deps.topicPrefix);
   });
-  await finish(tx, outbox?.sql ?? null, outcomes, deadLetters.length > 0 ? recordDeadLetters(deadLetters, deps.topicPrefix) : null);
+  await finishRun(tx, { outbox: applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), outcomes, deadLetters, now });
   return results;
 }
 
 function pendingOf(deps: ProcessorDeps, tx: Tx, event: ValidEvent, now: Date): Pending {
-  const { envelope, record } = event;
+  const { envelope } = event;
   const emitted: OutboundEvent[] = [];
   let log: Logger | null = null;
   const ctx: EventContext = {
@@ -135,36 +135,6 @@ function settle(pending: Pending, outcome: string | EventRejectedError): Applied
 
 function causeOf(event: ValidEvent) {
   return { eventId: event.envelope.eventId, correlationId: event.envelope.correlationId ?? null, traceparent: event.record.message.headers?.traceparent?.toString() };
-}
-
-/** Inserts the inbox rows of the run; returns the eventIds that were new (a second copy inside the run counts once). */
-async function claimInbox(tx: Tx, events: readonly ValidEvent[]): Promise<Set<string>> {
-  // Array parameters, one per column: Prisma's cost grows with the number of parameters.
-  const inserted = await tx.$queryRaw<{ event_id: string }[]>`
-    INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)
-    SELECT event_id::uuid, event_type, topic, partition, "offset"::bigint, 'APPLYING'
-      FROM unnest(${events.map((e) => e.envelope.eventId)}::text[], ${events.map((e) => e.envelope.eventType)}::text[], ${events.map((e) => e.record.topic)}::text[],
-                  ${events.map((e) => e.record.partition)}::int[], ${events.map((e) => e.record.message.offset)}::text[])
-        AS v(event_id, event_type, topic, partition, "offset")
-    ON CONFLICT (event_id) DO NOTHING
-    RETURNING event_id::text`;
-  return new Set(inserted.map((r) => r.event_id));
-}
-
-/**
- * One statement for the end of the run: the outbox rows, the inbox outcomes,
- * and the dead letters of refused events, recorded here and sent after the
- * commit. A refused event keeps its inbox row (DEAD_LETTERED): delivered again,
- * it is not judged a second time against a state that later events of the run
- * have changed; its recorded dead letter is sent instead (processRecords).
- * One round trip, because the rows the handlers locked stay locked until the commit.
- */
-async function finish(tx: Tx, outbox: Prisma.Sql | null, outcomes: readonly [string, string][], deadLetters: Prisma.Sql | null): Promise<void> {
-  await tx.$executeRaw`
-    WITH ${outbox ? Prisma.sql`staged AS (${outbox}),` : Prisma.empty}
-    ${deadLetters ? Prisma.sql`refused AS (${deadLetters}),` : Prisma.empty}
-    outcomes AS (SELECT * FROM unnest(${outcomes.map(([id]) => id)}::uuid[], ${outcomes.map(([, outcome]) => outcome)}::text[]) AS v(event_id, outcome))
-    UPDATE processed_event AS p SET outcome = v.outcome FROM outcomes v WHERE p.event_id = v.event_id`;
 }
 
 /** What the message key of each inbound topic is, by the contract: logged under that name. */
