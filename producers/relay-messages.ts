@@ -1,6 +1,7 @@
 import type { IHeaders, Message } from 'kafkajs';
 import { deadLetterHeaders, topics, topicName, type TopicBase } from '../src/contracts';
 import type { DeadLetterRow, OutboxRow } from '../src/db/relay';
+import { restoreHeaders } from '../src/dead-letters/stored-message';
 
 /** One row of a relay batch, as the message it becomes. */
 export interface RelayItem {
@@ -46,12 +47,7 @@ export function outboxItem(row: OutboxRow, prefix: string): RelayItem {
  * the headers name. Null when even an empty value would not fit.
  */
 export function deadLetterItem(row: DeadLetterRow, prefix: string, maxBytes: number): RelayItem | null {
-  const headers: IHeaders = {};
-  for (const [name, value] of row.message_headers) {
-    const bytes = Buffer.from(value, 'base64');
-    const previous = headers[name];
-    headers[name] = previous === undefined ? bytes : [...(Array.isArray(previous) ? previous : [previous]), bytes];
-  }
+  const headers: IHeaders = restoreHeaders(row.message_headers);
   Object.assign(headers, {
     [deadLetterHeaders.originalTopic]: row.topic,
     [deadLetterHeaders.originalPartition]: String(row.partition),

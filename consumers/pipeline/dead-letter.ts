@@ -3,6 +3,7 @@ import type { Db } from '../../src/db/client';
 import type { Tx } from '../../src/db/types';
 import { findDeadLetter, recordDeadLetter, type DeadLetterRecord } from '../../src/db/dead-letters';
 import { topicName, type TopicBase } from '../../src/contracts';
+import { storeHeaders } from '../../src/dead-letters/stored-message';
 
 export interface DeadLetterInput {
   /** Contract topic name; the record and the header carry the real (prefixed) name. */
@@ -18,11 +19,7 @@ export interface DeadLetterInput {
 /** The dead_letter row of a refused message, as src/db records it, with the message itself. */
 export function deadLetterRecord(input: DeadLetterInput, topicPrefix: string): DeadLetterRecord {
   const { message, partition, code, reason, eventId, eventType } = input;
-  const headers: [string, Buffer][] = [];
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) headers.push([name, Buffer.from(v)]);
-  }
-  return { topic: topicName(input.topic, topicPrefix), partition, offset: message.offset, code, reason, eventId, eventType, messageKey: message.key, messageValue: message.value, messageHeaders: headers };
+  return { topic: topicName(input.topic, topicPrefix), partition, offset: message.offset, code, reason, eventId, eventType, key: message.key, value: message.value, headers: storeHeaders(message.headers) };
 }
 
 /**

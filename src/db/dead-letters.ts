@@ -1,6 +1,7 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from './client';
 import type { Tx } from './types';
+import type { StoredHeaders } from '../dead-letters/stored-message';
 
 /** A dead letter as recorded: the message's place in Kafka (real, prefixed topic name) and why it was refused. */
 export interface DeadLetterRecord {
@@ -11,11 +12,10 @@ export interface DeadLetterRecord {
   reason: string;
   eventId?: string;
   eventType?: string;
-  /** The message as consumed: the relay leader publishes it (producers/outbox-relay.ts). */
-  messageKey: Buffer | null;
-  messageValue: Buffer | null;
-  /** Header values are bytes and a name may repeat: [name, value] pairs in order. */
-  messageHeaders: [string, Buffer][];
+  /** The message as consumed: the relay leader publishes it from here (producers/outbox-relay.ts). */
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: StoredHeaders;
 }
 
 /**
@@ -28,14 +28,13 @@ export interface DeadLetterRecord {
  */
 export function deadLetterInsert(records: readonly DeadLetterRecord[]): Prisma.Sql {
   const col = <T>(pick: (d: DeadLetterRecord) => T) => records.map(pick);
-  const headers = (d: DeadLetterRecord) => JSON.stringify(d.messageHeaders.map(([name, value]) => [name, value.toString('base64')]));
   return Prisma.sql`
     INSERT INTO dead_letter (topic, partition, "offset", event_id, event_type, error_code, error_message, message_key, message_value, message_headers)
     SELECT topic, partition, "offset", event_id, event_type, error_code, error_message, decode(message_key, 'base64'), decode(message_value, 'base64'), message_headers::jsonb
       FROM unnest(${col((d) => d.topic)}::text[], ${col((d) => d.partition)}::int[], ${col((d) => d.offset)}::bigint[],
                   ${col((d) => d.eventId?.slice(0, 64) ?? null)}::text[], ${col((d) => d.eventType?.slice(0, 64) ?? null)}::text[],
                   ${col((d) => d.code.slice(0, 64))}::text[], ${col((d) => d.reason.slice(0, 1000))}::text[],
-                  ${col((d) => d.messageKey?.toString('base64') ?? null)}::text[], ${col((d) => d.messageValue?.toString('base64') ?? null)}::text[], ${col(headers)}::text[])
+                  ${col((d) => d.key?.toString('base64') ?? null)}::text[], ${col((d) => d.value?.toString('base64') ?? null)}::text[], ${col((d) => JSON.stringify(d.headers))}::text[])
         AS v(topic, partition, "offset", event_id, event_type, error_code, error_message, message_key, message_value, message_headers)
     ON CONFLICT (topic, partition, "offset") DO UPDATE
       SET message_key = EXCLUDED.message_key, message_value = EXCLUDED.message_value, message_headers = EXCLUDED.message_headers

@@ -1,4 +1,5 @@
 import type { ClientBase } from 'pg';
+import type { StoredHeaders } from '../dead-letters/stored-message';
 
 /**
  * The relay's SQL, on the relay leader's own pg connection (a session of its
@@ -26,8 +27,8 @@ export interface DeadLetterRow {
   created_at: Date;
   message_key: Buffer | null;
   message_value: Buffer | null;
-  /** [[name, base64 value], ...] */
-  message_headers: [string, string][];
+  /** { name: [base64 value, ...] } (src/dead-letters/stored-message.ts) */
+  message_headers: StoredHeaders;
 }
 
 // Any constant that differs from the migration lock's key.
@@ -81,7 +82,7 @@ export async function unpublishedOutbox(client: ClientBase, limit: number): Prom
 export async function unsentDeadLetterRows(client: ClientBase, limit: number): Promise<DeadLetterRow[]> {
   const { rows } = await client.query<DeadLetterRow>(
     `SELECT dead_letter_id, topic, partition, "offset"::text AS "offset", error_code, error_message, created_at, message_key, message_value, message_headers
-       FROM dead_letter WHERE sent_at IS NULL AND parked_at IS NULL AND message_headers IS NOT NULL ORDER BY dead_letter_id LIMIT $1`,
+       FROM dead_letter WHERE sent_at IS NULL AND relay_parked_at IS NULL AND message_headers IS NOT NULL ORDER BY dead_letter_id LIMIT $1`,
     [limit],
   );
   return rows;
@@ -102,5 +103,5 @@ export async function parkOutboxRow(client: ClientBase, outboxId: string, reason
 }
 
 export async function parkDeadLetterRow(client: ClientBase, deadLetterId: string, reason: string): Promise<void> {
-  await client.query('UPDATE dead_letter SET parked_at = now(), parked_reason = $2 WHERE dead_letter_id = $1 AND sent_at IS NULL', [deadLetterId, reason.slice(0, 1000)]);
+  await client.query('UPDATE dead_letter SET relay_parked_at = now(), relay_parked_reason = $2 WHERE dead_letter_id = $1 AND sent_at IS NULL', [deadLetterId, reason.slice(0, 1000)]);
 }

@@ -131,7 +131,7 @@ describe('applying a run of events in one transaction', () => {
     expect(row.errorCode).toBe('ILLEGAL_TRANSITION');
     expect(row.sentAt).toBeNull(); // the relay leader sends it (none runs here)
     expect(Buffer.from(row.messageValue!).equals(records[0]!.message.value!)).toBe(true);
-    expect(row.messageHeaders).toEqual([['x-trace', Buffer.from([0, 1, 2]).toString('base64')]]);
+    expect(row.messageHeaders).toEqual({ 'x-trace': [Buffer.from([0, 1, 2]).toString('base64')] });
 
     // Delivered again: CONFIRMED would now be legal after SENT, but it was refused when it came, in its place.
     const again = await processRecords(deps, records);

@@ -34,7 +34,7 @@ describe('a dead letter near the size limit', () => {
     created_at: new Date('2026-12-01T00:00:00Z'),
     message_key: Buffer.from('k'),
     message_value: Buffer.alloc(valueBytes, 'x'),
-    message_headers: [['trace', Buffer.from([0, 255]).toString('base64')], ['trace', Buffer.from('b').toString('base64')]],
+    message_headers: { trace: [Buffer.from([0, 255]).toString('base64'), Buffer.from('b').toString('base64')] },
   });
 
   it('is sent whole when it fits, with the original headers as bytes (a repeated name kept)', () => {
