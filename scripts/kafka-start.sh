@@ -127,7 +127,9 @@ controller.listener.names=CONTROLLER
 # Static single-voter quorum: simplest KRaft setup, no --standalone / dynamic voters.
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
 log.dirs=$KAFKA_DATA_DIR/logs
-# One broker: every internal topic must live with replication factor 1.
+# One broker: every internal topic must live with replication factor 1 (the
+# transaction state log too: the outbox relay publishes in transactions, and a
+# transactional producer cannot initialise until that log has its replicas).
 offsets.topic.replication.factor=1
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1

@@ -99,6 +99,33 @@ const schema = z.object({
   HOLD_SWEEP_INTERVAL_MS: int(10, 4000).default(1000),
   /** Expired holds released per transaction by the sweeper. */
   HOLD_SWEEP_BATCH_SIZE: int(1, 1000).default(100),
+  /**
+   * Bytes of one relay transaction at most (its messages and their headers).
+   * Keep it at or below the broker's and the topics' message.max.bytes (1 MiB
+   * by default); a single row larger than this is tried alone and parked if
+   * the broker refuses it.
+   */
+  OUTBOX_BATCH_MAX_BYTES: int(10_000, 100_000_000).default(1_000_000),
+  /**
+   * A relay leader that goes silent (network partition, paused process) loses
+   * the lead after about this long and a stand-by takes over: the database
+   * ends its session (idle_session_timeout), its own queries and broker
+   * transactions give up sooner. Too short risks needless hand-overs on a slow
+   * database or broker.
+   */
+  OUTBOX_RELAY_SESSION_TIMEOUT_MS: int(2000, 600000).default(30000),
+  /**
+   * The relay's Kafka transactional id; the same on every instance of one
+   * deployment (a new leader fences the old one through it). Default:
+   * KAFKA_GROUP_ID + '-outbox-relay'.
+   */
+  OUTBOX_RELAY_TRANSACTIONAL_ID: z.string().min(1).max(200).optional(),
+  /**
+   * The outbox relay's own database connection, when DATABASE_URL goes
+   * through a pooler in transaction mode (PgBouncer): the relay needs a
+   * session of its own (advisory lock, LISTEN). Default: DATABASE_URL.
+   */
+  OUTBOX_RELAY_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -161,6 +188,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (config.KAFKA_SASL_MECHANISM && !config.KAFKA_SSL && !config.KAFKA_SASL_ALLOW_PLAINTEXT) {
     throw new ConfigError('invalid configuration: KAFKA_SASL_MECHANISM without KAFKA_SSL=true sends the credentials unencrypted; set KAFKA_SSL=true, or KAFKA_SASL_ALLOW_PLAINTEXT=true on a network you trust');
+  }
+  if (/[?&]pgbouncer=true(&|$)/.test(config.OUTBOX_RELAY_DATABASE_URL ?? config.DATABASE_URL)) {
+    // The relay's leader lock is a session advisory lock and it LISTENs: neither works through a pooler in transaction mode.
+    throw new ConfigError('invalid configuration: the database URL says pgbouncer=true; the outbox relay needs a session of its own: set OUTBOX_RELAY_DATABASE_URL to a direct connection (or PgBouncer in session mode), see docs/operations.md');
   }
   if (config.KAFKA_SSL_CA_FILE && !config.KAFKA_SSL) throw new ConfigError('invalid configuration: KAFKA_SSL_CA_FILE needs KAFKA_SSL=true');
   parseApiTokens(config.API_TOKENS);

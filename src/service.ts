@@ -36,8 +36,9 @@ export class InventoryService {
   readonly runner: EventRunner;
   /** Metrics and readiness (src/ops); main.ts serves them over HTTP. */
   readonly ops: ServiceOps;
-  private readonly producer: Producer;
   private readonly kafka: Kafka;
+  /** Sends redriven dead letters back to their inbound topic (outcomes and dead letters go through the relay's transactions). */
+  private readonly redriveProducer: Producer;
   /** DAILY_SCAN_ENABLED: the in-process daily replenishment scan, else null. */
   private readonly dailyScan: DailySchedule | null;
   /** RETENTION_PRUNE_INTERVAL_MS > 0: pruning of the inbox, sent dead letters and published outbox rows. */
@@ -51,8 +52,19 @@ export class InventoryService {
     this.ops = new ServiceOps({ db: this.db, databaseUrl: config.DATABASE_URL, defaultMetrics: options.defaultMetrics, logger: logger.child({ component: 'readiness' }) });
     const kafka = createKafka(config, logger, options.instanceId ? `-${options.instanceId}` : '');
     this.kafka = kafka;
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    this.relay = new OutboxRelay({ databaseUrl: config.DATABASE_URL, producer: this.producer, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger: logger.child({ component: 'outbox-relay' }), pollMs: config.OUTBOX_POLL_MS, onPublished: this.ops.onPublished });
+    this.redriveProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.relay = new OutboxRelay({
+      databaseUrl: config.OUTBOX_RELAY_DATABASE_URL ?? config.DATABASE_URL,
+      kafka,
+      transactionalId: config.OUTBOX_RELAY_TRANSACTIONAL_ID ?? `${config.KAFKA_GROUP_ID}-outbox-relay`,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      logger: logger.child({ component: 'outbox-relay' }),
+      pollMs: config.OUTBOX_POLL_MS,
+      maxBatchBytes: config.OUTBOX_BATCH_MAX_BYTES,
+      sessionTimeoutMs: config.OUTBOX_RELAY_SESSION_TIMEOUT_MS,
+      onPublished: this.ops.onPublished,
+      onParked: this.ops.onParked,
+    });
     this.runner = new EventRunner({
       kafka,
       groupId: config.KAFKA_GROUP_ID,
@@ -63,7 +75,6 @@ export class InventoryService {
       transactionsInFlight: config.CONSUMER_TRANSACTIONS_IN_FLIGHT,
       deps: {
         db: this.db,
-        producer: this.producer,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
         logger: logger.child({ component: 'consumer' }),
         handlers: handlersByType(),
@@ -99,7 +110,7 @@ export class InventoryService {
     } else {
       await checkCompactedTopics(this.kafka, config.KAFKA_TOPIC_PREFIX);
     }
-    await this.producer.connect();
+    await this.redriveProducer.connect();
     this.relay.start();
     await this.runner.start();
     this.holdSweeper.start();
@@ -110,7 +121,7 @@ export class InventoryService {
 
   /** Dead-letter redrives for the query API, sent with this instance's producer (connected by start()). */
   get redriver(): DeadLetterRedriver {
-    return kafkaRedriver({ db: this.db, producer: this.producer, clock: this.options.clock });
+    return kafkaRedriver({ db: this.db, producer: this.redriveProducer, clock: this.options.clock });
   }
 
   /** Database reachable, broker answering, consumer in its group (GET /readyz). */
@@ -126,7 +137,7 @@ export class InventoryService {
     await this.holdSweeper.stop();
     await this.runner.stop();
     await this.relay.stop();
-    await this.producer.disconnect();
+    await this.redriveProducer.disconnect();
     await this.db.$disconnect();
   }
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { KafkaMessage, Producer } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import type { Db } from '../../src/db/client';
 import type { Tx } from '../../src/db/types';
-import { findDeadLetter, markDeadLetterSent, recordDeadLetter, type DeadLetterRecord } from '../../src/db/dead-letters';
-import { deadLetterHeaders, topics, topicName, type TopicBase } from '../../src/contracts';
+import { findDeadLetter, recordDeadLetter, type DeadLetterRecord } from '../../src/db/dead-letters';
+import { topicName, type TopicBase } from '../../src/contracts';
 import { storeHeaders } from '../../src/dead-letters/stored-message';
 
 export interface DeadLetterInput {
@@ -46,38 +46,16 @@ export function messageDigest(message: Pick<KafkaMessage, 'timestamp' | 'key' | 
 }
 
 /**
- * Sends a message that can never be processed to the dead-letter topic with
- * its original key, value and headers, plus the contract's dlq-* headers. It
- * is recorded by (topic, partition, offset, digest) first and marked sent after, so a
- * crash in between sends it on the next delivery rather than losing it, and a
- * replay of the topic finds it sent and sends nothing. The code and reason on
- * record win over the ones given (the refusal that was recorded is the one sent).
+ * Dead-letters a message that can never be processed: records it by
+ * (topic, partition, offset) with the message, unless it is recorded
+ * already. The relay leader sends it with its original key, value and
+ * headers plus the contract's dlq-* headers, exactly once (a Kafka
+ * transaction with its own offsets record, see producers/outbox-relay.ts);
+ * a replay of the topic finds it recorded and records nothing. The code on
+ * record wins over the one given (the refusal that was recorded is the one sent).
  */
-export async function deadLetter(db: Db | Tx, producer: Producer, topicPrefix: string, input: DeadLetterInput): Promise<{ sent: boolean; code: string }> {
-  const topic = topicName(input.topic, topicPrefix);
+export async function deadLetter(db: Db | Tx, topicPrefix: string, input: DeadLetterInput): Promise<{ recorded: boolean; code: string }> {
   await recordDeadLetter(db, deadLetterRecord(input, topicPrefix));
-  const row = await findDeadLetter(db, topic, input.partition, input.message.offset, messageDigest(input.message));
-  if (row.sentAt) return { sent: false, code: row.errorCode };
-  const { message } = input;
-  await producer.send({
-    topic: topicName(topics.deadLetter, topicPrefix),
-    acks: -1,
-    messages: [
-      {
-        key: message.key,
-        value: message.value,
-        headers: {
-          ...message.headers,
-          [deadLetterHeaders.originalTopic]: topic,
-          [deadLetterHeaders.originalPartition]: String(input.partition),
-          [deadLetterHeaders.originalOffset]: message.offset,
-          [deadLetterHeaders.errorCode]: row.errorCode,
-          [deadLetterHeaders.errorMessage]: row.errorMessage,
-          [deadLetterHeaders.failedAt]: row.createdAt.toISOString(),
-        },
-      },
-    ],
-  });
-  await markDeadLetterSent(db, row.deadLetterId, new Date());
-  return { sent: true, code: row.errorCode };
+  const row = await findDeadLetter(db, topicName(input.topic, topicPrefix), input.partition, input.message.offset, messageDigest(input.message));
+  return { recorded: row.sentAt === null, code: row.errorCode };
 }

@@ -171,7 +171,7 @@ function envelopeOf(value: Buffer | null): Envelope | undefined {
 async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: string, reason: string, refused?: Envelope): Promise<ProcessResult> {
   const eventType = refused?.eventType ?? null;
   const input = { ...record, code, reason, eventId: refused?.eventId, eventType: refused?.eventType };
-  const { sent, code: recorded } = await deadLetter(deps.db, deps.producer, deps.topicPrefix, input);
-  deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: refused?.eventId, eventType, code: recorded, reason, sent }, 'message dead-lettered');
+  const { recorded: queued, code: recorded } = await deadLetter(deps.db, deps.topicPrefix, input);
+  deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: refused?.eventId, eventType, code: recorded, reason, queued }, 'message dead-lettered');
   return { status: 'DEAD_LETTERED', eventType, code: recorded };
 }

@@ -1,4 +1,4 @@
-import type { KafkaMessage, Producer } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import type { Db } from '../../src/db/client';
 import type { Logger } from '../../src/logger';
 import type { InboundTopic } from '../../src/contracts';
@@ -8,8 +8,6 @@ import type { EventHandler } from './handler';
 /** What the pipeline needs from the service; the runner passes it to every stage. */
 export interface ProcessorDeps {
   db: Db;
-  /** Producer for dead letters only; outcomes go through the outbox. */
-  producer: Producer;
   topicPrefix: string;
   logger: Logger;
   /** eventType -> handler. */

@@ -85,7 +85,7 @@ function deadLetterHeadersSchema(): Json {
   return {
     type: 'object',
     description: "The original message's headers, unchanged, plus these.",
-    required: Object.values(h),
+    required: [h.originalTopic, h.originalPartition, h.originalOffset, h.errorCode, h.errorMessage, h.failedAt],
     properties: {
       [h.originalTopic]: { type: 'string', description: 'Topic the message was consumed from (with prefix).' },
       [h.originalPartition]: { type: 'string', pattern: '^[0-9]+$' },
@@ -96,6 +96,8 @@ function deadLetterHeadersSchema(): Json {
       },
       [h.errorMessage]: { type: 'string' },
       [h.failedAt]: { type: 'string', format: 'date-time' },
+      [h.truncated]: { type: 'string', enum: ['true'], description: "Present only when the message's value was cut so that the dead letter fits the broker's size limit; the original stays at its topic, partition and offset." },
+      [h.originalSize]: { type: 'string', pattern: '^[0-9]+$', description: 'With dlq-truncated: the size of the original value in bytes.' },
     },
   };
 }

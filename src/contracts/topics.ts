@@ -72,6 +72,10 @@ export const deadLetterHeaders = {
   errorCode: 'dlq-error-code',
   errorMessage: 'dlq-error-message',
   failedAt: 'dlq-failed-at',
+  /** Only on a dead letter whose value was cut to fit the broker's size limit: 'true'. */
+  truncated: 'dlq-truncated',
+  /** Only with dlq-truncated: the original value's size in bytes. */
+  originalSize: 'dlq-original-size',
 } as const;
 
 /**

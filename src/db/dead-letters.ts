@@ -16,7 +16,7 @@ export interface DeadLetterRecord {
   reason: string;
   eventId?: string;
   eventType?: string;
-  /** The message itself, kept to be shown and redriven (GET /v1/dead-letters, POST .../redrive). */
+  /** The message as consumed: the relay leader publishes it from here (producers/outbox-relay.ts); shown and redriven (GET /v1/dead-letters, POST .../redrive). */
   key: Buffer | null;
   value: Buffer | null;
   headers: StoredHeaders;
@@ -24,8 +24,11 @@ export interface DeadLetterRecord {
 
 /**
  * The INSERT of dead_letter rows as a statement fragment (the consumer folds it
- * into the statement that ends a run), written before the message is sent.
- * Nothing is written for a message that has one already.
+ * into the statement that ends a run), with the message itself: the relay
+ * leader publishes it from here, exactly once, in a Kafka transaction, and the
+ * insert wakes it (a trigger). A message that has a row already keeps it; a
+ * row recorded before dead letters kept their message (message_headers null)
+ * gets it now. Bytes travel as base64 text: one array parameter per column.
  */
 export function deadLetterInsert(records: readonly DeadLetterRecord[]): Prisma.Sql {
   const col = <T>(pick: (d: DeadLetterRecord) => T) => records.map(pick);
@@ -40,7 +43,9 @@ export function deadLetterInsert(records: readonly DeadLetterRecord[]): Prisma.S
                   ${col((d) => d.key?.toString('base64') ?? null)}::text[], ${col((d) => d.value?.toString('base64') ?? null)}::text[],
                   ${col((d) => JSON.stringify(d.headers))}::text[])
         AS v(topic, partition, "offset", message_digest, parked_key, event_id, event_type, error_code, error_message, message_key, message_value, message_headers)
-    ON CONFLICT (topic, partition, "offset", message_digest) DO NOTHING`;
+    ON CONFLICT (topic, partition, "offset", message_digest) DO UPDATE
+      SET message_key = EXCLUDED.message_key, message_value = EXCLUDED.message_value, message_headers = EXCLUDED.message_headers
+      WHERE dead_letter.message_headers IS NULL AND dead_letter.sent_at IS NULL`;
 }
 
 export async function recordDeadLetter(db: Db | Tx, record: DeadLetterRecord): Promise<void> {
@@ -49,7 +54,7 @@ export async function recordDeadLetter(db: Db | Tx, record: DeadLetterRecord): P
 
 /** The recorded dead letter of a message (the code and reason on record win over a later judgement). */
 export function findDeadLetter(db: Db | Tx, topic: string, partition: number, offset: string, digest: string) {
-  return db.deadLetter.findUniqueOrThrow({ where: { topic_partition_offset_messageDigest: { topic, partition, offset: BigInt(offset), messageDigest: digest } } });
+  return db.deadLetter.findUniqueOrThrow({ where: { topic_partition_offset_messageDigest: { topic, partition, offset: BigInt(offset), messageDigest: digest } }, select: { errorCode: true, errorMessage: true, sentAt: true } });
 }
 
 export async function markDeadLetterSent(db: Db | Tx, deadLetterId: bigint | number, sentAt: Date): Promise<void> {

@@ -31,6 +31,7 @@ export class ServiceMetrics {
   private readonly deadLetters: Counter<'code'>;
   private readonly retries: Counter<'transient'>;
   private readonly published: Counter;
+  private readonly parked: Counter<'kind'>;
   private readonly publishLatency: Histogram;
   private readonly lag: Gauge<'topic' | 'partition'>;
   private readonly collectErrors: Counter<'source'>;
@@ -60,6 +61,12 @@ export class ServiceMetrics {
     this.published = new Counter({ name: 'inventory_outbox_published_total', help: 'Outbox rows published to Kafka', registers });
     this.holdsExpired = new Counter({ name: 'inventory_holds_expired_total', help: 'Holds released by this instance because they passed their holdUntil', registers });
     this.holdSweepErrors = new Counter({ name: 'inventory_hold_sweep_errors_total', help: 'Hold sweep batches that failed (transient: database fault, retried next sweep; false: a hold that cannot be released, set aside)', labelNames: ['transient'], registers });
+    this.parked = new Counter({
+      name: 'inventory_relay_parked_total',
+      help: 'Rows the relay will never publish because the broker refuses them even alone (too large), by kind (outbox, dead-letters); they stay in the database with parked_at set',
+      labelNames: ['kind'],
+      registers,
+    });
     this.publishLatency = new Histogram({
       name: 'inventory_outbox_publish_latency_seconds',
       help: 'Age (now - created_at) of the oldest row of each published outbox batch: the worst commit-to-Kafka delay of the batch',
@@ -150,6 +157,11 @@ export class ServiceMetrics {
   /** HoldSweeper onFailed. */
   holdSweepFailed(error: unknown): void {
     this.holdSweepErrors.inc({ transient: String(isTransientError(error)) });
+  }
+
+  /** OutboxRelay onParked. */
+  relayParked(kind: string): void {
+    this.parked.inc({ kind });
   }
 
   /** EventRunner onLag, from the batch's high watermark: no extra broker request. */

@@ -38,7 +38,7 @@ export class ServiceOps {
     this.metrics = new ServiceMetrics(
       {
         outboxBacklog: async () => {
-          const rows = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL`;
+          const rows = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL AND parked_at IS NULL`;
           return Number(rows[0]?.n ?? 0);
         },
         parkedEvents: () => countOpenParked(db),
@@ -69,6 +69,9 @@ export class ServiceOps {
 
   /** OutboxRelay onPublished. */
   readonly onPublished = (count: number, oldestCreatedAt: Date): void => this.metrics.outboxPublished(count, oldestCreatedAt);
+
+  /** OutboxRelay onParked. */
+  readonly onParked = (kind: string): void => this.metrics.relayParked(kind);
 
   async readiness(): Promise<ReadinessReport> {
     const database = await this.database.check();

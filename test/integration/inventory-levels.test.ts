@@ -90,7 +90,7 @@ describe('the inventory-levels topic', () => {
 
   it('a run of 400 reservations of one hot SKU in one transaction gives ONE level event, with the figures as committed', async () => {
     const hot = await keyOf('HOT');
-    const deps: ProcessorDeps = { db: stack.db, producer, topicPrefix: stack.config.KAFKA_TOPIC_PREFIX, logger: createLogger('silent'), handlers: handlersByType(), settings: { receiptOverTolerancePercent: 0 } };
+    const deps: ProcessorDeps = { db: stack.db, topicPrefix: stack.config.KAFKA_TOPIC_PREFIX, logger: createLogger('silent'), handlers: handlersByType(), settings: { receiptOverTolerancePercent: 0 } };
     const message = (event: InboundEvent, offset: number): KafkaMessage => ({ key: Buffer.from('k'), value: Buffer.from(JSON.stringify(envelope(event))), offset: String(offset), timestamp: String(Date.now()), attributes: 0, headers: {} });
     const orders = Array.from({ length: 400 }, (_, i) => ({ eventType: 'OrderPlaced', eventId: randomUUID(), payload: { orderId: `hot-${i}`, warehouseId: 1, lines: [{ sku: 'HOT', quantity: 2 }] } }));
     const before = await levelsInOutbox();

@@ -1,4 +1,3 @@
-import type { Producer } from 'kafkajs';
 import { TestStack } from '../support/harness';
 import { smallCatalog } from '../fixtures/catalog';
 import { testKafka, waitUntil } from '../support/kafka';
@@ -14,15 +13,21 @@ import { createLogger } from '../../src/logger';
  */
 describe('the outbox relay leader is woken by commits on other instances', () => {
   let stack: TestStack;
-  let producer: Producer;
   let leader: OutboxRelay;
 
   beforeAll(async () => {
     stack = await TestStack.start();
     await stack.importMasterData(smallCatalog([{ sku: 'BOLT', location: 'A-01-1-01', quantity: 1_000 }]));
-    producer = testKafka().producer();
-    await producer.connect();
-    leader = new OutboxRelay({ databaseUrl: stack.config.DATABASE_URL, producer, topicPrefix: stack.config.KAFKA_TOPIC_PREFIX, logger: createLogger('silent'), pollMs: 60_000 });
+    leader = new OutboxRelay({
+      databaseUrl: stack.config.DATABASE_URL,
+      kafka: testKafka(),
+      transactionalId: `${stack.config.KAFKA_GROUP_ID}-outbox-relay`,
+      topicPrefix: stack.config.KAFKA_TOPIC_PREFIX,
+      logger: createLogger('silent'),
+      pollMs: 60_000,
+      maxBatchBytes: 1_000_000,
+      sessionTimeoutMs: 240_000, // its heartbeat is then a minute: only a notification wakes it within the test
+    });
     leader.start();
     await waitUntil(async () => {
       const [held] = await stack.db.$queryRaw<{ n: number }[]>`SELECT COUNT(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`;
@@ -33,7 +38,6 @@ describe('the outbox relay leader is woken by commits on other instances', () =>
 
   afterAll(async () => {
     await leader.stop();
-    await producer.disconnect();
     await stack.stop();
   });
 

@@ -4,7 +4,7 @@ import { createLogger } from '../../src/logger';
 import { createDb, type Db } from '../../src/db/client';
 import { topics, topicName, type TopicBase } from '../../src/contracts';
 import { createKafka } from '../../src/kafka';
-import { ensureTopics } from '../../src/kafka-topics';
+import { ensureTopics, relayOffsetsTopic } from '../../src/kafka-topics';
 import { InventoryService } from '../../src/service';
 import { importMasterData } from '../../src/master-data/import';
 import type { ImportFileInput } from '../../src/master-data/import-schema';
@@ -155,7 +155,7 @@ export class TestStack {
     const admin = testKafka().admin();
     try {
       await admin.connect();
-      await admin.deleteTopics({ topics: Object.values(topics).map((t) => topicName(t, this.config.KAFKA_TOPIC_PREFIX)), timeout: 10_000 });
+      await admin.deleteTopics({ topics: [...Object.values(topics).map((t) => topicName(t, this.config.KAFKA_TOPIC_PREFIX)), relayOffsetsTopic(this.config.KAFKA_TOPIC_PREFIX)], timeout: 10_000 });
     } catch {
       // Left for the broker's own retention; nothing depends on it.
     } finally {

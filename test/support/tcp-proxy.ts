@@ -10,6 +10,7 @@ export class TcpProxy {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   port = 0;
+  private silent = false;
 
   constructor(
     private readonly targetHost: string,
@@ -19,6 +20,13 @@ export class TcpProxy {
   /** Listens (again) on the same port as before, or on a free one the first time. */
   async open(): Promise<this> {
     const server = createServer((client) => {
+      if (this.silent) {
+        this.sockets.add(client);
+        client.on('close', () => this.sockets.delete(client));
+        client.on('error', () => undefined);
+        client.pause();
+        return;
+      }
       const upstream = connect(this.targetPort, this.targetHost);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
@@ -38,8 +46,23 @@ export class TcpProxy {
     return this;
   }
 
+  /**
+   * A silent network partition: nothing passes any more, in either direction,
+   * and nobody is told (no FIN, no RST): the open connections stay open, new
+   * ones are accepted and hang. TCP keepalive cannot see it either (this
+   * process's kernel still answers the probes on both sides).
+   */
+  cutSilently(): void {
+    this.silent = true;
+    for (const s of this.sockets) {
+      s.unpipe();
+      s.pause();
+    }
+  }
+
   /** Refuses new connections and drops the open ones: to the client, the server is gone. */
   async cut(): Promise<void> {
+    this.silent = false;
     const server = this.server;
     this.server = null;
     for (const s of this.sockets) s.destroy();

@@ -10,6 +10,7 @@ import { createLogger } from '../../../src/logger';
 import { importMasterData } from '../../../src/master-data/import';
 import { ROOT, sleep, waitFor } from './exec';
 import { buildService, ServiceProcess, tail } from './service-process';
+import { TcpProxy } from '../../support/tcp-proxy';
 import { deleteTopics, faultCatalog, generateOrders, kafkaOn, OrderStream, Probe, randomPrefix, Sampler, type OrderSpec } from './workload';
 import { invariantViolations, metricSum, verifyScenario, type ScenarioReport } from './verify';
 
@@ -20,6 +21,10 @@ export const scenarioTimeoutMs = (orders = FAULT_ORDERS) => 300_000 + orders * 4
 
 export interface FaultContext {
   service: ServiceProcess;
+  /** With ScenarioOptions.standby: the second instance, started after the first (so the first leads the relay). */
+  standby: ServiceProcess | null;
+  /** With ScenarioOptions.standby: the proxy between the first instance's relay and PostgreSQL. */
+  relayProxy: TcpProxy | null;
   /** Inbound events done so far (processed_event rows), as last sampled. */
   processed(): number;
   /**
@@ -82,6 +87,12 @@ export interface ScenarioOptions {
   skus?: number;
   /** Extra service environment. */
   env?: Record<string, string>;
+  /**
+   * A second instance (same group) as the relay's stand-by; the first
+   * instance's relay reaches PostgreSQL through a TcpProxy (ctx.relayProxy)
+   * that a fault can cut.
+   */
+  standby?: boolean;
   /** Processed count must move at least once in this window, else the run is declared hung. */
   stallMs?: number;
 }
@@ -118,14 +129,26 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   const orders = generateOrders(n, skus, { seed: 20261126, maxLines: 3, maxQuantity: 4, warehouseId: wh1!.warehouse_id, runId: prefix.slice(0, -1), backorderEvery: 4 });
 
   const entry = await buildService();
-  const service = new ServiceProcess(options.name, entry, {
+  const serviceEnv = {
     DATABASE_URL: options.databaseUrl,
     KAFKA_BROKERS: options.brokers,
     KAFKA_TOPIC_PREFIX: prefix,
     KAFKA_GROUP_ID: `${prefix}inventory`,
     LOG_LEVEL: 'info',
     ...options.env,
-  }, join(runDir, 'service.log'));
+  };
+  let relayProxy: TcpProxy | null = null;
+  let relayUrl: string | undefined;
+  if (options.standby) {
+    const direct = new URL(options.databaseUrl);
+    relayProxy = await new TcpProxy(direct.hostname, Number(direct.port || 5432)).open();
+    const viaProxy = new URL(options.databaseUrl);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(relayProxy.port);
+    relayUrl = viaProxy.toString();
+  }
+  const service = new ServiceProcess(options.name, entry, { ...serviceEnv, ...(relayUrl ? { OUTBOX_RELAY_DATABASE_URL: relayUrl } : {}) }, join(runDir, 'service.log'));
+  const standby = options.standby ? new ServiceProcess(`${options.name}-standby`, entry, serviceEnv, join(runDir, 'standby.log')) : null;
 
   const sampler = new Sampler(options.databaseUrl, 200).start();
   const kafka = kafkaOn(options.brokers, 3);
@@ -155,6 +178,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   let stream: OrderStream | null = null;
   try {
     await service.start();
+    await standby?.start();
     await producer.connect();
     const deadline = started + scenarioTimeoutMs(n) - 60_000;
     stream = new OrderStream(producer, prefix, orders, () => sampler.processed, { deadlineMs: deadline, chunk: 250, ahead: Math.max(2000, Math.round(n * 0.1)) });
@@ -170,6 +194,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       const notes: Record<string, number> = {};
       await fault.inject({
         service,
+        standby,
+        relayProxy,
         processed: () => sampler.processed,
         appliedButUncommitted: () => appliedButUncommitted(kafka, `${prefix}inventory`, prefix, probe),
         note: (figures) => Object.assign(notes, figures),
@@ -199,6 +225,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     await scraper;
     stream?.stop();
     await stream?.done.catch(() => undefined);
+    // A cut proxy would hold the first instance's shutdown flush for its whole timeout.
+    await relayProxy?.cut();
+    await standby?.stop();
     await service.stop();
     await sampler.stop();
     await producer.disconnect().catch(() => undefined);
@@ -206,7 +235,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   }
   const totalMs = Date.now() - started;
 
-  const report = await verifyScenario({ kafka, prefix, databaseUrl: options.databaseUrl, orders, stock, logFiles: [service.logFile] });
+  const report = await verifyScenario({ kafka, prefix, databaseUrl: options.databaseUrl, orders, stock, logFiles: [service.logFile, ...(standby ? [standby.logFile] : [])] });
   await deleteTopics(options.brokers, prefix);
   const metrics = [...metricsByRun.values()];
   const result: ScenarioResult = {
@@ -223,7 +252,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       transient: metrics.reduce((s, t) => s + metricSum(t, 'inventory_event_retries_total', { transient: 'true' }), 0),
       nonTransient: metrics.reduce((s, t) => s + metricSum(t, 'inventory_event_retries_total', { transient: 'false' }), 0),
     },
-    serviceRuns: service.runs.map((r) => ({ pid: r.pid, exit: r.exit })),
+    serviceRuns: [...service.runs, ...(standby?.runs ?? [])].map((r) => ({ pid: r.pid, exit: r.exit })),
     samples: { taken: sampler.samples, failed: sampler.failedSamples, overReservedSeen: sampler.overReservedSeen.length },
     readiness,
     report,

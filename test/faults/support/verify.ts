@@ -253,6 +253,8 @@ export function invariantViolations(report: ScenarioReport, overReservedSeen: un
   if (report.conflicting.length) violations.conflictingOutcomes = { count: report.conflicting.length, first: report.conflicting.slice(0, 5) };
   if (report.strays) violations.strayOutcomes = report.strays;
   if (report.duplicateCopiesDiffer) violations.duplicateCopiesDiffer = report.duplicateCopiesDiffer;
+  // Exactly once on the wire (issue 11): a read_committed reader sees no second copy of any outcome.
+  if (report.outputWireDuplicates) violations.outputWireDuplicates = report.outputWireDuplicates;
   if (report.deadLetters) violations.deadLetters = report.deadLetters;
   if (report.processedRows !== report.inputs) violations.processedRows = { expected: report.inputs, actual: report.processedRows };
   if (Object.keys(report.reservedMismatches).length) violations.reservedMismatches = report.reservedMismatches;

@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { topicName, topics, type TopicBase } from '../../../src/contracts';
 import type { ImportFileInput } from '../../../src/master-data/import-schema';
 import { sleep } from './exec';
+import { readToEnd } from '../../../src/kafka-read';
 import { seededRandom } from '../../../bench/stats';
 
 /** A kafkajs client on the given brokers that never logs (faults make it noisy on purpose). */
@@ -277,45 +278,19 @@ export interface RawMessage {
  * Every message of the topics from the beginning up to their current end
  * (high watermarks read first), bytes as they are on the wire.
  */
+/** Everything on these topics now, as a read_committed consumer (the kafkajs default) sees it. */
 export async function readTopics(kafka: Kafka, topics: string[], timeoutMs = 120_000): Promise<RawMessage[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map<string, bigint>();
-  try {
-    for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${p.partition}`, BigInt(p.high));
-    }
-  } finally {
-    await admin.disconnect();
-  }
-  const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([k]) => k));
   const messages: RawMessage[] = [];
-  if (remaining.size === 0) return messages;
-  const consumer = kafka.consumer({ groupId: `faults-reader-${randomUUID()}`, maxBytes: 50 * 1024 * 1024 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics, fromBeginning: true });
-    let finished!: () => void;
-    const allRead = new Promise<void>((resolve) => (finished = resolve));
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        const key = `${batch.topic}:${batch.partition}`;
-        const end = ends.get(key) ?? 0n;
-        for (const m of batch.messages) {
-          if (BigInt(m.offset) >= end) break;
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? v.map(String).join(',') : v.toString();
-          messages.push({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers });
-          if (BigInt(m.offset) + 1n >= end) remaining.delete(key);
-        }
-        if (remaining.size === 0) finished();
-      },
-    });
-    const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`reading ${topics.join(',')} timed out; partitions not finished: ${[...remaining].join(' ')}`)), timeoutMs).unref());
-    await Promise.race([allRead, timer]);
-  } finally {
-    await consumer.disconnect();
-  }
+  await readToEnd(
+    kafka,
+    topics,
+    (topic, partition, m) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? v.map(String).join(',') : v.toString();
+      messages.push({ topic, partition, offset: m.offset, key: m.key, value: m.value, headers });
+    },
+    { timeoutMs, groupPrefix: 'faults-reader', maxBytes: 50 * 1024 * 1024 },
+  );
   return messages;
 }
 

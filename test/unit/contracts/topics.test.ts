@@ -39,6 +39,8 @@ describe('topics', () => {
       'dlq-error-code',
       'dlq-error-message',
       'dlq-failed-at',
+      'dlq-truncated',
+      'dlq-original-size',
     ]);
   });
 });
