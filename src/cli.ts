@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, ConfigError } from './config';
+import { loadConfig } from './config';
 import { createLogger } from './logger';
-import { ImportError } from './master-data/import';
-import { failureLine, UsageError, type CliCommand } from './cli/command';
+import { failureLine, type CliCommand } from './cli/command';
 import { commands } from './cli/commands';
+import { InventoryError, UsageError } from './errors';
 
 /**
  * The operations CLI. Results go to stdout; a failure is one line on stderr and
@@ -34,9 +34,10 @@ function helpText(list: readonly CliCommand[]): string {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const expected = error instanceof UsageError || error instanceof ConfigError || error instanceof ImportError;
+    // The error tree says what a failure means: a mistake of the caller (usage, configuration, input) exits 2, a refusal 1, anything else (a bug, a fault) 1 with its stack under DEBUG=1.
+    const known = error instanceof InventoryError;
     process.stderr.write(`error: ${failureLine(error)}\n`);
-    if (!expected && process.env.DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
-    process.exit(expected ? 2 : 1);
+    if (!known && process.env.DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    process.exit(known ? error.exitCode : 1);
   },
 );

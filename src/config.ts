@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { ConfigError } from './errors';
 
 /**
  * The service's configuration, read once from the environment and refused at
@@ -169,7 +170,6 @@ export function parseApiTokens(list: string): ApiToken[] {
   return tokens;
 }
 
-export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);

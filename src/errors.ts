@@ -7,6 +7,8 @@ export class InventoryError extends Error {
     readonly code: string,
     message: string,
     readonly canRetry: boolean,
+    /** The exit status of a command that fails with it: 2 for a mistake of the caller (usage, configuration, input), else 1. */
+    readonly exitCode: 1 | 2 = 1,
   ) {
     super(message);
     this.name = new.target.name;
@@ -17,6 +19,53 @@ export class InventoryError extends Error {
 export class EventRejectedError extends InventoryError {
   constructor(code: string, message: string) {
     super(code, message, false);
+  }
+}
+
+/** Bad configuration: the service or the command refuses to start (one line, exit status 2). */
+export class ConfigError extends InventoryError {
+  constructor(message: string) {
+    super('INVALID_CONFIGURATION', message, false, 2);
+  }
+}
+
+/** A command called the wrong way (unknown option, missing value): one line, exit status 2. */
+export class UsageError extends InventoryError {
+  constructor(message: string) {
+    super('USAGE', message, false, 2);
+  }
+}
+
+/** A master-data import file that is refused as a whole, with the path of each bad field. */
+export class ImportError extends InventoryError {
+  constructor(readonly problems: string[]) {
+    super('IMPORT_REFUSED', `import refused: ${problems.join('; ')}`, false, 2);
+  }
+}
+
+/** A replay that would be unsafe (the group has live members) or is impossible: nothing was changed. */
+export class ReplayRefusedError extends InventoryError {
+  constructor(message: string) {
+    super('REPLAY_REFUSED', message, false);
+  }
+}
+
+/** A contract topic exists with a configuration the service cannot work with: it refuses to start. */
+export class TopicConfigurationError extends InventoryError {
+  constructor(message: string) {
+    super('TOPIC_MISCONFIGURED', message, false);
+  }
+}
+
+/**
+ * Something that must always hold does not (rows the database's constraints
+ * should have kept consistent, a decision without the input it needs): a bug
+ * or damaged data, never a business outcome. Not retried as transient; the
+ * pipeline treats it like any other unexpected error (parked after a few tries).
+ */
+export class InvariantViolation extends InventoryError {
+  constructor(message: string) {
+    super('INVARIANT_VIOLATED', message, false);
   }
 }
 
@@ -34,28 +83,71 @@ const TRANSIENT_KAFKAJS_NAMES = new Set(['KafkaJSTimeout', 'KafkaJSLockTimeout',
 const TRANSIENT_MESSAGES = /Connection terminated|connection (is )?(closed|lost)|terminating connection|server closed the connection|Client has encountered a connection error|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|Transaction already closed|Transaction not found|Unable to start a transaction/i;
 
 /**
- * True when the error is a passing fault of the database or the network. Walks
- * the cause chain: Prisma's driver adapters wrap the pg error (which carries the
- * SQLSTATE) in one or two layers.
+ * What kind of failure an error is, for the one decision every caller makes
+ * (retry, split, refuse, or treat as a bug):
+ * - `timeout`: Prisma closed the interactive transaction past its timeout; a
+ *   retry can help a small run, but a run that is too big or waits too long
+ *   for locks times out on every retry, so the caller splits it;
+ * - `transient`: a passing fault of the database, the network or the broker;
+ * - `data`: the database refused the data itself (SQLSTATE class 22, data
+ *   exception, or 23, integrity constraint violation): the same event fails
+ *   the same way every time;
+ * - `unknown`: anything else, a bug until shown otherwise.
+ * One walk down the cause chain (Prisma's driver adapters wrap the pg error,
+ * which carries the SQLSTATE, in one or two layers); the first kind in that
+ * order found anywhere in the chain wins. An InventoryError ends the walk: it
+ * says itself whether a retry can help.
  */
-export function isTransientError(error: unknown): boolean {
+export type ErrorKind = 'timeout' | 'transient' | 'data' | 'unknown';
+
+const RANK: Record<ErrorKind, number> = { timeout: 3, transient: 2, data: 1, unknown: 0 };
+
+export function classifyError(error: unknown): ErrorKind {
+  let kind: ErrorKind = 'unknown';
+  const found = (k: ErrorKind) => {
+    if (RANK[k] > RANK[kind]) kind = k;
+  };
   for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
-    if (e instanceof InventoryError) return e.canRetry;
+    if (e instanceof InventoryError) {
+      if (e.canRetry) found('transient');
+      break;
+    }
     if (isKafkaJsError(e)) {
-      // A broker outage while dead-lettering (the DLQ producer) or committing: kafkajs marks what a
+      // A broker outage while committing offsets or talking to the group: kafkajs marks what a
       // retry can cure (its protocol errors carry the broker's own flag). KafkaJSNumberOfRetriesExceeded
       // is not retriable itself but wraps the last error: the walk goes on to its cause.
-      if (e.retriable || TRANSIENT_KAFKAJS_NAMES.has(e.name)) return true;
+      if (e.retriable || TRANSIENT_KAFKAJS_NAMES.has(e.name)) found('transient');
     }
     const any = e as { code?: unknown; message?: unknown; cause?: unknown; meta?: { code?: unknown; driverAdapterError?: unknown }; originalCode?: unknown; kind?: unknown };
-    if (typeof any.kind === 'string' && TRANSIENT_ADAPTER_KINDS.has(any.kind)) return true;
+    const message = typeof any.message === 'string' ? any.message : '';
+    if (any.code === 'P2028' || (/Transaction (already closed|not found)|expired|timeout/i.test(message) && /transaction/i.test(message))) found('timeout');
+    if (typeof any.kind === 'string' && TRANSIENT_ADAPTER_KINDS.has(any.kind)) found('transient');
+    if (typeof any.kind === 'string' && DATA_ADAPTER_KINDS.has(any.kind)) found('data');
     for (const code of [any.code, any.originalCode, any.meta?.code]) {
-      if (typeof code === 'string' && (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_PRISMA_CODES.has(code) || TRANSIENT_NODE_CODES.has(code))) return true;
+      if (typeof code !== 'string') continue;
+      if (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_PRISMA_CODES.has(code) || TRANSIENT_NODE_CODES.has(code)) found('transient');
+      if (/^2[23][0-9A-Z]{3}$/.test(code)) found('data');
     }
-    if (typeof any.message === 'string' && TRANSIENT_MESSAGES.test(any.message)) return true;
+    if (TRANSIENT_MESSAGES.test(message)) found('transient');
     e = any.cause ?? any.meta?.driverAdapterError;
   }
-  return false;
+  return kind;
+}
+
+/** A retry can help: a transient fault, or a transaction that timed out (see classifyError). */
+export function isTransientError(error: unknown): boolean {
+  const kind = classifyError(error);
+  return kind === 'transient' || kind === 'timeout';
+}
+
+/** The database refused the data itself and nothing says a retry could help (see classifyError). */
+export function isDataError(error: unknown): boolean {
+  return classifyError(error) === 'data';
+}
+
+/** Prisma closed the interactive transaction past its timeout (see classifyError). */
+export function isTransactionTimeout(error: unknown): boolean {
+  return classifyError(error) === 'timeout';
 }
 
 // Kinds of @prisma/adapter-pg's mapped errors that are data or integrity errors.
@@ -64,33 +156,4 @@ const DATA_ADAPTER_KINDS = new Set(['UniqueConstraintViolation', 'NullConstraint
 /** kafkajs's error tree (KafkaJSError and its subclasses), recognised by shape: this module does not depend on kafkajs. */
 function isKafkaJsError(e: unknown): e is Error & { retriable: boolean } {
   return e instanceof Error && e.name.startsWith('KafkaJS') && typeof (e as { retriable?: unknown }).retriable === 'boolean';
-}
-
-/**
- * True when the database refused the data itself (SQLSTATE class 22, data
- * exception, or 23, integrity constraint violation): the same event will fail
- * the same way every time, unlike a transient fault.
- */
-export function isDataError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
-    const any = e as { code?: unknown; originalCode?: unknown; kind?: unknown; cause?: unknown; meta?: { code?: unknown; driverAdapterError?: unknown } };
-    if (typeof any.kind === 'string' && DATA_ADAPTER_KINDS.has(any.kind)) return true;
-    for (const code of [any.code, any.originalCode, any.meta?.code]) if (typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code)) return true;
-    e = any.cause ?? any.meta?.driverAdapterError;
-  }
-  return false;
-}
-
-/**
- * True when Prisma closed the interactive transaction because it ran past its
- * timeout: transient for a small run, but a run that is too big or waits too
- * long for locks would time out on every retry, so the caller splits it.
- */
-export function isTransactionTimeout(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 6; depth++) {
-    const any = e as { code?: unknown; message?: unknown; cause?: unknown };
-    if (any.code === 'P2028' || (typeof any.message === 'string' && /Transaction (already closed|not found)|expired|timeout/i.test(any.message) && /transaction/i.test(any.message))) return true;
-    e = any.cause;
-  }
-  return false;
 }

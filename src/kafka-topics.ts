@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import { compactedTopics, topics, topicName, type TopicBase } from './contracts';
+import { TopicConfigurationError } from './errors';
 
-/** A contract topic exists with a configuration the service cannot work with: it refuses to start. */
-export class TopicConfigurationError extends Error {}
 
 const COMPACT = [{ name: 'cleanup.policy', value: 'compact' }];
 

@@ -1,10 +1,11 @@
-import { loadConfig, ConfigError } from './config';
+import { loadConfig } from './config';
 import { createLogger, redactUrl } from './logger';
 import { InventoryService } from './service';
 import { startOpsHttp, type OpsHttpServer } from './ops/http';
 import { failureLine } from './cli/command';
 import { startQueryApi } from './api/from-config';
 import type { RunningApiServer } from './api/server';
+import { ConfigError } from './errors';
 
 /**
  * `npm start`: consumers, outbox relay, ops HTTP endpoints and the query API. Refuses to start on

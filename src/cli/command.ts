@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { UsageError } from '../errors';
 
 /** One operations command: `npm run cli -- <name> [options]`. */
 export interface CliCommand {
@@ -20,8 +21,6 @@ export interface CliEnv {
   out: (line: string) => void;
 }
 
-/** A mistake in how the command was called: printed as one line, exit status 2. */
-export class UsageError extends Error {}
 
 /** A command's --options, parsed strictly: an unknown option or a missing value is a UsageError. */
 export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {

@@ -2,7 +2,8 @@ import { createDb } from '../db/client';
 import { listDeadLetters } from '../db/dead-letters';
 import { deadLetterView, type DeadLetterView } from '../dead-letters/view';
 import { inboundTopics, topicName, type InboundTopic } from '../contracts';
-import { parseOptions, UsageError, type CliCommand } from './command';
+import { parseOptions, type CliCommand } from './command';
+import { UsageError } from '../errors';
 
 const PAGE = 500;
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createKafka } from '../kafka';
 import { topics, topicName, type TopicBase } from '../contracts';
-import { parseOptions, UsageError, type CliCommand } from './command';
+import { parseOptions, type CliCommand } from './command';
 import { printAvailability } from './demo-availability';
+import { UsageError } from '../errors';
 
 export interface DemoEvent {
   topic: TopicBase;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createDb } from '../db/client';
 import { importMasterData } from '../master-data/import';
-import { UsageError, type CliCommand } from './command';
+import { type CliCommand } from './command';
+import { UsageError } from '../errors';
 
 export const importCommand: CliCommand = {
   name: 'import',

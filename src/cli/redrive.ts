@@ -2,10 +2,15 @@ import { parseArgs } from 'node:util';
 import { createDb } from '../db/client';
 import { createKafka } from '../kafka';
 import { kafkaRedriver } from '../dead-letters/redrive';
-import { UsageError, type CliCommand } from './command';
+import { type CliCommand } from './command';
+import { InventoryError, UsageError } from '../errors';
 
 /** A refusal the operator must see: one line on stderr, exit 1. */
-class RedriveRefused extends Error {}
+class RedriveRefused extends InventoryError {
+  constructor(message: string) {
+    super('REDRIVE_REFUSED', message, false);
+  }
+}
 
 /**
  * `redrive <id>`: what POST /v1/dead-letters/{id}/redrive does. Prints one

@@ -1,7 +1,8 @@
 import { inboundTopics, type InboundTopic } from '../contracts';
 import { createKafka } from '../kafka';
 import { executeReplay, formatPlan, parseOffsetSpec, planReplay, type ReplayTarget } from '../ops/replay';
-import { parseOptions, UsageError, type CliCommand } from './command';
+import { parseOptions, type CliCommand } from './command';
+import { UsageError } from '../errors';
 
 /**
  * `replay`: moves the service's consumer group (KAFKA_GROUP_ID) back on inbound

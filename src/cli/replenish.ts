@@ -2,7 +2,8 @@ import { createDb } from '../db/client';
 import { runDailyScan } from '../replenishment/daily-scan';
 import { addDays } from '../domain/calendar';
 import { formatScanReport } from '../replenishment/report-table';
-import { parseOptions, UsageError, type CliCommand } from './command';
+import { parseOptions, type CliCommand } from './command';
+import { UsageError } from '../errors';
 
 export const replenishCommand: CliCommand = {
   name: 'replenish',

@@ -3,6 +3,7 @@ import { applyStockChanges, lockStockRows } from './inventory';
 import { appendLedger } from './ledger';
 import { drawFromReservations } from './reservations';
 import type { ReservationDraw, ReservationLine } from '../domain/reservation-draw-down';
+import { InvariantViolation } from '../errors';
 
 /**
  * What a draw-down needs of the work it is part of: an order's own event (the
@@ -61,6 +62,6 @@ async function lockDrawnStock(tx: Tx, draws: readonly ProductDraw[]): Promise<vo
   const found = new Set(locked.map((row) => `${row.productId}@${row.locationId}`));
   const missing = draws.filter((d) => !found.has(`${d.productId}@${d.locationId}`));
   if (missing.length > 0) {
-    throw new Error(`reservation rows ${missing.map((d) => d.reservationId).join(', ')} point at inventory rows that do not exist`);
+    throw new InvariantViolation(`reservation rows ${missing.map((d) => d.reservationId).join(', ')} point at inventory rows that do not exist`);
   }
 }

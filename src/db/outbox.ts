@@ -2,6 +2,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { Prisma } from '../generated/prisma/client';
 import type { Tx } from './types';
 import { outboundEvents, type OutboundEventType, type OutboundPayload } from '../contracts';
+import { InvariantViolation } from '../errors';
 
 /**
  * What caused the outbound events: the inbound event (or the command run).
@@ -88,7 +89,7 @@ export function stageEvents(tx: Tx, cause: Cause, events: readonly OutboundEvent
 }
 
 function causeId(cause: Cause, event: OutboundEvent): string {
-  if (cause.eventId === null) throw new Error(`${event.eventType} has neither a cause nor an eventId of its own`);
+  if (cause.eventId === null) throw new InvariantViolation(`${event.eventType} has neither a cause nor an eventId of its own`);
   return cause.eventId;
 }
 

@@ -4,12 +4,8 @@ import { applyStockChanges } from '../db/inventory';
 import { appendLedger } from '../db/ledger';
 import { recordProductChanges, recordStockRowChanges, stageLevelChanges } from '../db/level-changes';
 import { importFileSchema, type ImportFile } from './import-schema';
+import { ImportError } from '../errors';
 
-export class ImportError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`import refused: ${problems.join('; ')}`);
-  }
-}
 
 export interface ImportSummary {
   categories: number;

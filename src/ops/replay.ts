@@ -1,6 +1,7 @@
 import type { Admin } from 'kafkajs';
 import { inboundTopics, topicName, type InboundTopic } from '../contracts';
 import { textTable } from '../text-table';
+import { ReplayRefusedError } from '../errors';
 
 /**
  * Replay by moving the service's consumer-group offsets back (or, with explicit
@@ -50,8 +51,6 @@ export interface ReplayRequest {
   target: ReplayTarget;
 }
 
-/** The group has live members, or an offset is impossible: nothing was changed. */
-export class ReplayRefusedError extends Error {}
 
 export async function planReplay(admin: Admin, request: ReplayRequest): Promise<ReplayPlan> {
   const { groupId, topicPrefix, target } = request;

@@ -12,8 +12,8 @@ import type { ProcessorDeps } from '../../consumers/pipeline/types';
 import { handlersByType } from '../../consumers/registry';
 import { createLogger } from '../../src/logger';
 import { InventoryService } from '../../src/service';
-import { TopicConfigurationError } from '../../src/kafka-topics';
 import { executeReplay, planReplay } from '../../src/ops/replay';
+import { TopicConfigurationError } from '../../src/errors';
 
 /**
  * The inventory-levels topic end to end, through the real broker and

@@ -4,9 +4,10 @@ import { testKafka, waitUntil } from '../support/kafka';
 import { stockDrift } from '../support/assertions';
 import { smallCatalog } from '../fixtures/catalog';
 import { inboundTopics, topicName, topics } from '../../src/contracts';
-import { executeReplay, planReplay, ReplayRefusedError } from '../../src/ops/replay';
+import { executeReplay, planReplay } from '../../src/ops/replay';
 import { replayCommand } from '../../src/cli/replay';
 import { createLogger } from '../../src/logger';
+import { ReplayRefusedError } from '../../src/errors';
 
 /**
  * Replaying the inbound topics from the beginning changes nothing: the inbox

@@ -7,8 +7,8 @@ import { runDailyScan, dailyScanCauseId, type DailyScanReport, type DailyScanRow
 import { createReplenishmentOrder } from '../../src/replenishment/purchase-orders';
 import { outboundEventId } from '../../src/db/outbox';
 import { replenishCommand } from '../../src/cli/replenish';
-import { UsageError } from '../../src/cli/command';
 import { createLogger } from '../../src/logger';
+import { UsageError } from '../../src/errors';
 
 /**
  * The daily scan over real SHIP ledger rows. Both warehouses are in

@@ -1,9 +1,10 @@
 import { Writable } from 'node:stream';
-import { ConfigError, loadConfig, parseApiTokens } from '../../../src/config';
+import { loadConfig, parseApiTokens } from '../../../src/config';
 import { tokenMatcher } from '../../../src/api/auth';
 import { buildApiServer, listenApiServer } from '../../../src/api/server';
 import { createLogger } from '../../../src/logger';
 import type { Db } from '../../../src/db/client';
+import { ConfigError } from '../../../src/errors';
 
 const base = { DATABASE_URL: 'postgresql://inventory@localhost:5432/inventory' };
 const READ = 'reader-secret-token-aaaaaaaa';

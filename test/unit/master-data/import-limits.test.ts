@@ -1,6 +1,7 @@
-import { parseImportFile, ImportError } from '../../../src/master-data/import';
+import { parseImportFile } from '../../../src/master-data/import';
 import { smallCatalog } from '../../fixtures/catalog';
 import { failureLine } from '../../../src/cli/command';
+import { ImportError } from '../../../src/errors';
 
 /** Numbers the import file accepts must fit the columns they go to: numeric(12,3) holds 999,999,999.999 at most, with 3 decimals. */
 describe('import file numbers against the database columns', () => {

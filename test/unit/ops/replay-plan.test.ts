@@ -1,9 +1,9 @@
 import type { Admin } from 'kafkajs';
-import { executeReplay, formatPlan, parseOffsetSpec, planReplay, ReplayRefusedError } from '../../../src/ops/replay';
+import { executeReplay, formatPlan, parseOffsetSpec, planReplay } from '../../../src/ops/replay';
 import { replayCommand } from '../../../src/cli/replay';
-import { UsageError } from '../../../src/cli/command';
 import { loadConfig } from '../../../src/config';
 import { createLogger } from '../../../src/logger';
+import { UsageError, ReplayRefusedError } from '../../../src/errors';
 
 /** Just the admin calls the planner uses: two partitions per topic, offsets fixed. */
 function fakeAdmin(members: { clientId: string; clientHost: string }[] = []) {

@@ -2,9 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadConfig, ConfigError } from '../../../src/config';
+import { loadConfig } from '../../../src/config';
 import { createKafka, kafkaSecurityWarnings, saslOptions, sslOptions } from '../../../src/kafka';
 import { createLogger, redactUrl } from '../../../src/logger';
+import { ConfigError } from '../../../src/errors';
 
 const base = { DATABASE_URL: 'postgresql://inventory:s3cret-pw@db.internal:5432/inventory' };
 
