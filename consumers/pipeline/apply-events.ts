@@ -12,6 +12,7 @@ import { inboxClaimOf } from './inbox-claim';
 import type { EventHandler } from './handler';
 import type { EventContext } from '../../src/transaction-context';
 import type { InboundRecord, ProcessorDeps } from './types';
+import type { EventOutcome } from '../../src/event-outcome';
 
 /** A message that passed the contract checks. */
 export interface ValidEvent {
@@ -23,12 +24,7 @@ export interface ValidEvent {
   index: number;
 }
 
-export type Applied =
-  | { status: 'APPLIED'; eventType: string; outcome: string }
-  | { status: 'DUPLICATE'; eventType: string }
-  | { status: 'REJECTED'; code: string; reason: string }
-  /** Not applied, not judged: dead-lettered PARKED (consumers/pipeline/parking.ts); no inbox row, so a retry applies it. */
-  | { status: 'PARKED'; reason: string };
+export type Applied = EventOutcome;
 
 interface Pending {
   event: ValidEvent;
@@ -63,7 +59,7 @@ export async function applyEvents(deps: ProcessorDeps, events: readonly ValidEve
     // event of the run commits, so that a retry never judges it again against a state they changed.
     const { code, message: reason } = error.refusal;
     await recordRefusalOf(deps, only, code, reason);
-    return new Map([[only.index, { status: 'REJECTED', code, reason }]]);
+    return new Map([[only.index, { status: 'DEAD_LETTERED', eventType: only.envelope.eventType, code, reason }]]);
   }
 }
 
@@ -89,7 +85,7 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
       if (!ahead) resolveParked.push(...ownParkedRows(parked, event));
     } else if (ahead) {
       // Behind a parked event of its key: parked too, its inbox claim given back (finishRun).
-      results.set(event.index, { status: 'PARKED', reason: heldBackReason(ahead) });
+      results.set(event.index, { status: 'DEAD_LETTERED', eventType: event.envelope.eventType, code: 'PARKED', reason: heldBackReason(ahead) });
       heldBack.push(event);
     } else {
       resolveParked.push(...ownParkedRows(parked, event));
@@ -109,7 +105,7 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
   }
 
   const applied = fresh.filter((p) => results.get(p.event.index)!.status === 'APPLIED');
-  const refused = fresh.filter((p) => results.get(p.event.index)!.status === 'REJECTED');
+  const refused = fresh.filter((p) => results.get(p.event.index)!.status === 'DEAD_LETTERED');
   // One InventoryLevelChanged per (product, warehouse) the transaction changed, however many of its events did.
   const levels = levelChangedEvents(await writeLevelChanges(tx, now), now);
   const levelCause = applied.length === 1 ? causeOf(applied[0]!.event) : { eventId: null, correlationId: null };
@@ -118,8 +114,8 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
     return [p.event.envelope.eventId, result.status === 'APPLIED' ? result.outcome : 'DEAD_LETTERED'];
   });
   const deadLetters = [...refused.map((p) => p.event), ...heldBack].map((event) => {
-    const result = results.get(event.index) as { code?: string; reason: string };
-    return deadLetterRecord({ ...event.record, code: result.code ?? 'PARKED', reason: result.reason, eventId: event.envelope.eventId, eventType: event.envelope.eventType }, deps.topicPrefix);
+    const result = results.get(event.index) as { code: string; reason: string };
+    return deadLetterRecord({ ...event.record, code: result.code, reason: result.reason, eventId: event.envelope.eventId, eventType: event.envelope.eventType }, deps.topicPrefix);
   });
   const unclaim = heldBack.map((e) => e.envelope.eventId);
   const outbox = [...applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), { cause: levelCause, events: levels }];
@@ -165,7 +161,7 @@ async function handleOne(tx: Tx, pending: Pending, isolate: boolean): Promise<st
 function settle(pending: Pending, outcome: string | EventRejectedError): Applied {
   if (!(outcome instanceof EventRejectedError)) return { status: 'APPLIED', eventType: pending.event.envelope.eventType, outcome };
   pending.emitted.length = 0; // nothing of a refused event is published (the dead letter is logged when sent)
-  return { status: 'REJECTED', code: outcome.code, reason: outcome.message };
+  return { status: 'DEAD_LETTERED', eventType: pending.event.envelope.eventType, code: outcome.code, reason: outcome.message };
 }
 
 function causeOf(event: ValidEvent) {

@@ -54,8 +54,14 @@ export function messageDigest(message: Pick<KafkaMessage, 'timestamp' | 'key' | 
  * a replay of the topic finds it recorded and records nothing. The code on
  * record wins over the one given (the refusal that was recorded is the one sent).
  */
-export async function deadLetter(db: Db | Tx, topicPrefix: string, input: DeadLetterInput): Promise<{ recorded: boolean; code: string }> {
+export async function deadLetter(db: Db | Tx, topicPrefix: string, input: DeadLetterInput): Promise<{ recorded: boolean; code: string; reason: string }> {
   await recordDeadLetter(db, deadLetterRecord(input, topicPrefix));
   const row = await findDeadLetter(db, topicName(input.topic, topicPrefix), input.partition, input.message.offset, messageDigest(input.message));
-  return { recorded: row.sentAt === null, code: row.errorCode };
+  return { recorded: row.sentAt === null, code: row.errorCode, reason: row.errorMessage };
+}
+
+/** The refusal on record for a message (code and reason), for a redelivery of an event refused before. */
+export async function recordedDeadLetter(db: Db | Tx, topicPrefix: string, input: Omit<DeadLetterInput, 'code' | 'reason'>): Promise<{ code: string; reason: string }> {
+  const row = await findDeadLetter(db, topicName(input.topic, topicPrefix), input.partition, input.message.offset, messageDigest(input.message));
+  return { code: row.errorCode, reason: row.errorMessage };
 }

@@ -1,9 +1,9 @@
 import type { InboundRecord } from './types';
-import type { ProcessResult } from '../../src/event-outcome';
+import type { EventOutcome } from '../../src/event-outcome';
 
 interface Waiting {
   records: readonly InboundRecord[];
-  resolve: (results: ProcessResult[]) => void;
+  resolve: (results: EventOutcome[]) => void;
   reject: (error: unknown) => void;
 }
 
@@ -30,7 +30,7 @@ export class GroupCommit {
   private readonly scheduled = new Set<string>();
 
   constructor(
-    private readonly apply: (records: readonly InboundRecord[]) => Promise<ProcessResult[]>,
+    private readonly apply: (records: readonly InboundRecord[]) => Promise<EventOutcome[]>,
     /** A transaction takes whole runs while their total stays within this (at least one run). */
     private readonly maxEvents: number,
     /** Transactions of one topic at once. */
@@ -38,7 +38,7 @@ export class GroupCommit {
   ) {}
 
   /** Applies a partition's run (all of one topic) in the next transaction; its results, in order. */
-  submit(records: readonly InboundRecord[]): Promise<ProcessResult[]> {
+  submit(records: readonly InboundRecord[]): Promise<EventOutcome[]> {
     const topic = records[0]!.topic;
     return new Promise((resolve, reject) => {
       const queue = this.waiting.get(topic) ?? [];

@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { envelopeSchema, parseInboundMessage, topicName, type Envelope } from '../../src/contracts';
-import { deadLetter, deadLetterRecord, messageDigest } from './dead-letter';
+import { deadLetter, deadLetterRecord, messageDigest, recordedDeadLetter } from './dead-letter';
 import { recordDeadLetter, unsentDeadLetters } from '../../src/db/dead-letters';
 import { applyEvents, logFields, recordRefusalOf, type Applied, type ValidEvent } from './apply-events';
 import { isDataError, isTransactionTimeout, isTransientError } from '../../src/errors';
-import type { ProcessResult } from '../../src/event-outcome';
+import type { EventOutcome } from '../../src/event-outcome';
 import type { InboundRecord, ProcessorDeps } from './types';
 
 /** One message: see processRecords. */
-export async function processMessage(deps: ProcessorDeps, record: InboundRecord): Promise<ProcessResult> {
+export async function processMessage(deps: ProcessorDeps, record: InboundRecord): Promise<EventOutcome> {
   const [result] = await processRecords(deps, [record]);
   return result!;
 }
@@ -22,7 +22,7 @@ export async function processMessage(deps: ProcessorDeps, record: InboundRecord)
  * (then nothing was committed); the runner retries and commits the offsets
  * only after this returns.
  */
-export async function processRecords(deps: ProcessorDeps, records: readonly InboundRecord[]): Promise<ProcessResult[]> {
+export async function processRecords(deps: ProcessorDeps, records: readonly InboundRecord[]): Promise<EventOutcome[]> {
   const parsed = records.map((record) => parseRecord(deps, record));
   const valid = parsed.flatMap((p, index) => (p.ok ? [{ ...p, record: records[index]!, index }] : []));
   const applied = valid.length > 0 ? await applyWithFallback(deps, valid) : new Map<number, Applied>();
@@ -37,14 +37,14 @@ export async function processRecords(deps: ProcessorDeps, records: readonly Inbo
   const duplicates = valid.filter((e) => applied.get(e.index)!.status === 'DUPLICATE').map((e) => e.record);
   const unsent = duplicates.length > 0 ? await unsentDeadLetters(deps.db, topicName(records[0]!.topic, deps.topicPrefix), duplicates.map((r) => ({ partition: r.partition, offset: r.message.offset, digest: messageDigest(r.message) }))) : new Set<string>();
 
-  const results: ProcessResult[] = [];
+  const results: EventOutcome[] = [];
   for (const [index, record] of records.entries()) {
     const p = parsed[index]!;
     const outcome = applied.get(index)!;
     if (!p.ok) results.push(await rejectRecord(deps, record, p.code, p.reason));
-    else if (outcome.status === 'REJECTED') results.push(await rejectRecord(deps, record, outcome.code, outcome.reason, p.envelope));
-    else if (outcome.status === 'PARKED') results.push(await rejectRecord(deps, record, 'PARKED', outcome.reason, p.envelope));
-    else if (outcome.status === 'DUPLICATE' && unsent.has(`${record.partition}@${record.message.offset}`)) results.push(await rejectRecord(deps, record, 'RECORDED', '', p.envelope));
+    else if (outcome.status === 'DEAD_LETTERED') results.push(await rejectRecord(deps, record, outcome.code, outcome.reason, p.envelope));
+    // Its dead letter is on record but was not sent (the process died in between): the recorded refusal stands.
+    else if (outcome.status === 'DUPLICATE' && unsent.has(`${record.partition}@${record.message.offset}`)) results.push(await rejectOnRecord(deps, record, p.envelope));
     else results.push(outcome);
   }
   return results;
@@ -93,7 +93,7 @@ async function applyAlone(deps: ProcessorDeps, event: ValidEvent, firstError: un
     if (dataError && attempt >= DATA_ERROR_ATTEMPTS) {
       const reason = `the database refused this event ${attempt} times: ${(error as Error).message}`.slice(0, 1000);
       await recordRefusalOf(deps, event, 'UNPROCESSABLE', reason);
-      return new Map([[event.index, { status: 'REJECTED', code: 'UNPROCESSABLE', reason }]]);
+      return new Map([[event.index, { status: 'DEAD_LETTERED', eventType: event.envelope.eventType, code: 'UNPROCESSABLE', reason }]]);
     }
     if (!dataError && attempt >= PARK_AFTER_ATTEMPTS) return park(deps, event, error, attempt);
     if (!dataError) await sleep(BUG_RETRY_DELAY_MS * attempt);
@@ -117,7 +117,7 @@ async function park(deps: ProcessorDeps, event: ValidEvent, error: unknown, atte
   const { envelope, record } = event;
   await recordDeadLetter(deps.db, deadLetterRecord({ ...record, code: 'PARKED', reason, eventId: envelope.eventId, eventType: envelope.eventType }, deps.topicPrefix));
   deps.logger.error({ ...logFields(event), err: error, attempts }, 'event parked: dead-lettered PARKED, later events of its key wait behind it (docs/decisions.md)');
-  return new Map([[event.index, { status: 'PARKED', reason }]]);
+  return new Map([[event.index, { status: 'DEAD_LETTERED', eventType: envelope.eventType, code: 'PARKED', reason }]]);
 }
 
 /**
@@ -126,7 +126,7 @@ async function park(deps: ProcessorDeps, event: ValidEvent, error: unknown, atte
  * resort): a PARKED dead letter, with its eventId and key when it has an
  * envelope, so that later events of the key wait behind it.
  */
-export async function parkRecord(deps: ProcessorDeps, record: InboundRecord, error: unknown, attempts: number): Promise<ProcessResult> {
+export async function parkRecord(deps: ProcessorDeps, record: InboundRecord, error: unknown, attempts: number): Promise<EventOutcome> {
   const envelope = envelopeOf(record.message.value);
   const reason = parkedReason(error, attempts);
   await recordDeadLetter(deps.db, deadLetterRecord({ ...record, code: 'PARKED', reason, eventId: envelope?.eventId, eventType: envelope?.eventType }, deps.topicPrefix));
@@ -168,10 +168,16 @@ function envelopeOf(value: Buffer | null): Envelope | undefined {
  * by its offset and digest only, so a corrected copy under the same eventId is
  * still welcome.
  */
-async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: string, reason: string, refused?: Envelope): Promise<ProcessResult> {
+async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: string, reason: string, refused?: Envelope): Promise<EventOutcome> {
   const eventType = refused?.eventType ?? null;
   const input = { ...record, code, reason, eventId: refused?.eventId, eventType: refused?.eventType };
-  const { recorded: queued, code: recorded } = await deadLetter(deps.db, deps.topicPrefix, input);
-  deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: refused?.eventId, eventType, code: recorded, reason, queued }, 'message dead-lettered');
-  return { status: 'DEAD_LETTERED', eventType, code: recorded };
+  const { recorded: queued, code: recorded, reason: recordedReason } = await deadLetter(deps.db, deps.topicPrefix, input);
+  deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: refused?.eventId, eventType, code: recorded, reason: recordedReason, queued }, 'message dead-lettered');
+  return { status: 'DEAD_LETTERED', eventType, code: recorded, reason: recordedReason };
+}
+
+/** A redelivered event whose refusal is on record (its inbox row says DEAD_LETTERED): the recorded dead letter, queued again. */
+async function rejectOnRecord(deps: ProcessorDeps, record: InboundRecord, refused: Envelope): Promise<EventOutcome> {
+  const onRecord = await recordedDeadLetter(deps.db, deps.topicPrefix, { ...record, eventId: refused.eventId, eventType: refused.eventType });
+  return rejectRecord(deps, record, onRecord.code, onRecord.reason, refused);
 }

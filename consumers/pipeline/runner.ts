@@ -6,7 +6,7 @@ import { GroupCommit } from './group-commit';
 import { OffsetCommits } from './offset-commits';
 import { parkRecord, processRecords } from './process-records';
 import type { InboundRecord, ProcessorDeps } from './types';
-import type { ProcessResult } from '../../src/event-outcome';
+import type { EventOutcome } from '../../src/event-outcome';
 
 export interface RunnerOptions {
   kafka: Kafka;
@@ -24,7 +24,7 @@ export interface RunnerOptions {
   /** Transactions of one topic at once (GroupCommit). */
   transactionsInFlight: number;
   /** After each database commit: wake the outbox relay, count metrics. */
-  onProcessed?: (result: ProcessResult, topic: string, latencyMs: number) => void;
+  onProcessed?: (result: EventOutcome, topic: string, latencyMs: number) => void;
   onRetry?: (error: unknown, attempt: number) => void;
   /** Each new kafkajs consumer, before it connects: readiness listens to its instrumentation events. */
   onConsumer?: (consumer: Consumer) => void;
@@ -149,14 +149,14 @@ export class EventRunner {
   }
 
   /** The results of a chunk, in order; null when this consumer lets go of it (stopping, or the partition moves). */
-  private async applyChunk(records: readonly InboundRecord[], control: BatchControl): Promise<ProcessResult[] | null> {
+  private async applyChunk(records: readonly InboundRecord[], control: BatchControl): Promise<EventOutcome[] | null> {
     const together = await this.withRetry(() => this.groupCommit.submit(records), control);
     if (together.status !== 'failed') return together.status === 'done' ? together.value : null;
     // Not transient and not isolated inside the pipeline (it parks a lone event that fails in its own transaction):
     // find the message it comes from, one at a time, outside the group commit.
     const { deps } = this.options;
     deps.logger.error({ err: together.error, topic: records[0]!.topic, partition: records[0]!.partition, messages: records.length }, 'a run keeps failing with an error that is not transient; applying its messages one at a time');
-    const results: ProcessResult[] = [];
+    const results: EventOutcome[] = [];
     for (const record of records) {
       const alone = await this.withRetry(() => processRecords(deps, [record]), control);
       if (alone.status === 'stopped') return null;

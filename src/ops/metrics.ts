@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ProcessResult } from '../event-outcome';
+import type { EventOutcome } from '../event-outcome';
 import { isTransientError } from '../errors';
 
 /** Where the gauges that are read at scrape time get their figures. */
@@ -131,7 +131,7 @@ export class ServiceMetrics {
   }
 
   /** EventRunner onProcessed: one inbound message committed (or dead-lettered). */
-  eventProcessed(result: ProcessResult, topic: string, latencyMs: number): void {
+  eventProcessed(result: EventOutcome, topic: string, latencyMs: number): void {
     const outcome = result.status === 'APPLIED' ? result.outcome : result.status === 'DEAD_LETTERED' ? result.code : 'DUPLICATE';
     this.events.inc({ topic, event_type: result.eventType ?? 'unknown', status: result.status, outcome });
     this.latency.observe({ topic, status: result.status }, latencyMs / 1000);

@@ -2,7 +2,7 @@ import type { Consumer } from 'kafkajs';
 import type { Db } from '../db/client';
 import { poolOf } from '../db/client';
 import { countOpenParked } from '../db/dead-letters';
-import type { ProcessResult } from '../event-outcome';
+import type { EventOutcome } from '../event-outcome';
 import { ServiceMetrics } from './metrics';
 import { CachedCheck, ConsumerHealth, checkDatabase, readinessReport, type ReadinessReport } from './health';
 import type { Logger } from '../logger';
@@ -57,7 +57,7 @@ export class ServiceOps {
   /** EventRunner hooks; afterCommit is what the service itself does after each event (wake the relay). */
   runnerHooks(afterCommit: () => void) {
     return {
-      onProcessed: (result: ProcessResult, topic: string, latencyMs: number) => {
+      onProcessed: (result: EventOutcome, topic: string, latencyMs: number) => {
         afterCommit();
         this.metrics.eventProcessed(result, topic, latencyMs);
       },

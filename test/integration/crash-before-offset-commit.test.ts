@@ -3,7 +3,7 @@ import { stockDrift } from '../support/assertions';
 import { smallCatalog } from '../fixtures/catalog';
 import { testKafka, waitUntil } from '../support/kafka';
 import { processMessage } from '../../consumers/pipeline/process-records';
-import type { ProcessResult } from '../../src/event-outcome';
+import type { EventOutcome } from '../../src/event-outcome';
 import { handlersByType } from '../../consumers/registry';
 import { createLogger } from '../../src/logger';
 import { topicName } from '../../src/contracts';
@@ -28,7 +28,7 @@ describe('a crash after the database commit and before the offset commit', () =>
     const producer = kafka.producer();
     await Promise.all([doomed.connect(), producer.connect()]);
     const deps = { db: stack.db, producer, topicPrefix: stack.config.KAFKA_TOPIC_PREFIX, logger: createLogger('silent'), handlers: handlersByType(), settings: { receiptOverTolerancePercent: 0 } };
-    let first: ProcessResult | null = null;
+    let first: EventOutcome | null = null;
     let offset = '';
     await doomed.subscribe({ topic: topicName('orders', stack.config.KAFKA_TOPIC_PREFIX), fromBeginning: true });
     await doomed.run({ autoCommit: false, eachMessage: async ({ partition, message }) => {

@@ -2,7 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { GroupCommit } from '../../../consumers/pipeline/group-commit';
 import { OffsetCommits } from '../../../consumers/pipeline/offset-commits';
 import type { InboundRecord } from '../../../consumers/pipeline/types';
-import type { ProcessResult } from '../../../src/event-outcome';
+import type { EventOutcome } from '../../../src/event-outcome';
 import type { InboundTopic } from '../../../src/contracts';
 
 // The transaction is replaced by a recorder here; the integration and fault
@@ -13,7 +13,7 @@ function run(partition: number, offsets: number[], topic: InboundTopic = 'orders
 
 function recorder() {
   const transactions: string[][] = [];
-  const apply = async (records: readonly InboundRecord[]): Promise<ProcessResult[]> => {
+  const apply = async (records: readonly InboundRecord[]): Promise<EventOutcome[]> => {
     transactions.push(records.map((r) => `${r.topic}/${r.partition}@${r.message.offset}`));
     await new Promise((resolve) => setTimeout(resolve, 5));
     return records.map((r) => ({ status: 'APPLIED', eventType: 'OrderPlaced', outcome: `${r.partition}@${r.message.offset}` }));
@@ -21,7 +21,7 @@ function recorder() {
   return { transactions, apply };
 }
 
-const outcomes = (results: ProcessResult[]) => results.map((r) => (r.status === 'APPLIED' ? r.outcome : r.status));
+const outcomes = (results: EventOutcome[]) => results.map((r) => (r.status === 'APPLIED' ? r.outcome : r.status));
 
 describe('GroupCommit', () => {
   it('applies the runs handed in together in one transaction, each run in order, and gives each run its own results', async () => {

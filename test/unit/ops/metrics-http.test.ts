@@ -9,7 +9,7 @@ describe('ServiceMetrics', () => {
     metrics.eventProcessed({ status: 'APPLIED', eventType: 'OrderPlaced', outcome: 'RESERVED' }, 'orders', 12);
     metrics.eventProcessed({ status: 'APPLIED', eventType: 'OrderPlaced', outcome: 'RESERVED' }, 'orders', 30);
     metrics.eventProcessed({ status: 'DUPLICATE', eventType: 'OrderPlaced' }, 'orders', 1);
-    metrics.eventProcessed({ status: 'DEAD_LETTERED', eventType: null, code: 'INVALID_JSON' }, 'orders', 2);
+    metrics.eventProcessed({ status: 'DEAD_LETTERED', eventType: null, code: 'INVALID_JSON', reason: 'not JSON' }, 'orders', 2);
     metrics.outboxPublished(4, new Date(1_000), 1_500);
     metrics.consumerLag('orders', 2, 5);
     metrics.retried(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }));
