@@ -49,6 +49,9 @@ describe('graceful shutdown of the real process', () => {
       KAFKA_TOPIC_PARTITIONS: '3',
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: '0',
+      // Several services of the suite may run at once: the query API on a free loopback port too.
+      API_HOST: '127.0.0.1',
+      API_PORT: '0',
       LOG_LEVEL: 'info',
       DATABASE_POOL_SIZE: '5',
       OUTBOX_POLL_MS: '50',

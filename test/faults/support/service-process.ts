@@ -22,6 +22,7 @@ export async function buildService(): Promise<string> {
   if (built) return built;
   rmSync(buildDir, { recursive: true, force: true });
   await runCommand(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json', '--outDir', buildDir], { timeoutMs: 180_000 });
+  await runCommand(process.execPath, [join(ROOT, 'scripts', 'copy-console-assets.js'), buildDir], { timeoutMs: 60_000 });
   built = join(buildDir, 'src', 'main.js');
   if (!existsSync(built)) throw new Error(`build produced no ${built}`);
   return built;
@@ -96,7 +97,7 @@ export class ServiceProcess {
     const fd = openSync(this.logFile, 'a');
     const child = spawn(process.execPath, [this.entry], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', HTTP_HOST: '127.0.0.1', ...this.env, HTTP_PORT: String(this.httpPort) },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', HTTP_HOST: '127.0.0.1', API_HOST: '127.0.0.1', API_PORT: '0', ...this.env, HTTP_PORT: String(this.httpPort) },
       stdio: ['ignore', fd, fd],
     });
     closeSync(fd);
