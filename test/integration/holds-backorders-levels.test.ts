@@ -1,0 +1,90 @@
+import { TestStack, READ_TOKEN } from '../support/harness';
+import { stockDrift } from '../support/assertions';
+import { holdHelpers, MINUTE, TestClock } from '../support/holds';
+import { locationIdOf } from '../support/receiving-helpers';
+import { smallCatalog } from '../fixtures/catalog';
+import { createPurchaseOrder } from '../fixtures/purchase-orders';
+import type { InventoryService } from '../../src/service';
+import type { TopicRecorder } from '../support/kafka';
+
+/**
+ * Holds, backorders and inventory levels together, through the real broker
+ * and PostgreSQL, on a clock the test moves forward: the backordered figure
+ * of GET /v1/availability and InventoryLevelChanged, the expiry of a hold
+ * cancelling its own backorders and filling other orders' from what it
+ * releases, and GET /v1/orders/{orderId} showing the hold and the backorders.
+ */
+describe('holds, backorders and levels together', () => {
+  let stack: TestStack;
+  let service: InventoryService;
+  let url: string;
+  let levels: TopicRecorder;
+  let pick: number;
+  const clock = new TestClock();
+  let h: ReturnType<typeof holdHelpers>;
+
+  beforeAll(async () => {
+    stack = await TestStack.start({ HOLD_SWEEP_INTERVAL_MS: '50' });
+    await stack.importMasterData(
+      smallCatalog(
+        [
+          { sku: 'WAITED', location: 'A-01-1-01', quantity: 2 },
+          { sku: 'LAST', location: 'A-01-1-01', quantity: 4 },
+          { sku: 'HELD', location: 'A-01-1-01', quantity: 5 },
+        ],
+        [
+          { sku: 'WAITED', allowBackorder: true },
+          { sku: 'NOSTOCK', allowBackorder: true },
+          { sku: 'LAST', allowBackorder: true },
+        ],
+      ),
+    );
+    pick = await locationIdOf(stack.db, 'WH1', 'A-01-1-01');
+    levels = await stack.recordLevels();
+    service = await stack.startService({ clock: clock.now });
+    url = (await stack.startApi(service, {}, { clock: clock.now })).url;
+    h = holdHelpers(stack, clock);
+  });
+
+  afterAll(() => stack.stop());
+
+  afterEach(async () => {
+    expect(await stockDrift(stack.db)).toEqual([]);
+  });
+
+  const get = async (path: string) => {
+    const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${READ_TOKEN}` } });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> & { items?: Record<string, unknown>[] } };
+  };
+  const productIdOf = async (sku: string) => (await stack.db.product.findUniqueOrThrow({ where: { sku } })).productId;
+  const availability = async (sku: string) => (await get(`/v1/availability?sku=${sku}&warehouseId=1`)).body.items!;
+  /** The last InventoryLevelChanged of (sku, warehouse 1) once it satisfies `match`: the topic's current level. */
+  const lastLevel = async (sku: string, match: (payload: Record<string, unknown>) => boolean) => {
+    const key = `${await productIdOf(sku)}:1`;
+    const last = () => levels.messages.filter((m) => m.key === key).at(-1)?.envelope?.payload as Record<string, unknown> | undefined;
+    await levels.waitFor(() => last() !== undefined && match(last()!), 30_000, `a level of ${key}`);
+    return last()!;
+  };
+
+  it('backordered units show in GET /v1/availability and in the last InventoryLevelChanged; a receipt that fills them brings both back to 0', async () => {
+    const placed = await stack.outcomeOf((await h.orderEvent('OrderPlaced', 'lv-1', { warehouseId: 1, backorder: 'ALLOW', lines: [{ sku: 'WAITED', quantity: 5 }] }))!);
+    expect(placed.envelope.payload).toMatchObject({ lines: [{ sku: 'WAITED', backordered: 3 }] });
+    const backordered = { onHand: 2, reserved: 2, available: 0, backordered: 3, incoming: 0, status: 'OUT_OF_STOCK' };
+    expect(await availability('WAITED')).toEqual([expect.objectContaining(backordered)]);
+    expect(await lastLevel('WAITED', (p) => p.reserved === 2)).toMatchObject(backordered);
+
+    // A product only backordered (no inventory row in the warehouse) is a level too.
+    await stack.outcomeOf(await h.orderEvent('OrderPlaced', 'lv-2', { warehouseId: 1, backorder: 'ALLOW', lines: [{ sku: 'NOSTOCK', quantity: 2 }] }));
+    const onlyBackordered = { onHand: 0, reserved: 0, available: 0, backordered: 2, incoming: 0, status: 'OUT_OF_STOCK' };
+    expect(await availability('NOSTOCK')).toEqual([expect.objectContaining({ warehouseId: 1, ...onlyBackordered })]);
+    expect(await lastLevel('NOSTOCK', () => true)).toMatchObject(onlyBackordered);
+
+    // The receipt fills the backorder in its own transaction: one level of the key, backordered 0.
+    const poId = await createPurchaseOrder(stack.db, { status: 'CONFIRMED', lines: [{ sku: 'WAITED', quantity: 3 }] });
+    const [received] = await stack.publish('goods-receipts', String(poId), [{ eventType: 'GoodsReceived', payload: { poId, receiptId: 'R-LV-1', lines: [{ sku: 'WAITED', quantity: 3, locationId: pick }] } }]);
+    await stack.recorder.waitFor(() => stack.recorder.ofType('BackorderAllocated').some((m) => m.envelope?.causationId === received), 30_000, 'the fill of lv-1');
+    const filled = { onHand: 5, reserved: 5, available: 0, backordered: 0, incoming: 0 };
+    expect(await availability('WAITED')).toEqual([expect.objectContaining(filled)]);
+    expect(await lastLevel('WAITED', (p) => p.onHand === 5)).toMatchObject({ ...filled, previousStatus: 'OUT_OF_STOCK' });
+  });
+});
