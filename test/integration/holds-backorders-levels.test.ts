@@ -87,4 +87,37 @@ describe('holds, backorders and levels together', () => {
     expect(await availability('WAITED')).toEqual([expect.objectContaining(filled)]);
     expect(await lastLevel('WAITED', (p) => p.onHand === 5)).toMatchObject({ ...filled, previousStatus: 'OUT_OF_STOCK' });
   });
+
+  it('an expired hold cancels its own open backorders, then its released units fill other orders\' backorders in the same transaction', async () => {
+    const product = await productIdOf('LAST');
+    // A (held, ALLOW) takes the last 4 units and backorders 2; B (ALLOW, no hold) is wholly backordered, after A.
+    const holdUntil = clock.in(10 * MINUTE);
+    const a = await stack.outcomeOf(await h.orderEvent('OrderPlaced', 'exp-a', { warehouseId: 1, backorder: 'ALLOW', holdUntil, lines: [{ sku: 'LAST', quantity: 6 }] }, { correlationId: 'checkout-a' }));
+    expect(a.envelope.payload).toMatchObject({ holdUntil, lines: [{ backordered: 2, allocations: [{ locationId: pick, quantity: 4 }] }] });
+    const b = await stack.outcomeOf(await h.orderEvent('OrderPlaced', 'exp-b', { warehouseId: 1, backorder: 'ALLOW', lines: [{ sku: 'LAST', quantity: 3 }] }));
+    expect(b.envelope.payload).toMatchObject({ lines: [{ backordered: 3, allocations: [] }] });
+
+    clock.advance(10 * MINUTE);
+    const released = await h.waitForEvent('StockReleased', 'exp-a');
+    expect(released.envelope).toMatchObject({ causationId: null, correlationId: 'checkout-a' });
+    expect(released.envelope.payload).toEqual({ orderId: 'exp-a', lines: [{ productId: product, sku: 'LAST', quantity: 4, backorderCancelled: 2 }], reason: 'EXPIRED' });
+    const expired = await h.waitForEvent('ReservationExpired', 'exp-a');
+    expect(expired.envelope.payload).toEqual({ orderId: 'exp-a', expiredAt: holdUntil, lines: [{ productId: product, sku: 'LAST', quantity: 4 }] });
+
+    // B is filled from A's released units (A's own backorder, older, got none of them back).
+    const allocated = await h.waitForEvent('BackorderAllocated', 'exp-b');
+    expect(allocated.envelope).toMatchObject({ causationId: null, correlationId: 'checkout-a' });
+    expect(allocated.envelope.payload).toEqual({ orderId: 'exp-b', warehouseId: 1, lines: [{ productId: product, sku: 'LAST', quantity: 3, allocations: [{ locationId: pick, quantity: 3 }], stillBackordered: 0 }] });
+    expect(h.eventsOf('BackorderAllocated', 'exp-a')).toEqual([]);
+    expect((await stack.db.backorder.findFirstOrThrow({ where: { orderId: 'exp-a' } })).status).toBe('CANCELLED');
+    expect((await stack.db.backorder.findFirstOrThrow({ where: { orderId: 'exp-b' } })).status).toBe('FILLED');
+    const reservation = await stack.db.reservation.findMany({ where: { orderId: 'exp-b' } });
+    expect(reservation.map((r) => [r.locationId, r.quantity, r.status])).toEqual([[pick, 3, 'OPEN']]);
+    // One transaction: the RESERVE rows carry the expiry's eventId, like its RELEASE rows.
+    const ledger = await stack.db.inventoryTransaction.findMany({ where: { eventId: expired.envelope.eventId }, orderBy: { txnId: 'asc' } });
+    expect(ledger.map((l) => [l.txnType, l.quantity, l.referenceId])).toEqual([['RELEASE', -4, 'exp-a'], ['RESERVE', 3, 'exp-b']]);
+    const level = { onHand: 4, reserved: 3, available: 1, backordered: 0 };
+    expect(await availability('LAST')).toEqual([expect.objectContaining(level)]);
+    expect(await lastLevel('LAST', (p) => p.reserved === 3)).toMatchObject(level);
+  });
 });
