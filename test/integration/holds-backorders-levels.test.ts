@@ -31,11 +31,13 @@ describe('holds, backorders and levels together', () => {
           { sku: 'WAITED', location: 'A-01-1-01', quantity: 2 },
           { sku: 'LAST', location: 'A-01-1-01', quantity: 4 },
           { sku: 'HELD', location: 'A-01-1-01', quantity: 5 },
+          { sku: 'PART', location: 'A-01-1-01', quantity: 3 },
         ],
         [
           { sku: 'WAITED', allowBackorder: true },
           { sku: 'NOSTOCK', allowBackorder: true },
           { sku: 'LAST', allowBackorder: true },
+          { sku: 'PART', allowBackorder: true },
         ],
       ),
     );
@@ -119,5 +121,45 @@ describe('holds, backorders and levels together', () => {
     const level = { onHand: 4, reserved: 3, available: 1, backordered: 0 };
     expect(await availability('LAST')).toEqual([expect.objectContaining(level)]);
     expect(await lastLevel('LAST', (p) => p.reserved === 3)).toMatchObject(level);
+  });
+
+  it('GET /v1/orders/{orderId} shows the hold (deadline and state) and the backordered units per line', async () => {
+    const holdUntil = clock.in(30 * MINUTE);
+    await stack.outcomeOf(await h.orderEvent('OrderPlaced', 'view-held', { warehouseId: 1, holdUntil, lines: [{ sku: 'HELD', quantity: 2 }] }));
+    expect((await get('/v1/orders/view-held')).body).toMatchObject({
+      orderId: 'view-held',
+      status: 'OPEN',
+      holdUntil,
+      holdStatus: 'HELD',
+      lines: [{ sku: 'HELD', quantity: 2, reserved: 2, backordered: 0, backorderCancelled: 0 }],
+    });
+    expect(await h.processedOutcome(await h.orderEvent('OrderConfirmed', 'view-held'))).toBe('CONFIRMED');
+    expect((await get('/v1/orders/view-held')).body).toMatchObject({ holdUntil, holdStatus: 'CONFIRMED' });
+
+    // Partly reserved, partly backordered (lv-2 of NOSTOCK is wholly backordered: no reservation row, still an order).
+    const waiting = await get('/v1/orders/lv-2');
+    expect(waiting.status).toBe(200);
+    expect(waiting.body).toMatchObject({
+      orderId: 'lv-2',
+      status: 'OPEN',
+      holdUntil: null,
+      holdStatus: null,
+      warehouseIds: [1],
+      lines: [{ sku: 'NOSTOCK', quantity: 2, reserved: 0, shipped: 0, released: 0, backordered: 2, backorderCancelled: 0, allocations: [] }],
+    });
+    await stack.outcomeOf(await h.orderEvent('OrderPlaced', 'view-bo', { warehouseId: 1, backorder: 'ALLOW', lines: [{ sku: 'PART', quantity: 4 }] }));
+    expect((await get('/v1/orders/view-bo')).body).toMatchObject({
+      status: 'OPEN',
+      lines: [{ sku: 'PART', quantity: 4, reserved: 3, backordered: 1, allocations: [{ location: 'A-01-1-01', quantity: 3, reserved: 3 }] }],
+    });
+    // The expired order of the test before: its hold EXPIRED, its units released, its backorder cancelled.
+    expect((await get('/v1/orders/exp-a')).body).toMatchObject({
+      status: 'RELEASED',
+      holdStatus: 'EXPIRED',
+      lines: [{ sku: 'LAST', quantity: 6, reserved: 0, released: 4, backordered: 0, backorderCancelled: 2 }],
+    });
+    // B, filled from it: wholly reserved now, nothing backordered.
+    expect((await get('/v1/orders/exp-b')).body).toMatchObject({ status: 'OPEN', lines: [{ sku: 'LAST', quantity: 3, reserved: 3, backordered: 0 }] });
+    expect((await get('/v1/orders/nobody')).body).toMatchObject({ status: 404, code: 'ORDER_NOT_FOUND' });
   });
 });
