@@ -2,6 +2,7 @@ import { Prisma } from '../generated/prisma/client';
 import type { Tx } from './types';
 import type { OpenBackorder } from '../domain/backorder-fill';
 import type { WarehouseProduct } from './inventory';
+import { recordLevelChanges, recordStockRowChanges } from './level-changes';
 
 /**
  * Backorders (contract v2). Lock order, shared by placing and filling:
@@ -78,6 +79,8 @@ export async function writeBackorders(tx: Tx, eventId: string, backorders: reado
       FROM unnest(${col((b) => b.orderId)}::text[], ${col((b) => b.warehouseId)}::int[], ${col((b) => b.productId)}::int[],
                   ${col((b) => b.lineQuantity)}::int[], ${col((b) => b.quantity)}::int[])
         AS v(order_id, warehouse_id, product_id, line_quantity, quantity)`;
+  // backordered moved: the keys' InventoryLevelChanged commits with it.
+  recordLevelChanges(tx, backorders);
 }
 
 /** Counts units of backorders as allocated (filled) or cancelled; a backorder with nothing left open is FILLED or CANCELLED. */
@@ -85,23 +88,28 @@ export async function drawFromBackorders(tx: Tx, draws: readonly { backorderId: 
   if (draws.length === 0) return;
   const ids = draws.map((d) => d.backorderId);
   const quantities = draws.map((d) => d.quantity);
+  let touched: { product_id: number; warehouse_id: number }[];
   if (how === 'ALLOCATE') {
-    await tx.$executeRaw`
+    touched = await tx.$queryRaw`
       UPDATE backorder AS b
          SET quantity_allocated = b.quantity_allocated + v.quantity,
              status = CASE WHEN b.quantity_allocated + b.quantity_cancelled + v.quantity = b.quantity THEN 'FILLED'::backorder_status ELSE b.status END,
              updated_at = ${now}::timestamptz
         FROM unnest(${ids}::int[], ${quantities}::int[]) AS v(backorder_id, quantity)
-       WHERE b.backorder_id = v.backorder_id`;
+       WHERE b.backorder_id = v.backorder_id
+      RETURNING b.product_id, b.warehouse_id`;
   } else {
-    await tx.$executeRaw`
+    touched = await tx.$queryRaw`
       UPDATE backorder AS b
          SET quantity_cancelled = b.quantity_cancelled + v.quantity,
              status = CASE WHEN b.quantity_allocated + b.quantity_cancelled + v.quantity = b.quantity THEN 'CANCELLED'::backorder_status ELSE b.status END,
              updated_at = ${now}::timestamptz
         FROM unnest(${ids}::int[], ${quantities}::int[]) AS v(backorder_id, quantity)
-       WHERE b.backorder_id = v.backorder_id`;
+       WHERE b.backorder_id = v.backorder_id
+      RETURNING b.product_id, b.warehouse_id`;
   }
+  // backordered moved: the keys' InventoryLevelChanged commits with it.
+  recordLevelChanges(tx, touched.map((r) => ({ productId: r.product_id, warehouseId: r.warehouse_id })));
 }
 
 export interface BackorderReservation {
@@ -133,6 +141,8 @@ export async function reserveForBackorders(tx: Tx, eventId: string, rows: readon
     UPDATE inventory AS i SET quantity_reserved = i.quantity_reserved + v.quantity
       FROM unnest(${stock.map((s) => s.productId)}::int[], ${stock.map((s) => s.locationId)}::int[], ${stock.map((s) => s.quantity)}::int[]) AS v(product_id, location_id, quantity)
      WHERE i.product_id = v.product_id AND i.location_id = v.location_id`;
+  // reserved moved: the keys' InventoryLevelChanged commits with it.
+  recordStockRowChanges(tx, stock);
   await tx.$executeRaw`
     INSERT INTO reservation AS r (order_id, warehouse_id, product_id, location_id, quantity, event_id, created_at, updated_at)
     SELECT order_id, warehouse_id, product_id, location_id, quantity, ${eventId}::uuid, ${now}::timestamptz, ${now}::timestamptz
@@ -180,7 +190,7 @@ export async function allWarehouseIds(tx: Tx): Promise<number[]> {
  */
 export function backorderedFigures(productIds: Prisma.Sql, warehouseId: number | null = null): Prisma.Sql {
   return Prisma.sql`
-    SELECT b.product_id, b.warehouse_id, SUM(b.quantity - b.quantity_allocated - b.quantity_cancelled)::int AS backordered
+    SELECT b.product_id, b.warehouse_id, SUM(b.quantity - b.quantity_allocated - b.quantity_cancelled)::bigint AS backordered
       FROM backorder b
      WHERE b.status = 'OPEN' AND b.product_id = ANY(${productIds}) AND (${warehouseId}::int IS NULL OR b.warehouse_id = ${warehouseId}::int)
      GROUP BY b.product_id, b.warehouse_id`;

@@ -2,6 +2,7 @@ import { Prisma } from '../generated/prisma/client';
 import type { Db } from './client';
 import type { Tx } from './types';
 import { stockStatus, type StockStatus } from '../domain/stock-status';
+import { backorderedFigures } from './backorders';
 
 /** The figures of one product in one warehouse, as the API answers them and InventoryLevelChanged carries them. */
 export interface InventoryLevel {
@@ -35,9 +36,9 @@ export const INCOMING_PO_STATUSES = ['SENT', 'CONFIRMED', 'PARTIAL'] as const;
  * (writeLevelChanges in level-changes.ts), so the two can never disagree:
  * rows (product_id, warehouse_id, on_hand, reserved, backordered, incoming),
  * one per warehouse where a product of `productIds` (an int[] expression) has
- * an inventory row (even at zero) or incoming stock.
- *
- * backordered is 0 until backorders exist in the schema; they are added here.
+ * an inventory row (even at zero), incoming stock or open backorders (a
+ * warehouse where a product is only backordered is a level too).
+ * backordered is bigint (the caller converts it with Number()).
  */
 export function levelFigures(productIds: Prisma.Sql, warehouseId: number | null = null): Prisma.Sql {
   return Prisma.sql`
@@ -52,20 +53,28 @@ export function levelFigures(productIds: Prisma.Sql, warehouseId: number | null 
        WHERE pl.product_id = ANY(${productIds}) AND (${warehouseId}::int IS NULL OR po.warehouse_id = ${warehouseId}::int)
          AND po.status::text = ANY(${[...INCOMING_PO_STATUSES]}::text[])
        GROUP BY pl.product_id, po.warehouse_id
+    ), bo AS (${backorderedFigures(productIds, warehouseId)}
     ), keys AS (
-      SELECT product_id, warehouse_id FROM stock UNION SELECT product_id, warehouse_id FROM incoming
+      SELECT product_id, warehouse_id FROM stock
+      UNION SELECT product_id, warehouse_id FROM incoming
+      UNION SELECT product_id, warehouse_id FROM bo
     )
     SELECT k.product_id, k.warehouse_id, COALESCE(s.on_hand, 0) AS on_hand, COALESCE(s.reserved, 0) AS reserved,
-           0 AS backordered, COALESCE(inc.incoming, 0) AS incoming
+           COALESCE(bo.backordered, 0) AS backordered, COALESCE(inc.incoming, 0) AS incoming
       FROM keys k
       LEFT JOIN stock s ON s.product_id = k.product_id AND s.warehouse_id = k.warehouse_id
-      LEFT JOIN incoming inc ON inc.product_id = k.product_id AND inc.warehouse_id = k.warehouse_id`;
+      LEFT JOIN incoming inc ON inc.product_id = k.product_id AND inc.warehouse_id = k.warehouse_id
+      LEFT JOIN bo ON bo.product_id = k.product_id AND bo.warehouse_id = k.warehouse_id`;
 }
 
-/** available and status from the figures: the one rule for the API and the level events. */
-export function levelStatusOf(figures: { onHand: number; reserved: number; reorderPoint: number }): { available: number; status: StockStatus } {
+/**
+ * available and status from the figures: the one rule for the API and the
+ * level events. LOW_STOCK tests available - backordered, as the reorder
+ * trigger does; OUT_OF_STOCK stays available = 0.
+ */
+export function levelStatusOf(figures: { onHand: number; reserved: number; backordered: number; reorderPoint: number }): { available: number; status: StockStatus } {
   const available = Math.max(figures.onHand - figures.reserved, 0);
-  return { available, status: stockStatus({ available, reorderPoint: figures.reorderPoint }) };
+  return { available, status: stockStatus({ available, backordered: figures.backordered, reorderPoint: figures.reorderPoint }) };
 }
 
 /**
@@ -80,7 +89,7 @@ export function levelStatusOf(figures: { onHand: number; reserved: number; reord
 export async function readInventoryLevels(db: Db | Tx, filter: InventoryLevelFilter): Promise<InventoryLevel[]> {
   if (filter.productIds.length === 0) return [];
   const productIds = [...new Set(filter.productIds)];
-  const rows = await db.$queryRaw<Omit<InventoryLevel, 'available' | 'status'>[]>`
+  const rows = await db.$queryRaw<(Omit<InventoryLevel, 'available' | 'status' | 'backordered'> & { backordered: bigint | number })[]>`
     WITH figures AS (${levelFigures(Prisma.sql`${productIds}::int[]`, filter.warehouseId ?? null)})
     SELECT p.product_id AS "productId", p.sku, f.warehouse_id AS "warehouseId", p.reorder_point AS "reorderPoint",
            f.on_hand AS "onHand", f.reserved, f.backordered, f.incoming, COALESCE(v.version, 0) AS version
@@ -88,5 +97,8 @@ export async function readInventoryLevels(db: Db | Tx, filter: InventoryLevelFil
       JOIN product p ON p.product_id = f.product_id
       LEFT JOIN inventory_level v ON v.product_id = f.product_id AND v.warehouse_id = f.warehouse_id
      ORDER BY f.product_id, f.warehouse_id`;
-  return rows.map((row) => ({ ...row, ...levelStatusOf(row) }));
+  return rows.map((raw) => {
+    const row = { ...raw, backordered: Number(raw.backordered) }; // exact: far below 2^53
+    return { ...row, ...levelStatusOf(row) };
+  });
 }

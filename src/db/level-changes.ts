@@ -94,7 +94,8 @@ interface ChangeRow {
   sku: string;
   on_hand: number;
   reserved: number;
-  backordered: number;
+  /** bigint: a sum over backorder rows (levelFigures). */
+  backordered: bigint | number;
   incoming: number;
   reorder_point: number;
   /** null: another transaction changed the key after this statement's snapshot; the statement runs again. */
@@ -158,7 +159,7 @@ function changeOf(row: ChangeRow): LevelChange {
     sku: row.sku,
     onHand: row.on_hand,
     reserved: row.reserved,
-    backordered: row.backordered,
+    backordered: Number(row.backordered), // exact: far below 2^53
     incoming: row.incoming,
     reorderPoint: row.reorder_point,
     version: row.version!,

@@ -4,11 +4,13 @@ import type { Tx } from '../db/types';
 import { endHolds, lockDueHolds, type DueHold } from '../db/holds';
 import { lockStockRows } from '../db/inventory';
 import { stageLevelChanges } from '../db/level-changes';
-import { outboundEventId, stageOutbound } from '../db/outbox';
+import { outboundEventId, stageOutbound, type OutboundEvent } from '../db/outbox';
 import { drawDownReservation } from '../db/draw-down-reservation';
 import { lockOpenReservationsOfOrders } from '../db/reservations';
 import { expiryEvents } from '../domain/holds';
 import { planRelease, type ReservationLine } from '../domain/reservation-draw-down';
+import { cancelOrderBackorders, releasedLines } from '../backorders/cancel';
+import { fillBackordersInTransaction } from '../backorders/fill';
 
 // Fixed namespace of the expiries' identities (UUID v5), distinct from the outbox's and the daily scan's.
 const HOLD_EXPIRY_NAMESPACE = 'c3a1e4f2-7b6d-4e25-9a0c-5d8f1b2e6a47';
@@ -42,7 +44,15 @@ export interface ReleasedHold {
  * the ReservationExpired's), its hold ends as EXPIRED, and StockReleased
  * (reason EXPIRED) and ReservationExpired go into the outbox, with the
  * OrderPlaced's correlationId; last, one InventoryLevelChanged per (product,
- * warehouse) the batch changed. Returns the holds released; fewer than
+ * warehouse) the batch changed.
+ *
+ * Backorders, as OrderCancelled does them: the expiring orders' own open
+ * backorders are cancelled (after the reservation rows, before the stock
+ * rows: the lock order hold -> reservations -> backorders -> stock), so the
+ * released units never go back to them; after the release, other orders'
+ * open backorders of the released (product, warehouse) keys are filled from
+ * those units in this transaction (BackorderAllocated, RESERVE ledger rows
+ * with the ReservationExpired's eventId). Returns the holds released; fewer than
  * `limit` means nothing else was due.
  */
 export async function releaseExpiredHolds(db: Db, now: Date, limit: number, skip: readonly string[] = []): Promise<ReleasedHold[]> {
@@ -72,27 +82,32 @@ async function releaseInTransaction(tx: Tx, now: Date, limit: number, skip: read
 
 async function releaseHolds(tx: Tx, due: readonly DueHold[], now: Date): Promise<ReleasedHold[]> {
   const open = await lockOpenReservationsOfOrders(tx, due.map((h) => h.orderId));
-  const releases = due.map((hold) => ({ hold, ids: expiryEventIds(hold), lines: planRelease(open.get(hold.orderId) ?? []).lines }));
+  const releases = [];
+  for (const hold of due) {
+    const reserved = open.get(hold.orderId) ?? [];
+    // Cancelled before any release below, so no expiring order of the batch is refilled from another's units.
+    const backorders = await cancelOrderBackorders({ tx, now }, hold.orderId);
+    releases.push({ hold, ids: expiryEventIds(hold), lines: planRelease(reserved).lines, backorders, warehouseOf: new Map(reserved.map((r) => [r.locationId, r.warehouseId])) });
+  }
   await lockStockRows(tx, releases.flatMap(({ lines }) => lines.flatMap((l) => l.allocations.map((a) => ({ productId: l.productId, locationId: a.locationId })))));
 
-  for (const { hold, ids, lines } of releases) {
-    if (lines.length > 0) await drawDownReservation({ tx, eventId: ids.reservationExpired, now }, hold.orderId, lines, 'RELEASE');
+  const caused = [];
+  for (const { hold, ids, lines, backorders, warehouseOf } of releases) {
+    const drawn = lines.length > 0 ? await drawDownReservation({ tx, eventId: ids.reservationExpired, now }, hold.orderId, lines, 'RELEASE') : [];
+    const events = expiryEvents(hold, lines);
+    const outbound: OutboundEvent[] = [
+      // A v2 order's lines say what of their backorders was cancelled too (as on OrderCancelled); a v1 order's keep the v1 shape.
+      { eventType: 'StockReleased', key: hold.orderId, payload: { ...events.stockReleased, lines: releasedLines(lines, backorders) }, eventId: ids.stockReleased },
+      { eventType: 'ReservationExpired', key: hold.orderId, payload: events.reservationExpired, eventId: ids.reservationExpired },
+    ];
+    // The released units go to other orders' open backorders first (contract v2), right after their release, in the
+    // name of this expiry: RESERVE ledger rows with its eventId, BackorderAllocated ids derived from it.
+    const fill = { tx, now, eventId: ids.reservationExpired, emit: (e: OutboundEvent) => outbound.push({ ...e, eventId: outboundEventId(ids.reservationExpired, e.eventType, e.discriminator) } as OutboundEvent) };
+    await fillBackordersInTransaction(fill, drawn.map((d) => ({ productId: d.productId, warehouseId: warehouseOf.get(d.locationId)! })));
+    caused.push({ cause: { eventId: null, correlationId: hold.correlationId }, events: outbound });
   }
   await endHolds(tx, due.map((h) => h.orderId), 'EXPIRED', now);
-  await stageOutbound(
-    tx,
-    releases.map(({ hold, ids, lines }) => {
-      const events = expiryEvents(hold, lines);
-      return {
-        cause: { eventId: null, correlationId: hold.correlationId },
-        events: [
-          { eventType: 'StockReleased' as const, key: hold.orderId, payload: events.stockReleased, eventId: ids.stockReleased },
-          { eventType: 'ReservationExpired' as const, key: hold.orderId, payload: events.reservationExpired, eventId: ids.reservationExpired },
-        ],
-      };
-    }),
-    now,
-  );
+  await stageOutbound(tx, caused, now);
   // A batch of many expiries has no single cause: its level events carry causationId null too.
   await stageLevelChanges(tx, { eventId: null, correlationId: null }, now);
   return releases.map(({ hold, lines }) => ({ orderId: hold.orderId, holdUntil: hold.holdUntil, lines }));
