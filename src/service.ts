@@ -14,7 +14,6 @@ import { ServiceOps } from './ops/service-ops';
 import { RetentionSchedule } from './ops/retention';
 import type { ReadinessReport } from './ops/health';
 import { kafkaRedriver, type DeadLetterRedriver } from './dead-letters/redrive';
-import { TopicConfigurationError } from './errors';
 
 export interface ServiceOptions {
   config: Config;

@@ -171,7 +171,8 @@ export const purchaseOrderStatusChangedOutboundPayload = z.object({
 /** A (product, warehouse)'s status for people and storefronts: OUT_OF_STOCK at available 0, LOW_STOCK below the reorder point. */
 export const inventoryLevelStatus = z.enum(['IN_STOCK', 'LOW_STOCK', 'OUT_OF_STOCK']);
 
-const figure = z.int().min(0).max(MAX_ID);
+// Sums over a warehouse's rows: they may pass 2^31 (each row may not), so any safe integer.
+const figure = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /**
  * The figures of one (product, warehouse) as a transaction committed them;

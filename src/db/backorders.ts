@@ -1,4 +1,3 @@
-import { Prisma } from '../generated/prisma/client';
 import type { Tx } from './types';
 import type { OpenBackorder } from '../domain/backorder-fill';
 import type { WarehouseProduct } from './inventory';
@@ -182,16 +181,3 @@ export async function allWarehouseIds(tx: Tx): Promise<number[]> {
   return rows.map((r) => r.warehouse_id);
 }
 
-/**
- * Open backordered units per (product, warehouse) as a statement fragment
- * `(product_id, warehouse_id, backordered)`, for the figures the query API
- * and the level events report (src/db/inventory-levels.ts levelFigures):
- * productIds is an int[] expression, warehouseId null for every warehouse.
- */
-export function backorderedFigures(productIds: Prisma.Sql, warehouseId: number | null = null): Prisma.Sql {
-  return Prisma.sql`
-    SELECT b.product_id, b.warehouse_id, SUM(b.quantity - b.quantity_allocated - b.quantity_cancelled)::bigint AS backordered
-      FROM backorder b
-     WHERE b.status = 'OPEN' AND b.product_id = ANY(${productIds}) AND (${warehouseId}::int IS NULL OR b.warehouse_id = ${warehouseId}::int)
-     GROUP BY b.product_id, b.warehouse_id`;
-}

@@ -2,7 +2,6 @@ import { Prisma } from '../generated/prisma/client';
 import type { Db } from './client';
 import type { Tx } from './types';
 import { stockStatus, type StockStatus } from '../domain/stock-status';
-import { backorderedFigures } from './backorders';
 
 /** The figures of one product in one warehouse, as the API answers them and InventoryLevelChanged carries them. */
 export interface InventoryLevel {
@@ -38,17 +37,19 @@ export const INCOMING_PO_STATUSES = ['SENT', 'CONFIRMED', 'PARTIAL'] as const;
  * one per warehouse where a product of `productIds` (an int[] expression) has
  * an inventory row (even at zero), incoming stock or open backorders (a
  * warehouse where a product is only backordered is a level too).
- * backordered is bigint (the caller converts it with Number()).
+ * The sums are bigint: one product can hold more than 2^31 units in a
+ * warehouse over several rows (the callers convert them with Number(), exact
+ * far below 2^53).
  */
 export function levelFigures(productIds: Prisma.Sql, warehouseId: number | null = null): Prisma.Sql {
   return Prisma.sql`
     WITH stock AS (
-      SELECT i.product_id, l.warehouse_id, SUM(i.quantity_on_hand)::int AS on_hand, SUM(i.quantity_reserved)::int AS reserved
+      SELECT i.product_id, l.warehouse_id, SUM(i.quantity_on_hand)::bigint AS on_hand, SUM(i.quantity_reserved)::bigint AS reserved
         FROM inventory i JOIN location l ON l.location_id = i.location_id
        WHERE i.product_id = ANY(${productIds}) AND (${warehouseId}::int IS NULL OR l.warehouse_id = ${warehouseId}::int)
        GROUP BY i.product_id, l.warehouse_id
     ), incoming AS (
-      SELECT pl.product_id, po.warehouse_id, SUM(GREATEST(pl.quantity_ordered - pl.quantity_received, 0))::int AS incoming
+      SELECT pl.product_id, po.warehouse_id, SUM(GREATEST(pl.quantity_ordered - pl.quantity_received, 0))::bigint AS incoming
         FROM purchase_order po JOIN purchase_order_line pl ON pl.po_id = po.po_id
        WHERE pl.product_id = ANY(${productIds}) AND (${warehouseId}::int IS NULL OR po.warehouse_id = ${warehouseId}::int)
          AND po.status::text = ANY(${[...INCOMING_PO_STATUSES]}::text[])
@@ -65,6 +66,20 @@ export function levelFigures(productIds: Prisma.Sql, warehouseId: number | null 
       LEFT JOIN stock s ON s.product_id = k.product_id AND s.warehouse_id = k.warehouse_id
       LEFT JOIN incoming inc ON inc.product_id = k.product_id AND inc.warehouse_id = k.warehouse_id
       LEFT JOIN bo ON bo.product_id = k.product_id AND bo.warehouse_id = k.warehouse_id`;
+}
+
+/**
+ * Open backordered units per (product, warehouse) as a statement fragment
+ * `(product_id, warehouse_id, backordered)`, for the figures the query API
+ * and the level events report (levelFigures):
+ * productIds is an int[] expression, warehouseId null for every warehouse.
+ */
+function backorderedFigures(productIds: Prisma.Sql, warehouseId: number | null = null): Prisma.Sql {
+  return Prisma.sql`
+    SELECT b.product_id, b.warehouse_id, SUM(b.quantity - b.quantity_allocated - b.quantity_cancelled)::bigint AS backordered
+      FROM backorder b
+     WHERE b.status = 'OPEN' AND b.product_id = ANY(${productIds}) AND (${warehouseId}::int IS NULL OR b.warehouse_id = ${warehouseId}::int)
+     GROUP BY b.product_id, b.warehouse_id`;
 }
 
 /**
@@ -89,7 +104,7 @@ export function levelStatusOf(figures: { onHand: number; reserved: number; backo
 export async function readInventoryLevels(db: Db | Tx, filter: InventoryLevelFilter): Promise<InventoryLevel[]> {
   if (filter.productIds.length === 0) return [];
   const productIds = [...new Set(filter.productIds)];
-  const rows = await db.$queryRaw<(Omit<InventoryLevel, 'available' | 'status' | 'backordered'> & { backordered: bigint | number })[]>`
+  const rows = await db.$queryRaw<(Omit<InventoryLevel, 'available' | 'status' | 'onHand' | 'reserved' | 'backordered' | 'incoming'> & Record<'onHand' | 'reserved' | 'backordered' | 'incoming', bigint | number>)[]>`
     WITH figures AS (${levelFigures(Prisma.sql`${productIds}::int[]`, filter.warehouseId ?? null)})
     SELECT p.product_id AS "productId", p.sku, f.warehouse_id AS "warehouseId", p.reorder_point AS "reorderPoint",
            f.on_hand AS "onHand", f.reserved, f.backordered, f.incoming, COALESCE(v.version, 0) AS version
@@ -98,7 +113,7 @@ export async function readInventoryLevels(db: Db | Tx, filter: InventoryLevelFil
       LEFT JOIN inventory_level v ON v.product_id = f.product_id AND v.warehouse_id = f.warehouse_id
      ORDER BY f.product_id, f.warehouse_id`;
   return rows.map((raw) => {
-    const row = { ...raw, backordered: Number(raw.backordered) }; // exact: far below 2^53
+    const row = { ...raw, onHand: Number(raw.onHand), reserved: Number(raw.reserved), backordered: Number(raw.backordered), incoming: Number(raw.incoming) }; // exact: far below 2^53
     return { ...row, ...levelStatusOf(row) };
   });
 }

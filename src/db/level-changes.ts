@@ -92,19 +92,19 @@ interface ChangeRow {
   product_id: number;
   warehouse_id: number;
   sku: string;
-  on_hand: number;
-  reserved: number;
-  /** bigint: a sum over backorder rows (levelFigures). */
+  /** bigint: sums over rows (levelFigures). */
+  on_hand: bigint | number;
+  reserved: bigint | number;
   backordered: bigint | number;
-  incoming: number;
+  incoming: bigint | number;
   reorder_point: number;
   /** null: another transaction changed the key after this statement's snapshot; the statement runs again. */
   version: number | null;
   was_version: number | null;
-  was_on_hand: number | null;
-  was_reserved: number | null;
-  was_backordered: number | null;
-  was_incoming: number | null;
+  was_on_hand: bigint | number | null;
+  was_reserved: bigint | number | null;
+  was_backordered: bigint | number | null;
+  was_incoming: bigint | number | null;
   was_reorder_point: number | null;
 }
 
@@ -152,15 +152,16 @@ function changeOf(row: ChangeRow): LevelChange {
   const previous =
     row.was_version === null
       ? null
-      : { onHand: row.was_on_hand!, reserved: row.was_reserved!, backordered: row.was_backordered!, incoming: row.was_incoming!, reorderPoint: row.was_reorder_point! };
+      : { onHand: Number(row.was_on_hand), reserved: Number(row.was_reserved), backordered: Number(row.was_backordered), incoming: Number(row.was_incoming), reorderPoint: row.was_reorder_point! };
   return {
     productId: row.product_id,
     warehouseId: row.warehouse_id,
     sku: row.sku,
-    onHand: row.on_hand,
-    reserved: row.reserved,
-    backordered: Number(row.backordered), // exact: far below 2^53
-    incoming: row.incoming,
+    // Sums are bigint (a product can hold more than 2^31 units in a warehouse); exact as numbers far below 2^53.
+    onHand: Number(row.on_hand),
+    reserved: Number(row.reserved),
+    backordered: Number(row.backordered),
+    incoming: Number(row.incoming),
     reorderPoint: row.reorder_point,
     version: row.version!,
     previous,

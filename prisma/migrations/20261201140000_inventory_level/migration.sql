@@ -2,14 +2,16 @@
 -- and the figures it carried. Written in the same transaction as every change
 -- of those figures (src/db/level-changes.ts), under this row's lock, so the
 -- version of a key only ever rises, in commit order, on every instance.
+-- The figures are sums over a warehouse's rows: BIGINT (more than 2^31 units of
+-- one product in a warehouse is possible over several rows).
 CREATE TABLE "inventory_level" (
     "product_id" INTEGER NOT NULL,
     "warehouse_id" INTEGER NOT NULL,
     "version" INTEGER NOT NULL,
-    "on_hand" INTEGER NOT NULL,
-    "reserved" INTEGER NOT NULL,
-    "backordered" INTEGER NOT NULL,
-    "incoming" INTEGER NOT NULL,
+    "on_hand" BIGINT NOT NULL,
+    "reserved" BIGINT NOT NULL,
+    "backordered" BIGINT NOT NULL,
+    "incoming" BIGINT NOT NULL,
     "reorder_point" INTEGER NOT NULL,
     "changed_at" TIMESTAMPTZ(3) NOT NULL,
 
