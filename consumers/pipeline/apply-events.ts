@@ -76,19 +76,25 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
   const heldBack: ValidEvent[] = [];
   const resolveParked: bigint[] = [];
   // Usually none: one look-up (a partial index) of the open PARKED dead letters of the run's keys.
-  const parked = await openParkedRows(tx, deps.topicPrefix, events[0]!.record.topic, events);
+  let parked = await openParkedRows(tx, deps.topicPrefix, events[0]!.record.topic, events);
+  // An event judged now (applied, refused or found applied) no longer holds back the later events of its key in this run.
+  const judged = (event: ValidEvent) => {
+    const own = ownParkedRows(parked, event);
+    resolveParked.push(...own);
+    if (own.length > 0) parked = parked.filter((r) => !own.includes(r.deadLetterId));
+  };
   const claimed = await claimInbox(tx, events.map(({ envelope, record }) => inboxClaimOf(envelope, record)));
   for (const event of events) {
     const ahead = parked.length > 0 ? parkedAhead(parked, event) : null;
     if (!claimed.delete(event.envelope.eventId)) {
       results.set(event.index, { status: 'DUPLICATE', eventType: event.envelope.eventType });
-      if (!ahead) resolveParked.push(...ownParkedRows(parked, event));
+      if (!ahead) judged(event);
     } else if (ahead) {
       // Behind a parked event of its key: parked too, its inbox claim given back (finishRun).
       results.set(event.index, { status: 'DEAD_LETTERED', eventType: event.envelope.eventType, code: 'PARKED', reason: heldBackReason(ahead) });
       heldBack.push(event);
     } else {
-      resolveParked.push(...ownParkedRows(parked, event));
+      judged(event);
       fresh.push(pendingOf(deps, tx, event, now));
     }
   }

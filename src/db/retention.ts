@@ -25,12 +25,17 @@ export function pruneInbox(db: Db, { before, batch = 5_000 }: PruneOptions): Pro
 
 /**
  * Dead letters recorded before `before` and already on the dead-letter topic.
- * One not sent yet is kept whatever its age: its row is what sends it.
+ * One not sent yet is kept whatever its age: its row is what sends it; so is
+ * an open PARKED one (it holds later events of its key back) and one whose
+ * redrive is asked for but not yet taken up.
  */
 export function pruneSentDeadLetters(db: Db, { before, batch = 5_000 }: PruneOptions): Promise<number> {
   return inBatches(db, (tx) => tx.$executeRaw`
     DELETE FROM dead_letter WHERE dead_letter_id IN (
-      SELECT dead_letter_id FROM dead_letter WHERE created_at < ${before} AND sent_at IS NOT NULL ORDER BY created_at LIMIT ${batch})`, batch);
+      SELECT dead_letter_id FROM dead_letter WHERE created_at < ${before} AND sent_at IS NOT NULL
+         -- An open parked event still holds back its key, and a redrive asked for still waits for its message: both stay.
+         AND (error_code <> 'PARKED' OR resolved_at IS NOT NULL) AND (redrive_requested_at IS NULL OR redrive_consumed_at IS NOT NULL)
+       ORDER BY created_at LIMIT ${batch})`, batch);
 }
 
 /**
