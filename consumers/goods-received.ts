@@ -1,9 +1,8 @@
 import { goodsReceivedPayload, type GoodsReceiptRejected } from '../src/contracts';
 import { checkReceipt, type ResolvedReceiptLine } from '../src/domain/receiving';
 import { planReceiptPutaway, type ReceiptPutawayLine, type ReceiptPutawayPlan } from '../src/domain/receipt-putaway';
-import type { Dimensions } from '../src/domain/capacity';
 import type { Tx } from '../src/db/types';
-import { resolveProductLines } from '../src/db/products';
+import { productMeasures, resolveProductLines } from '../src/db/products';
 import { applyStockChanges } from '../src/db/inventory';
 import { appendLedger } from '../src/db/ledger';
 import { lockStorageLocations, storageLocations } from '../src/db/locations';
@@ -83,11 +82,6 @@ export const goodsReceived = defineHandler({
     return 'RECEIVED';
   },
 });
-
-async function productMeasures(tx: Tx, productIds: number[]): Promise<Map<number, ReceiptPutawayLine['product']>> {
-  const rows = await tx.product.findMany({ where: { productId: { in: productIds } }, select: { productId: true, sku: true, unitWeightGrams: true, dimensions: true } });
-  return new Map(rows.map((p) => [p.productId, { productId: p.productId, sku: p.sku, unitWeightGrams: p.unitWeightGrams, dimensions: p.dimensions as unknown as Dimensions }]));
-}
 
 /**
  * Plans on an unlocked read of the warehouse, then locks exactly the

@@ -154,9 +154,8 @@ export class OutboxRelay {
       );
       throw new Error('outbox relay: the database connection is not a session of its own (connection pooler in transaction mode?)');
     }
-    // Commits on every instance notify this channel (a trigger on outbox_event and dead_letter).
-    session.on('notification', () => this.wake());
-    await session.query('LISTEN inventory_outbox');
+    // Commits on every instance notify the leader's session (a trigger on outbox_event and dead_letter).
+    await relayDb.listenForCommits(session, () => this.wake());
     await this.beginTerm();
     this.leading = true;
     this.options.logger.info('outbox relay is the publishing leader');

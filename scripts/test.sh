@@ -11,4 +11,6 @@ npx tsc -p tsconfig.json --noEmit
 # The layer rules of .oxlintrc.json: the domain is pure, nothing below the roots imports consumers/
 # or producers/, only src/db uses the Prisma client, no import cycles.
 npx oxlint --quiet
+# Only src/db writes SQL: no statement or Prisma model call in any other source file.
+bash scripts/check-sql-layer.sh
 exec npx jest "$@"

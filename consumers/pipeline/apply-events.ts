@@ -7,6 +7,7 @@ import { claimInbox, finishRun } from '../../src/db/inbox';
 import { levelChangedEvents, writeLevelChanges } from '../../src/db/level-changes';
 import { deadLetterRecord } from './dead-letter';
 import { recordRefusal } from '../../src/db/inbox';
+import { beginEventSavepoint, releaseEventSavepoint, rollbackToEventSavepoint } from '../../src/db/savepoints';
 import { heldBackReason, openParkedRows, ownParkedRows, parkedAhead } from './parking';
 import { inboxClaimOf } from './inbox-claim';
 import type { EventHandler } from './handler';
@@ -151,15 +152,15 @@ function pendingOf(deps: ProcessorDeps, tx: Tx, event: ValidEvent, now: Date): P
 
 /** One event through its handler; with others in the transaction, inside a savepoint so a refusal undoes only its own writes. */
 async function handleOne(tx: Tx, pending: Pending, isolate: boolean): Promise<string | EventRejectedError> {
-  if (isolate) await tx.$executeRawUnsafe('SAVEPOINT inbound_event');
+  if (isolate) await beginEventSavepoint(tx);
   try {
     const outcome = await pending.event.handler.handle(pending.ctx, pending.event.payload);
-    if (isolate) await tx.$executeRawUnsafe('RELEASE SAVEPOINT inbound_event');
+    if (isolate) await releaseEventSavepoint(tx);
     return outcome;
   } catch (error) {
     if (!(error instanceof EventRejectedError)) throw error;
     if (!isolate) throw new RollbackRefused(error);
-    await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT inbound_event');
+    await rollbackToEventSavepoint(tx);
     return error;
   }
 }

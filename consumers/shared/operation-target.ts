@@ -1,6 +1,8 @@
 import type { Dimensions } from '../../src/domain/capacity';
 import type { StockLevel, StockOperationRejection } from '../../src/domain/stock-operations';
 import type { Tx } from '../../src/db/types';
+import { locationWarehouses } from '../../src/db/locations';
+import { productMeasuresByRef } from '../../src/db/products';
 import type { EventContext } from '../../src/transaction-context';
 
 /**
@@ -43,15 +45,12 @@ export type OperationTarget =
  * accepted: their stock still physically exists and must be countable.
  */
 export async function findOperationTarget(tx: Tx, ref: { productId?: number; sku?: string }, locationIds: readonly number[]): Promise<OperationTarget> {
-  const found = await tx.product.findUnique({
-    where: ref.productId !== undefined ? { productId: ref.productId } : { sku: ref.sku ?? '' },
-    select: { productId: true, sku: true, unitWeightGrams: true, dimensions: true },
-  });
-  const product = found && (ref.sku === undefined || found.sku === ref.sku) ? { ...found, dimensions: found.dimensions as unknown as Dimensions } : null;
+  const found = await productMeasuresByRef(tx, ref);
+  const product = found && (ref.sku === undefined || found.sku === ref.sku) ? found : null;
   if (!product) {
     return { ok: false, refusal: { productId: ref.productId ?? null, sku: ref.sku ?? null, locationId: locationIds[0]!, reason: 'UNKNOWN_PRODUCT', detail: 'no such product' } };
   }
-  const rows = await tx.location.findMany({ where: { locationId: { in: [...locationIds] } }, select: { locationId: true, warehouseId: true } });
+  const rows = await locationWarehouses(tx, locationIds);
   const locations = new Map(rows.map((l) => [l.locationId, l]));
   const missing = locationIds.find((id) => !locations.has(id));
   if (missing !== undefined) {

@@ -3,6 +3,7 @@ import { chooseWarehouse, mergeOrderLines, type OrderLineToReserve } from '../..
 import { availableByWarehouse } from '../../src/db/inventory';
 import { resolveProductLines, type ResolvedLine } from '../../src/db/products';
 import type { Tx } from '../../src/db/types';
+import { existingWarehouseIds } from '../../src/db/warehouses';
 
 /** Each order's lines, merged per product and resolved to products, with one query for all orders. */
 export async function resolveOrders(tx: Tx, orders: readonly OrderPlaced[]): Promise<ResolvedLine[][]> {
@@ -22,7 +23,7 @@ export async function resolveOrders(tx: Tx, orders: readonly OrderPlaced[]): Pro
  */
 export async function chooseWarehouses(tx: Tx, orders: readonly OrderPlaced[], lines: readonly OrderLineToReserve[][]): Promise<(number | null)[]> {
   const named = [...new Set(orders.flatMap((o) => (o.warehouseId ? [o.warehouseId] : [])))];
-  const existing = new Set(named.length ? (await tx.warehouse.findMany({ where: { warehouseId: { in: named } }, select: { warehouseId: true } })).map((w) => w.warehouseId) : []);
+  const existing = new Set(named.length ? await existingWarehouseIds(tx, named) : []);
   if (orders.every((o) => o.warehouseId)) return orders.map((o) => (existing.has(o.warehouseId!) ? o.warehouseId! : null));
 
   const productIds = [...new Set(lines.flat().flatMap((l) => (l.product ? [l.product.productId] : [])))];

@@ -3,6 +3,7 @@ import { planSourcing, warehousesOf, type SourcedLine } from '../../src/domain/s
 import { EventRejectedError } from '../../src/errors';
 import { allWarehouseIds, lockBackorderQueues, recordOrderOptions, writeBackorders } from '../../src/db/backorders';
 import { lockWarehouseStock } from '../../src/db/inventory';
+import { existingWarehouseIds } from '../../src/db/warehouses';
 import { recordHolds } from '../../src/db/holds';
 import { ordersWithReservations, writeReservations, type NewReservation, type ReservedRow } from '../../src/db/reservations';
 import { afterAvailabilityDrop } from '../../src/replenishment/trigger';
@@ -45,7 +46,7 @@ export async function reserveSourcedOrder(ctx: EventContext, order: OrderPlaced)
   const { tx, now } = ctx;
   const { orderId } = order;
   if ((await ordersWithReservations(tx, [orderId])).size > 0) return new EventRejectedError('ORDER_ALREADY_PLACED', `order ${orderId} already has reservations`);
-  const warehouses = order.warehouseId ? (await tx.warehouse.findMany({ where: { warehouseId: order.warehouseId }, select: { warehouseId: true } })).map((w) => w.warehouseId) : await allWarehouseIds(tx);
+  const warehouses = order.warehouseId ? await existingWarehouseIds(tx, [order.warehouseId]) : await allWarehouseIds(tx);
   if (warehouses.length === 0) return new EventRejectedError('UNKNOWN_WAREHOUSE', order.warehouseId ? `warehouse ${order.warehouseId} does not exist` : 'no warehouse exists');
 
   const [lines] = await resolveOrders(tx, [order]);

@@ -81,3 +81,8 @@ async function readStorage(tx: Tx, warehouseId: number, productIds: readonly num
     isEmpty: r.is_empty,
   }));
 }
+
+/** The warehouse of each of these locations; ids that match no location are absent. */
+export async function locationWarehouses(tx: Tx, locationIds: readonly number[]): Promise<{ locationId: number; warehouseId: number }[]> {
+  return tx.location.findMany({ where: { locationId: { in: [...locationIds] } }, select: { locationId: true, warehouseId: true } });
+}

@@ -1,5 +1,6 @@
 import { v5 as uuidv5 } from 'uuid';
 import { Prisma } from '../generated/prisma/client';
+import type { Db } from './client';
 import type { Tx } from './types';
 import { outboundEvents, type OutboundEventType, type OutboundPayload } from '../contracts';
 import { InvariantViolation } from '../errors';
@@ -109,4 +110,10 @@ function outboxRow(cause: Cause, event: OutboundEvent, now: Date) {
   const headers: Record<string, string> = { 'event-type': event.eventType, 'event-id': eventId };
   if (cause.traceparent) headers.traceparent = cause.traceparent;
   return { eventId, eventType: event.eventType, topic: definition.topic, messageKey: event.key, envelope, headers };
+}
+
+/** Outbox rows the relay has still to publish (the backlog gauge); parked rows, which it never will, are not counted. */
+export async function countUnpublishedOutbox(db: Db): Promise<number> {
+  const rows = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL AND parked_at IS NULL`;
+  return Number(rows[0]?.n ?? 0);
 }

@@ -1,4 +1,5 @@
 import type { Tx } from './types';
+import type { Dimensions } from '../domain/capacity';
 import type { OrderLineToReserve } from '../domain/order-lines';
 import type { RequestedLine } from '../domain/types';
 
@@ -32,4 +33,27 @@ export async function resolveProductLines(tx: Tx, lines: readonly RequestedLine[
     if (product && line.sku !== undefined && product.sku !== line.sku) product = undefined;
     return { productId: line.productId ?? null, sku: line.sku ?? null, quantity: line.quantity, product: product ?? null };
   });
+}
+
+/** A product's sku and the measures put-away checks against a location's limits. */
+export interface ProductMeasures {
+  productId: number;
+  sku: string;
+  unitWeightGrams: number;
+  dimensions: Dimensions;
+}
+
+/** The measures of the products with these ids, by productId; ids that match nothing are absent. */
+export async function productMeasures(tx: Tx, productIds: readonly number[]): Promise<Map<number, ProductMeasures>> {
+  const rows = await tx.product.findMany({ where: { productId: { in: [...productIds] } }, select: { productId: true, sku: true, unitWeightGrams: true, dimensions: true } });
+  return new Map(rows.map((p) => [p.productId, { productId: p.productId, sku: p.sku, unitWeightGrams: p.unitWeightGrams, dimensions: p.dimensions as unknown as Dimensions }]));
+}
+
+/** The product named by its productId when given, else by its sku; null when there is none. */
+export async function productMeasuresByRef(tx: Tx, ref: { productId?: number; sku?: string }): Promise<ProductMeasures | null> {
+  const found = await tx.product.findUnique({
+    where: ref.productId !== undefined ? { productId: ref.productId } : { sku: ref.sku ?? '' },
+    select: { productId: true, sku: true, unitWeightGrams: true, dimensions: true },
+  });
+  return found && { ...found, dimensions: found.dimensions as unknown as Dimensions };
 }

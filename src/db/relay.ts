@@ -69,6 +69,18 @@ export async function limitRelaySession(client: ClientBase, timeoutMs: number): 
   );
 }
 
+/**
+ * Calls onCommit on every commit of outbox rows or dead letters, on any
+ * instance: a trigger on outbox_event and dead_letter notifies the channel
+ * inventory_outbox (migrations 20261126220000_outbox_notify and
+ * 20261201120000_relay_exactly_once). The session must stay the same one (a
+ * LISTEN belongs to its session), as the leader's does.
+ */
+export async function listenForCommits(client: ClientBase, onCommit: () => void): Promise<void> {
+  client.on('notification', () => onCommit());
+  await client.query('LISTEN inventory_outbox');
+}
+
 export async function unpublishedOutbox(client: ClientBase, limit: number): Promise<OutboxRow[]> {
   const { rows } = await client.query<OutboxRow>(
     `SELECT outbox_id, topic, message_key, envelope::text AS envelope, headers, created_at

@@ -6,7 +6,7 @@ export type PurchaseOrderStatus = (typeof PURCHASE_ORDER_STATUSES)[number];
  * Open = goods may still arrive or the order may still be cancelled. The
  * partial unique index purchase_order_one_open_replenishment (migration
  * 20261126190000_init) and the ON CONFLICT clause that relies on it
- * (src/replenishment/purchase-orders.ts) spell out the same list: SQL index
+ * (insertReplenishmentOrder, src/db/replenishment.ts) spell out the same list: SQL index
  * inference needs it literally, so change all three together.
  */
 export const OPEN_PURCHASE_ORDER_STATUSES = ['DRAFT', 'SENT', 'CONFIRMED', 'PARTIAL'] as const satisfies readonly PurchaseOrderStatus[];

@@ -2,7 +2,21 @@ import type { Db } from '../db/client';
 import type { Tx } from '../db/types';
 import { applyStockChanges } from '../db/inventory';
 import { appendLedger } from '../db/ledger';
-import { recordProductChanges, recordStockRowChanges, stageLevelChanges } from '../db/level-changes';
+import { stageLevelChanges } from '../db/level-changes';
+import {
+  analyzeMasterData,
+  categoryIdByCode,
+  createEmptyInventoryRow,
+  hasInventoryRow,
+  locationIdAt,
+  productIdBySku,
+  supplierIdByCode,
+  upsertCategory,
+  upsertLocation,
+  upsertProduct,
+  upsertSupplier,
+  upsertWarehouse,
+} from '../db/master-data';
 import { importFileSchema, type ImportFile } from './import-schema';
 import { ImportError } from '../errors';
 
@@ -33,46 +47,35 @@ export function parseImportFile(json: unknown): ImportFile {
 export async function importMasterData(db: Db, json: unknown, now = new Date()): Promise<ImportSummary> {
   const file = parseImportFile(json);
   const summary = await db.$transaction((tx) => applyImport(tx, file, now), { timeout: 300_000, maxWait: 30_000 });
-  // Fresh statistics for the planner right away rather than at autovacuum's next
-  // round: after a first import into empty tables it planned the reservation's
-  // lock statement as a scan of every location of the warehouse (12-26 ms
-  // instead of under 1 ms for 25-45 orders).
-  await db.$executeRaw`ANALYZE warehouse, location, product, inventory`;
+  // Fresh planner statistics now, not at autovacuum's next round (why: analyzeMasterData).
+  await analyzeMasterData(db);
   return summary;
 }
 
 async function applyImport(tx: Tx, file: ImportFile, now: Date): Promise<ImportSummary> {
   const problems: string[] = [];
   const categoryIds = new Map<string, number>();
-  for (const c of file.categories) {
-    const row = await tx.category.upsert({ where: { code: c.code }, create: c, update: { name: c.name } });
-    categoryIds.set(c.code, row.categoryId);
-  }
+  for (const c of file.categories) categoryIds.set(c.code, await upsertCategory(tx, c));
   const supplierIds = new Map<string, number>();
-  for (const s of file.suppliers) {
-    const row = await tx.supplier.upsert({ where: { code: s.code }, create: s, update: { name: s.name } });
-    supplierIds.set(s.code, row.supplierId);
-  }
+  for (const s of file.suppliers) supplierIds.set(s.code, await upsertSupplier(tx, s));
   let locations = 0;
   for (const w of file.warehouses) {
     const fields = { name: w.name, address: w.address ?? null, timezone: w.timezone, capacityCubicMeters: w.capacityCubicMeters ?? null };
-    const warehouse = await tx.warehouse.upsert({ where: { code: w.code }, create: { code: w.code, ...fields }, update: fields });
+    const warehouseId = await upsertWarehouse(tx, w.code, fields);
     for (const l of w.locations) {
-      const key = { warehouseId: warehouse.warehouseId, aisle: l.aisle, bay: l.bay, level: l.level, bin: l.bin };
-      const capacity = { type: l.type, maxWeightKg: l.maxWeightKg, maxVolumeCubicCm: l.maxVolumeCubicCm };
-      await tx.location.upsert({ where: { warehouseId_aisle_bay_level_bin: key }, create: { ...key, ...capacity }, update: capacity });
+      const key = { warehouseId, aisle: l.aisle, bay: l.bay, level: l.level, bin: l.bin };
+      await upsertLocation(tx, key, { type: l.type, maxWeightKg: l.maxWeightKg, maxVolumeCubicCm: l.maxVolumeCubicCm });
       locations++;
     }
   }
   for (const [i, p] of file.products.entries()) {
-    const categoryId = p.category === undefined ? null : await lookup(categoryIds, p.category, (code) => tx.category.findUnique({ where: { code } }).then((r) => r?.categoryId));
-    const supplierId = p.supplier === undefined ? null : await lookup(supplierIds, p.supplier, (code) => tx.supplier.findUnique({ where: { code } }).then((r) => r?.supplierId));
+    const categoryId = p.category === undefined ? null : await lookup(categoryIds, p.category, (code) => categoryIdByCode(tx, code));
+    const supplierId = p.supplier === undefined ? null : await lookup(supplierIds, p.supplier, (code) => supplierIdByCode(tx, code));
     if (categoryId === undefined) problems.push(`products.${i}.category: unknown category "${p.category}"`);
     if (supplierId === undefined) problems.push(`products.${i}.supplier: unknown supplier "${p.supplier}"`);
     if (categoryId === undefined || supplierId === undefined) continue;
     const { category: _c, supplier: _s, ...fields } = p;
-    const product = await tx.product.upsert({ where: { sku: p.sku }, create: { ...fields, categoryId, supplierId }, update: { ...fields, categoryId, supplierId }, select: { productId: true } });
-    recordProductChanges(tx, [product.productId]); // the reorder point decides the level's status
+    await upsertProduct(tx, { ...fields, categoryId, supplierId }); // recorded: the reorder point decides the level's status
   }
   const stock = await importOpeningStock(tx, file, now, problems);
   if (problems.length > 0) throw new ImportError(problems);
@@ -87,19 +90,18 @@ async function importOpeningStock(tx: Tx, file: ImportFile, now: Date, problems:
   let stockSkipped = 0;
   for (const [i, s] of file.stock.entries()) {
     const [aisle, bay, level, bin] = s.location.split('-') as [string, string, string, string];
-    const product = await tx.product.findUnique({ where: { sku: s.sku }, select: { productId: true } });
-    const location = await tx.location.findFirst({ where: { warehouse: { code: s.warehouse }, aisle, bay, level, bin }, select: { locationId: true } });
-    if (!product) problems.push(`stock.${i}.sku: unknown product "${s.sku}"`);
-    if (!location) problems.push(`stock.${i}.location: no location "${s.location}" in warehouse "${s.warehouse}"`);
-    if (!product || !location) continue;
-    const key = { productId: product.productId, locationId: location.locationId };
-    if (await tx.inventory.findUnique({ where: { productId_locationId: key }, select: { inventoryId: true } })) {
+    const productId = await productIdBySku(tx, s.sku);
+    const locationId = await locationIdAt(tx, s.warehouse, { aisle, bay, level, bin });
+    if (productId === null) problems.push(`stock.${i}.sku: unknown product "${s.sku}"`);
+    if (locationId === null) problems.push(`stock.${i}.location: no location "${s.location}" in warehouse "${s.warehouse}"`);
+    if (productId === null || locationId === null) continue;
+    const key = { productId, locationId };
+    if (await hasInventoryRow(tx, key)) {
       stockSkipped++;
       continue;
     }
     if (s.quantity === 0) {
-      await tx.inventory.create({ data: key });
-      recordStockRowChanges(tx, [key]); // a stocked product at zero is listed (OUT_OF_STOCK)
+      await createEmptyInventoryRow(tx, key); // a stocked product at zero is listed (OUT_OF_STOCK)
     }
     else {
       await applyStockChanges(tx, [{ ...key, onHandDelta: s.quantity, reservedDelta: 0 }], now);

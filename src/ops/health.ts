@@ -1,5 +1,5 @@
-import { Client } from 'pg';
 import type { Consumer } from 'kafkajs';
+import { pingDatabase } from '../db/readiness';
 
 export interface CheckResult {
   ok: boolean;
@@ -114,25 +114,19 @@ export class CachedCheck {
 }
 
 /**
- * SELECT 1 on a connection of its own, bounded by timeoutMs. Not through the
- * service's pool: a pool busy with long transactions is not a database outage,
- * and a probe queued behind them would time out for the wrong reason. The
- * driver's error goes to onFailure (the log) only: it names hosts, ports,
- * users and databases, and the answer of /readyz is for anyone who can reach it.
+ * The database check of /readyz: pingDatabase (src/db/readiness.ts), SELECT 1
+ * on a connection of its own, bounded by timeoutMs. The driver's error goes to
+ * onFailure (the log) only: it names hosts, ports, users and databases, and
+ * the answer of /readyz is for anyone who can reach it.
  */
 export async function checkDatabase(databaseUrl: string, timeoutMs = 2000, onFailure?: (error: unknown) => void): Promise<CheckResult> {
-  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs, application_name: 'inventory-readiness' });
-  client.on('error', () => undefined); // reported by connect()/query() below
   const started = Date.now();
   try {
-    await client.connect();
-    await client.query('SELECT 1');
+    await pingDatabase(databaseUrl, timeoutMs);
     return { ok: true };
   } catch (error) {
     onFailure?.(error);
     return { ok: false, detail: Date.now() - started >= timeoutMs ? `no answer within ${timeoutMs} ms` : 'cannot connect or query (the reason is in the service log)' };
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }
 

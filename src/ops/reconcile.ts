@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import { stockReconciliationRows } from '../db/reconcile';
 import { textTable } from '../text-table';
 import { checkBackorders, type BackorderViolation } from './reconcile-backorders';
 
@@ -6,8 +7,9 @@ import { checkBackorders, type BackorderViolation } from './reconcile-backorders
  * Recomputes stock from its sources of truth and compares it with `inventory`:
  * on hand = sum of RECEIVE/SHIP/ADJUST/TRANSFER ledger rows, reserved = sum of
  * what reservations still hold (quantity - shipped - released), per (product,
- * location). One SQL statement, so it sees one snapshot and can run while the
- * service works: every event's stock, ledger and reservation rows commit together.
+ * location). One SQL statement (src/db/reconcile.ts), so it sees one snapshot
+ * and can run while the service works: every event's stock, ledger and
+ * reservation rows commit together.
  */
 export interface StockPlace {
   productId: number;
@@ -48,50 +50,8 @@ export interface ReconcileReport {
   backorders?: BackorderViolation[];
 }
 
-interface Row {
-  product_id: number;
-  location_id: number;
-  sku: string;
-  warehouse: string;
-  location: string;
-  has_inventory: boolean;
-  on_hand: bigint;
-  reserved: bigint;
-  ledger_on_hand: bigint;
-  ledger_rows: bigint;
-  open_reserved: bigint;
-}
-
 export async function reconcile(db: Db): Promise<ReconcileReport> {
-  const rows = await db.$queryRaw<Row[]>`
-    WITH ledger AS (
-      SELECT product_id, location_id,
-             COALESCE(SUM(quantity) FILTER (WHERE txn_type IN ('RECEIVE', 'SHIP', 'ADJUST', 'TRANSFER')), 0)::bigint AS on_hand,
-             count(*)::bigint AS n
-        FROM inventory_transaction GROUP BY product_id, location_id),
-    held AS (
-      SELECT product_id, location_id, SUM(quantity - quantity_shipped - quantity_released)::bigint AS reserved
-        FROM reservation GROUP BY product_id, location_id),
-    places AS (
-      SELECT product_id, location_id FROM inventory
-      UNION SELECT product_id, location_id FROM ledger
-      UNION SELECT product_id, location_id FROM held)
-    SELECT p.product_id, p.location_id, pr.sku, w.code AS warehouse,
-           concat_ws('-', l.aisle, l.bay, l.level, l.bin) AS location,
-           (i.product_id IS NOT NULL) AS has_inventory,
-           COALESCE(i.quantity_on_hand, 0)::bigint AS on_hand,
-           COALESCE(i.quantity_reserved, 0)::bigint AS reserved,
-           COALESCE(lg.on_hand, 0)::bigint AS ledger_on_hand,
-           COALESCE(lg.n, 0)::bigint AS ledger_rows,
-           COALESCE(h.reserved, 0)::bigint AS open_reserved
-      FROM places p
-      JOIN product pr ON pr.product_id = p.product_id
-      JOIN location l ON l.location_id = p.location_id
-      JOIN warehouse w ON w.warehouse_id = l.warehouse_id
-      LEFT JOIN inventory i ON i.product_id = p.product_id AND i.location_id = p.location_id
-      LEFT JOIN ledger lg ON lg.product_id = p.product_id AND lg.location_id = p.location_id
-      LEFT JOIN held h ON h.product_id = p.product_id AND h.location_id = p.location_id
-     ORDER BY p.product_id, p.location_id`;
+  const rows = await stockReconciliationRows(db);
 
   const drift: DriftRow[] = [];
   const violations: Violation[] = [];

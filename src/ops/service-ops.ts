@@ -2,6 +2,7 @@ import type { Consumer } from 'kafkajs';
 import type { Db } from '../db/client';
 import { poolOf } from '../db/client';
 import { countOpenParked } from '../db/dead-letters';
+import { countUnpublishedOutbox } from '../db/outbox';
 import type { EventOutcome } from '../event-outcome';
 import { ServiceMetrics } from './metrics';
 import { CachedCheck, ConsumerHealth, checkDatabase, readinessReport, type ReadinessReport } from './health';
@@ -37,10 +38,7 @@ export class ServiceOps {
     this.probeTimeoutMs = options.probeTimeoutMs ?? 2000;
     this.metrics = new ServiceMetrics(
       {
-        outboxBacklog: async () => {
-          const rows = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL AND parked_at IS NULL`;
-          return Number(rows[0]?.n ?? 0);
-        },
+        outboxBacklog: () => countUnpublishedOutbox(db),
         parkedEvents: () => countOpenParked(db),
         pool: () => {
           const pool = poolOf(db);

@@ -3,10 +3,10 @@ import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { decideDailyScan, demandStatistics, recommendedReorderPoint, type NoReplenishmentReason } from '../domain/replenishment';
 import { stageEvents } from '../db/outbox';
-import { recordProductChanges, stageLevelChanges } from '../db/level-changes';
-import { loadReplenishmentCandidates, type ReplenishmentCandidate } from './candidates';
+import { stageLevelChanges } from '../db/level-changes';
+import { loadReplenishmentCandidates, loadShippedByDay, scanWarehouses, setReorderPoints, type ReplenishmentCandidate } from '../db/replenishment';
 import { createReplenishmentOrder } from './purchase-orders';
-import { dailySeries, demandWindow, loadShippedByDay } from './demand-history';
+import { dailySeries, demandWindow } from './demand-history';
 import { addDays, localDate } from '../domain/calendar';
 
 export interface DailyScanOptions {
@@ -72,7 +72,7 @@ export function dailyScanCauseId(warehouseId: number, day: string): string {
  * and a rerun simply fills in what is missing.
  */
 export async function runDailyScan(db: Db, options: DailyScanOptions): Promise<DailyScanReport> {
-  const warehouses = await db.warehouse.findMany({ select: { warehouseId: true, code: true, timezone: true }, orderBy: { warehouseId: 'asc' } });
+  const warehouses = await scanWarehouses(db);
   const candidates = await loadReplenishmentCandidates(db, {});
   const rows: DailyScanRow[] = [];
   for (const warehouse of warehouses) {
@@ -154,8 +154,7 @@ async function applyRecommendations(db: Db, rows: readonly DailyScanRow[], candi
   if (changes.length > 0) {
     // A new reorder point can move a level's status (LOW_STOCK): its events commit with it.
     await db.$transaction(async (tx) => {
-      for (const r of changes) await tx.product.update({ where: { productId: r.productId }, data: { reorderPoint: r.recommendedReorderPoint } });
-      recordProductChanges(tx, changes.map((r) => r.productId));
+      await setReorderPoints(tx, changes.map((r) => ({ productId: r.productId, reorderPoint: r.recommendedReorderPoint })));
       await stageLevelChanges(tx, { eventId: null, correlationId: null }, now);
     });
   }

@@ -1,4 +1,4 @@
-import type { Tx } from '../db/types';
+import type { ShippedOnDay } from '../db/replenishment';
 import { addDays } from '../domain/calendar';
 
 /**
@@ -8,39 +8,6 @@ import { addDays } from '../domain/calendar';
  */
 export function demandWindow(today: string, windowDays: number): { from: string; to: string } {
   return { from: addDays(today, -windowDays), to: today };
-}
-
-export interface ShippedOnDay {
-  productId: number;
-  day: string;
-  shipped: number;
-}
-
-/**
- * Units shipped per product and day, days counted in the warehouse's own
- * time zone (a shipment at 23:30 UTC belongs to the next day in Berlin),
- * from SHIP ledger rows at that warehouse's locations in [from, to).
- * SHIP rows are negative (they lower on-hand), so demand is their negation.
- */
-export async function loadShippedByDay(
-  tx: Tx,
-  warehouse: { warehouseId: number; timezone: string },
-  productIds: number[],
-  window: { from: string; to: string },
-): Promise<ShippedOnDay[]> {
-  if (productIds.length === 0) return [];
-  const tz = warehouse.timezone;
-  // bigint: a day's shipments of one product can pass 2^31 units over many rows (each row is an int).
-  const rows = await tx.$queryRaw<(Omit<ShippedOnDay, 'shipped'> & { shipped: bigint })[]>`
-    SELECT t.product_id AS "productId", to_char(t.created_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS day, SUM(-t.quantity)::bigint AS shipped
-      FROM inventory_transaction t JOIN location l ON l.location_id = t.location_id
-     WHERE t.txn_type = 'SHIP'
-       AND l.warehouse_id = ${warehouse.warehouseId}
-       AND t.product_id = ANY(${productIds}::int[])
-       AND t.created_at >= (${window.from}::date::timestamp AT TIME ZONE ${tz})
-       AND t.created_at <  (${window.to}::date::timestamp AT TIME ZONE ${tz})
-     GROUP BY 1, 2`;
-  return rows.map((r) => ({ ...r, shipped: Number(r.shipped) })); // exact: far below 2^53
 }
 
 /**

@@ -1,6 +1,6 @@
 import { decideReorderPointReplenishment, expectedDate } from '../domain/replenishment';
 import type { EventContext } from '../transaction-context';
-import { loadReplenishmentCandidates } from './candidates';
+import { loadReplenishmentCandidates } from '../db/replenishment';
 import { createReplenishmentOrder } from './purchase-orders';
 
 /**

@@ -1,6 +1,6 @@
 import { TestStack } from '../support/harness';
 import { smallCatalog } from '../fixtures/catalog';
-import { loadReplenishmentCandidates } from '../../src/replenishment/candidates';
+import { loadReplenishmentCandidates } from '../../src/db/replenishment';
 
 /**
  * One product can hold more than 2^31 units in one warehouse over several
