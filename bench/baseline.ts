@@ -80,7 +80,15 @@ export async function runBaseline(databaseUrl: string, orders: readonly BenchOrd
     await Promise.all(clients.map((c) => c.end()));
   }
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-  return { events: orders.length, reserved, short, elapsedMs, eventsPerSecond: orders.length / (elapsedMs / 1000), statementsPerEvent: 5, check: await checkBaseline(databaseUrl, reserved) };
+  return {
+    events: orders.length,
+    reserved,
+    short,
+    elapsedMs,
+    eventsPerSecond: orders.length / (elapsedMs / 1000),
+    statementsPerEvent: 5,
+    check: await checkBaseline(databaseUrl, reserved),
+  };
 }
 
 async function checkBaseline(databaseUrl: string, reserved: number): Promise<BaselineResult['check']> {

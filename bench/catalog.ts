@@ -32,7 +32,15 @@ export function benchCatalog(): ImportFileInput {
     locations: [1, 2].flatMap((level) =>
       Array.from({ length: SLOTS }, (_, s) => {
         const [aisle, bay, lvl, bin] = slot(s, level as 1 | 2).split('-') as [string, string, string, string];
-        return { aisle, bay, level: lvl, bin, type: level === 1 ? ('PICK_FACE' as const) : ('BULK' as const), maxWeightKg: 1_000_000, maxVolumeCubicCm: 1_000_000_000 };
+        return {
+          aisle,
+          bay,
+          level: lvl,
+          bin,
+          type: level === 1 ? ('PICK_FACE' as const) : ('BULK' as const),
+          maxWeightKg: 1_000_000,
+          maxVolumeCubicCm: 1_000_000_000,
+        };
       }),
     ),
   }));

@@ -22,7 +22,8 @@ export interface ProfileShare {
 const PACKAGES = ['@prisma/client', '@prisma/adapter-pg', '@prisma/driver-adapter-utils', 'pg-protocol', 'pg', 'kafkajs', 'zod', 'pino', 'uuid', 'prom-client'];
 
 function who(functionName: string, url: string): string {
-  if (!url) return functionName === '(garbage collector)' ? 'GC' : functionName === '(idle)' ? 'idle' : functionName === '(program)' ? 'V8/native (program)' : 'native';
+  if (!url)
+    return functionName === '(garbage collector)' ? 'GC' : functionName === '(idle)' ? 'idle' : functionName === '(program)' ? 'V8/native (program)' : 'native';
   if (url.startsWith('wasm://')) return '@prisma/client (wasm)';
   const pkg = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//)?.[1];
   if (pkg) return PACKAGES.includes(pkg) ? pkg : `${pkg.startsWith('@prisma/') ? '@prisma/other' : 'other packages'}`;
@@ -60,7 +61,5 @@ export function summarizeProfiles(dir: string, events: number): ProfileShare[] |
   }
   totals.delete('idle');
   const busy = [...totals.values()].reduce((a, b) => a + b, 0);
-  return [...totals]
-    .map(([w, ms]) => ({ who: w, msPerEvent: ms / events, percent: (100 * ms) / busy }))
-    .sort((a, b) => b.msPerEvent - a.msPerEvent);
+  return [...totals].map(([w, ms]) => ({ who: w, msPerEvent: ms / events, percent: (100 * ms) / busy })).sort((a, b) => b.msPerEvent - a.msPerEvent);
 }

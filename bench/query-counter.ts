@@ -33,7 +33,10 @@ export function statementKind(text: string | undefined): { kind: string; sample:
     .replace(/\bVALUES\s*\(.*?\)(?=\s*(ON CONFLICT|RETURNING|\)\s*AS\b|$))/i, 'VALUES (...)');
   const verb = (t.match(/^\w+/)?.[0] ?? '?').toUpperCase();
   if (!['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'WITH'].includes(verb)) return { kind: t.slice(0, 60).toUpperCase(), sample: '' };
-  const table = t.match(/\b(?:FROM|INTO|UPDATE)\s+((?:"?\w+"?\.)?"?\w+"?)/i)?.[1]?.replace(/"/g, '').replace(/^public\./, '');
+  const table = t
+    .match(/\b(?:FROM|INTO|UPDATE)\s+((?:"?\w+"?\.)?"?\w+"?)/i)?.[1]
+    ?.replace(/"/g, '')
+    .replace(/^public\./, '');
   const lock = /\bFOR (NO KEY )?UPDATE\b/i.test(t) ? ' FOR UPDATE' : '';
   const hash = createHash('sha1').update(sample).digest('hex').slice(0, 4);
   return { kind: `${verb} ${table ?? '?'}${lock} #${hash}`, sample: sample.slice(0, 160) };

@@ -25,7 +25,14 @@ export interface ReadPhaseResult {
  * the load generator is a library (latency histograms, pacing, connection
  * reuse), not a hand-written loop.
  */
-export async function measureReads(opts: { url: string; skus: readonly string[]; rate: number; seconds: number; seed: number; connections?: number }): Promise<ReadPhaseResult> {
+export async function measureReads(opts: {
+  url: string;
+  skus: readonly string[];
+  rate: number;
+  seconds: number;
+  seed: number;
+  connections?: number;
+}): Promise<ReadPhaseResult> {
   const random = seededRandom(opts.seed);
   const result = await autocannon({
     url: opts.url,

@@ -25,11 +25,30 @@ async function main(): Promise<void> {
   for (let staged = 0; staged < rows; staged += 500) {
     const caused: CausedEvents[] = Array.from({ length: Math.min(500, rows - staged) }, (_, i) => ({
       cause: { eventId: randomUUID(), correlationId: randomUUID() },
-      events: [{ eventType: 'StockReserved', key: `order-${staged + i}`, payload: { orderId: `order-${staged + i}`, warehouseId: 1, lines: [{ productId: 1, sku: 'BOLT-M8', quantity: 2, allocations: [{ locationId: 7, quantity: 2 }] }] } }],
+      events: [
+        {
+          eventType: 'StockReserved',
+          key: `order-${staged + i}`,
+          payload: {
+            orderId: `order-${staged + i}`,
+            warehouseId: 1,
+            lines: [{ productId: 1, sku: 'BOLT-M8', quantity: 2, allocations: [{ locationId: 7, quantity: 2 }] }],
+          },
+        },
+      ],
     }));
     await db.$transaction((tx) => stageOutbound(tx, caused));
   }
-  const relay = new OutboxRelay({ databaseUrl: url, kafka, transactionalId: `${prefix}relay`, topicPrefix: prefix, logger: createLogger('warn'), pollMs: 200, maxBatchBytes: 1_000_000, sessionTimeoutMs: 30_000 });
+  const relay = new OutboxRelay({
+    databaseUrl: url,
+    kafka,
+    transactionalId: `${prefix}relay`,
+    topicPrefix: prefix,
+    logger: createLogger('warn'),
+    pollMs: 200,
+    maxBatchBytes: 1_000_000,
+    sessionTimeoutMs: 30_000,
+  });
   const started = Date.now();
   relay.start();
   for (;;) {
@@ -44,7 +63,9 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) }).catch(() => undefined);
   await admin.disconnect();
-  process.stdout.write(`relay-only: ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} events/s (includes the leader's start: lock, fence, offsets read)\n`);
+  process.stdout.write(
+    `relay-only: ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} events/s (includes the leader's start: lock, fence, offsets read)\n`,
+  );
 }
 
 main().catch((error) => {

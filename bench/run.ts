@@ -55,7 +55,20 @@ const USAGE = `usage: npm run bench -- [--orders 50000] [--workload distinct|hot
        [--service-root <dir with dist/src/main.js>] [--seed 42] [--profile] [--read-rate 1000] [--read-seconds 20 (0: no read phase)]`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { orders: 50_000, workloads: ['distinct', 'hot'], concurrency: BASELINE_CONCURRENCY, instances: [1], repeat: 3, serviceRepeat: 1, latencySeconds: 20, serviceRoot: REPO, seed: 42, profile: false, readRate: 1000, readSeconds: 20 };
+  const o: Options = {
+    orders: 50_000,
+    workloads: ['distinct', 'hot'],
+    concurrency: BASELINE_CONCURRENCY,
+    instances: [1],
+    repeat: 3,
+    serviceRepeat: 1,
+    latencySeconds: 20,
+    serviceRoot: REPO,
+    seed: 42,
+    profile: false,
+    readRate: 1000,
+    readSeconds: 20,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--profile') {
@@ -69,9 +82,14 @@ function parseArgs(argv: string[]): Options {
       return n;
     };
     if (flag === '--orders') o.orders = int();
-    else if (flag === '--workload' && ['distinct', 'hot', 'both'].includes(value ?? '')) o.workloads = value === 'both' ? ['distinct', 'hot'] : [value as Workload];
+    else if (flag === '--workload' && ['distinct', 'hot', 'both'].includes(value ?? ''))
+      o.workloads = value === 'both' ? ['distinct', 'hot'] : [value as Workload];
     else if (flag === '--concurrency') o.concurrency = int();
-    else if (flag === '--instances') o.instances = (value ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+    else if (flag === '--instances')
+      o.instances = (value ?? '')
+        .split(',')
+        .map(Number)
+        .filter((n) => Number.isInteger(n) && n > 0);
     else if (flag === '--repeat') o.repeat = int();
     else if (flag === '--service-repeat') o.serviceRepeat = int();
     else if (flag === '--latency-seconds') o.latencySeconds = int();
@@ -213,7 +231,9 @@ async function main(): Promise<void> {
   await admin(`DROP DATABASE IF EXISTS ${CATALOG_DB} WITH (FORCE)`);
   await migrate(PG_BASE, join(o.serviceRoot, 'prisma', 'migrations'));
   const catalog = await loadCatalog(PG_BASE);
-  log(`  imported through importMasterData in ${(catalog.importMs / 1000).toFixed(1)} s; every measurement runs on its own copy (CREATE DATABASE ... TEMPLATE)`);
+  log(
+    `  imported through importMasterData in ${(catalog.importMs / 1000).toFixed(1)} s; every measurement runs on its own copy (CREATE DATABASE ... TEMPLATE)`,
+  );
   log(`baseline: raw SQL through pg, ${o.concurrency} workers, one transaction per event`);
   log(`service: ${PARTITIONS} partitions, node dist/src/main.js as ${o.instances.join(' / ')} child process(es), LOG_LEVEL=warn`);
 
@@ -232,7 +252,9 @@ async function main(): Promise<void> {
         try {
           const res = await runBaseline(b.url, orders, o.concurrency);
           r.baseline.push(res);
-          log(`    ${res.eventsPerSecond.toFixed(0)} events/s (${(res.elapsedMs / 1000).toFixed(1)} s), check ${res.check.ok ? 'ok' : `FAILED ${JSON.stringify(res.check)}`}`);
+          log(
+            `    ${res.eventsPerSecond.toFixed(0)} events/s (${(res.elapsedMs / 1000).toFixed(1)} s), check ${res.check.ok ? 'ok' : `FAILED ${JSON.stringify(res.check)}`}`,
+          );
         } finally {
           await b.drop();
         }
@@ -263,18 +285,31 @@ async function main(): Promise<void> {
           });
           (r.service[instances] ??= []).push(res);
           const l = res.latency;
-          log(`    latency to readable at ${l.rate}/s (${l.sent} events): p50 ${fmt(l.p50)} ms, p95 ${fmt(l.p95)} ms, p99 ${fmt(l.p99)} ms, max ${fmt(l.max)} ms; p50 of the last quarter ${fmt(l.p50LastQuarter)} ms, ${l.backlogAtEnd} without outcome when pacing stopped`);
+          log(
+            `    latency to readable at ${l.rate}/s (${l.sent} events): p50 ${fmt(l.p50)} ms, p95 ${fmt(l.p95)} ms, p99 ${fmt(l.p99)} ms, max ${fmt(l.max)} ms; p50 of the last quarter ${fmt(l.p50LastQuarter)} ms, ${l.backlogAtEnd} without outcome when pacing stopped`,
+          );
           const stage = (name: string, x: LatencySummary) => `${name} p50 ${fmt(x.p50)} / p99 ${fmt(x.p99)} ms`;
-          log(`      stages: ${stage('sent -> transaction start', l.stages.toTransaction)}; ${stage('-> outcome readable', l.stages.toReadable)}; ${stage('-> read by the bench', l.stages.toRead)}; ${stage('sent -> read by the bench:', l.readByBench)}`);
+          log(
+            `      stages: ${stage('sent -> transaction start', l.stages.toTransaction)}; ${stage('-> outcome readable', l.stages.toReadable)}; ${stage('-> read by the bench', l.stages.toRead)}; ${stage('sent -> read by the bench:', l.readByBench)}`,
+          );
           if (res.reads) {
             const { alone, withWrites, writes } = res.reads;
             log(formatReads('reads alone', alone));
             log(formatReads('reads with writes', withWrites));
-            log(`    writes during the reads: ${writes.outcomesPerSecond.toFixed(0)} outcomes/s of ${writes.rate} events/s paced (${writes.sent} sent, ${writes.backlogAtEnd} without outcome when pacing stopped), latency to readable p50 ${fmt(writes.latency.p50)} ms, p99 ${fmt(writes.latency.p99)} ms (without reads: p99 ${fmt(l.p99)} ms)   read target p99 <= ${TARGETS.readP99Ms} ms alone: ${alone.p99 <= TARGETS.readP99Ms ? 'met' : 'not met'}`);
+            log(
+              `    writes during the reads: ${writes.outcomesPerSecond.toFixed(0)} outcomes/s of ${writes.rate} events/s paced (${writes.sent} sent, ${writes.backlogAtEnd} without outcome when pacing stopped), latency to readable p50 ${fmt(writes.latency.p50)} ms, p99 ${fmt(writes.latency.p99)} ms (without reads: p99 ${fmt(l.p99)} ms)   read target p99 <= ${TARGETS.readP99Ms} ms alone: ${alone.p99 <= TARGETS.readP99Ms ? 'met' : 'not met'}`,
+            );
           }
-          log(`    check ${res.check.ok ? 'ok' : 'FAILED'}: reserved ${res.check.reservedSum} = StockReserved ${res.check.stockReserved}, drift rows ${res.check.driftRows}, processed ${res.check.processedEvents}, dead letters ${res.check.deadLetters}`);
-          if (res.statements) log(`    ${res.statements.perEvent.toFixed(2)} statements/event, ${fmt(res.statements.eventsPerTransaction, 1)} events/transaction, ${res.statements.msPerEvent.toFixed(2)} ms of statement time/event, service CPU ${res.statements.cpuMsPerEvent.toFixed(2)} ms/event`);
-          log(`    machine CPU busy ${fmt(res.cpu.machineBusyPercent)}% of ${cpus().length} cores in the throughput phase, ${fmt(res.cpu.latencyPhaseMachineBusyPercent)}% in the latency phase; broker CPU ${res.cpu.brokerMsPerEvent === null ? 'n/a' : res.cpu.brokerMsPerEvent.toFixed(2)} ms/event`);
+          log(
+            `    check ${res.check.ok ? 'ok' : 'FAILED'}: reserved ${res.check.reservedSum} = StockReserved ${res.check.stockReserved}, drift rows ${res.check.driftRows}, processed ${res.check.processedEvents}, dead letters ${res.check.deadLetters}`,
+          );
+          if (res.statements)
+            log(
+              `    ${res.statements.perEvent.toFixed(2)} statements/event, ${fmt(res.statements.eventsPerTransaction, 1)} events/transaction, ${res.statements.msPerEvent.toFixed(2)} ms of statement time/event, service CPU ${res.statements.cpuMsPerEvent.toFixed(2)} ms/event`,
+            );
+          log(
+            `    machine CPU busy ${fmt(res.cpu.machineBusyPercent)}% of ${cpus().length} cores in the throughput phase, ${fmt(res.cpu.latencyPhaseMachineBusyPercent)}% in the latency phase; broker CPU ${res.cpu.brokerMsPerEvent === null ? 'n/a' : res.cpu.brokerMsPerEvent.toFixed(2)} ms/event`,
+          );
         } finally {
           await s.drop();
         }
@@ -285,7 +320,10 @@ async function main(): Promise<void> {
   const summary = summarize(o, results);
   if (o.json) {
     mkdirSync(dirname(o.json), { recursive: true });
-    writeFileSync(o.json, `${JSON.stringify({ date: started.toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, options: o, environment: env, summary, results }, null, 2)}\n`);
+    writeFileSync(
+      o.json,
+      `${JSON.stringify({ date: started.toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, options: o, environment: env, summary, results }, null, 2)}\n`,
+    );
     log(`\nJSON written to ${o.json}`);
   }
 }
@@ -307,24 +345,44 @@ function summarize(o: Options, results: Record<string, WorkloadResult>): Record<
       const stmts = median(runs.map((s) => s.statements?.perEvent ?? Number.NaN));
       const perTxn = median(runs.map((s) => s.statements?.eventsPerTransaction ?? Number.NaN));
       const ok = runs.every((s) => s.check.ok);
-      log(`  service x${instances}:  ${fmt(eps)} events/s (steady ${fmt(median(runs.map((s) => s.steadyEventsPerSecond)))})   runs: ${runs.map((s) => fmt(s.eventsPerSecond)).join(', ')}`);
-      log(`    service/baseline ${fmt(eps / base, 2)}x   target >= ${target}x: ${eps / base >= target ? 'met' : 'not met'}${instances !== o.instances[0] ? `   scale-out vs x${o.instances[0]}: ${fmt(eps / one, 2)}x` : ''}`);
+      log(
+        `  service x${instances}:  ${fmt(eps)} events/s (steady ${fmt(median(runs.map((s) => s.steadyEventsPerSecond)))})   runs: ${runs.map((s) => fmt(s.eventsPerSecond)).join(', ')}`,
+      );
+      log(
+        `    service/baseline ${fmt(eps / base, 2)}x   target >= ${target}x: ${eps / base >= target ? 'met' : 'not met'}${instances !== o.instances[0] ? `   scale-out vs x${o.instances[0]}: ${fmt(eps / one, 2)}x` : ''}`,
+      );
       const readP99 = median(runs.map((s) => s.latency.readByBench.p99));
-      log(`    latency to readable at ${fmt(median(runs.map((s) => s.latency.rate)))} events/s (${o.rate ? 'the --rate given' : 'half the peak'}): p50 ${fmt(p('p50'))} ms, p95 ${fmt(p('p95'))} ms, p99 ${fmt(p('p99'))} ms   target p99 <= ${TARGETS.p99Ms} ms: ${p('p99') <= TARGETS.p99Ms ? 'met' : 'not met'}   (to read by the bench: p99 ${fmt(readP99)} ms)`);
+      log(
+        `    latency to readable at ${fmt(median(runs.map((s) => s.latency.rate)))} events/s (${o.rate ? 'the --rate given' : 'half the peak'}): p50 ${fmt(p('p50'))} ms, p95 ${fmt(p('p95'))} ms, p99 ${fmt(p('p99'))} ms   target p99 <= ${TARGETS.p99Ms} ms: ${p('p99') <= TARGETS.p99Ms ? 'met' : 'not met'}   (to read by the bench: p99 ${fmt(readP99)} ms)`,
+      );
       log(`    ${fmt(stmts, 2)} statements/event, ${fmt(perTxn, 1)} events/transaction; correctness ${ok ? 'ok in every run' : 'FAILED (see above)'}`);
-      perInstances[instances] = { eventsPerSecond: eps, ratio: eps / base, ratioTarget: target, ratioMet: eps / base >= target, latencyMs: { p50: p('p50'), p95: p('p95'), p99: p('p99'), readByBenchP99: readP99 }, p99Met: p('p99') <= TARGETS.p99Ms, statementsPerEvent: stmts, eventsPerTransaction: perTxn, correct: ok };
+      perInstances[instances] = {
+        eventsPerSecond: eps,
+        ratio: eps / base,
+        ratioTarget: target,
+        ratioMet: eps / base >= target,
+        latencyMs: { p50: p('p50'), p95: p('p95'), p99: p('p99'), readByBenchP99: readP99 },
+        p99Met: p('p99') <= TARGETS.p99Ms,
+        statementsPerEvent: stmts,
+        eventsPerTransaction: perTxn,
+        correct: ok,
+      };
     }
     const breakdown = r.service[o.instances[0]!]?.at(-1)?.statements;
     if (breakdown) {
       const txn = breakdown.eventsPerTransaction;
       log(`  statements (service x${o.instances[0]}, last run; ${fmt(txn, 1)} events per transaction): per event, per transaction, client-side ms per event:`);
-      for (const s of breakdown.byKind.slice(0, 24)) log(`    ${s.perEvent.toFixed(3).padStart(7)} ${fmt(s.perEvent * txn, 2).padStart(6)}  ${s.msPerEvent.toFixed(3).padStart(7)} ms  ${s.kind.padEnd(36)} ${s.sample.slice(0, 70)}`);
+      for (const s of breakdown.byKind.slice(0, 24))
+        log(
+          `    ${s.perEvent.toFixed(3).padStart(7)} ${fmt(s.perEvent * txn, 2).padStart(6)}  ${s.msPerEvent.toFixed(3).padStart(7)} ms  ${s.kind.padEnd(36)} ${s.sample.slice(0, 70)}`,
+        );
       log(`    service process CPU: ${breakdown.cpuMsPerEvent.toFixed(2)} ms/event (all instances, incl. start-up)`);
     }
     const profile = r.service[o.instances[0]!]?.at(-1)?.profile;
     if (profile) {
       log(`  service CPU by package (--profile, service x${o.instances[0]}, last run), ms/event and share:`);
-      for (const p of profile.filter((x) => x.percent >= 0.5)) log(`    ${p.msPerEvent.toFixed(3).padStart(7)} ms  ${p.percent.toFixed(1).padStart(5)}%  ${p.who}`);
+      for (const p of profile.filter((x) => x.percent >= 0.5))
+        log(`    ${p.msPerEvent.toFixed(3).padStart(7)} ms  ${p.percent.toFixed(1).padStart(5)}%  ${p.who}`);
     }
     out[workload] = { baselineEventsPerSecond: base, service: perInstances };
   }

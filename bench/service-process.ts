@@ -67,7 +67,11 @@ export class ServiceProcess {
       BENCH_QUERY_STATS: this.statsFile,
     };
     const profiling = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(opts)}`] : [];
-    this.child = spawn(process.execPath, [...profiling, '-r', join(__dirname, 'query-counter.js'), join(opts.serviceRoot, 'dist', 'src', 'main.js')], { cwd: opts.serviceRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...profiling, '-r', join(__dirname, 'query-counter.js'), join(opts.serviceRoot, 'dist', 'src', 'main.js')], {
+      cwd: opts.serviceRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const file = createWriteStream(this.logFile);
     const keep = (chunk: Buffer) => {
       file.write(chunk);
@@ -123,7 +127,9 @@ export function statementStats(services: ServiceProcess[], events: number): Stat
       byKind.set(kind, acc);
     }
   }
-  const list = [...byKind].map(([kind, s]) => ({ kind, perEvent: s.count / events, msPerEvent: s.ms / events, sample: s.sample })).sort((a, b) => b.perEvent - a.perEvent || b.msPerEvent - a.msPerEvent);
+  const list = [...byKind]
+    .map(([kind, s]) => ({ kind, perEvent: s.count / events, msPerEvent: s.ms / events, sample: s.sample }))
+    .sort((a, b) => b.perEvent - a.perEvent || b.msPerEvent - a.msPerEvent);
   const commits = byKind.get('COMMIT')?.count ?? 0;
   return {
     perEvent: list.reduce((a, s) => a + s.perEvent, 0),

@@ -50,7 +50,15 @@ export interface ServiceResult {
   steadyEventsPerSecond: number;
   /** backlog: paced events without an outcome yet when pacing stopped (growing = the service did not keep up). */
   /** occurredAt to readable on inventory-events (the broker's append time); `readByBench`: to read by the bench's own consumer. */
-  latency: { rate: number; seconds: number; sent: number; backlogAtEnd: number; p50LastQuarter: number; readByBench: LatencySummary; stages: LatencyStages } & LatencySummary;
+  latency: {
+    rate: number;
+    seconds: number;
+    sent: number;
+    backlogAtEnd: number;
+    p50LastQuarter: number;
+    readByBench: LatencySummary;
+    stages: LatencyStages;
+  } & LatencySummary;
   /** Throughput phase, first to Nth outcome: whole machine busy (of all cores), broker CPU per event. */
   cpu: { machineBusyPercent: number; brokerMsPerEvent: number | null; latencyPhaseMachineBusyPercent: number };
   outcomes: Record<string, number>;
@@ -117,7 +125,9 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
     const hi = Math.max(lo + 1, Math.floor(n * 0.9) - 1);
     const eventsPerSecond = n / (elapsedMs / 1000);
     const steadyEventsPerSecond = (hi - lo) / (Math.max(1, times[hi]! - times[lo]!) / 1000);
-    opts.log(`    throughput: ${eventsPerSecond.toFixed(0)} events/s (steady ${steadyEventsPerSecond.toFixed(0)}), first outcome ${((first - spawnedAt) / 1000).toFixed(1)} s after spawn`);
+    opts.log(
+      `    throughput: ${eventsPerSecond.toFixed(0)} events/s (steady ${steadyEventsPerSecond.toFixed(0)}), first outcome ${((first - spawnedAt) / 1000).toFixed(1)} s after spawn`,
+    );
 
     const rate = Math.max(1, Math.round(opts.latencyRate ?? eventsPerSecond / 2));
     opts.log(`    latency phase: ${rate} events/s for ${opts.latencySeconds} s`);
@@ -134,13 +144,24 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
       toRead: summarizeLatencies(paced.map((l) => l.read - l.readable)),
     };
     const readByBench = summarizeLatencies(paced.map((l) => l.read - l.sentAt));
-    const latency = { rate, seconds: opts.latencySeconds, sent, backlogAtEnd, p50LastQuarter: summarizeLatencies(lastQuarter).p50, readByBench, stages, ...summarizeLatencies(paced.map((l) => l.readable - l.sentAt)) };
+    const latency = {
+      rate,
+      seconds: opts.latencySeconds,
+      sent,
+      backlogAtEnd,
+      p50LastQuarter: summarizeLatencies(lastQuarter).p50,
+      readByBench,
+      stages,
+      ...summarizeLatencies(paced.map((l) => l.readable - l.sentAt)),
+    };
 
     let reads: ReadResult | null = null;
     let readWrites = 0;
     if (opts.readSeconds > 0) {
       const url = `http://127.0.0.1:${apiPorts[0]}`;
-      opts.log(`    read phase: GET /v1/availability for random SKUs at ${opts.readRate} requests/s for ${opts.readSeconds} s, alone, then with writes at ${rate} events/s`);
+      opts.log(
+        `    read phase: GET /v1/availability for random SKUs at ${opts.readRate} requests/s for ${opts.readSeconds} s, alone, then with writes at ${rate} events/s`,
+      );
       const alone = await measureReads({ url, skus: opts.readSkus, rate: opts.readRate, seconds: opts.readSeconds, seed: opts.seed });
       const before = outcomes.count;
       const pacedBefore = outcomes.paced.length;
@@ -209,7 +230,14 @@ async function produceAll(producer: Producer, prefix: string, orders: readonly B
   }
 }
 
-async function producePaced(producer: Producer, prefix: string, outcomes: OutcomeReader, rate: number, seconds: number, order: (i: number) => BenchOrder): Promise<number> {
+async function producePaced(
+  producer: Producer,
+  prefix: string,
+  outcomes: OutcomeReader,
+  rate: number,
+  seconds: number,
+  order: (i: number) => BenchOrder,
+): Promise<number> {
   const topic = topicName(topics.orders, prefix);
   const start = Date.now();
   outcomes.pacedFrom = start;
@@ -285,7 +313,13 @@ class OutcomeReader {
   }
 }
 
-async function waitForOutcomes(outcomes: OutcomeReader, n: number, services: ServiceProcess[], log: (line: string) => void, onFirst?: () => void): Promise<void> {
+async function waitForOutcomes(
+  outcomes: OutcomeReader,
+  n: number,
+  services: ServiceProcess[],
+  log: (line: string) => void,
+  onFirst?: () => void,
+): Promise<void> {
   let last = outcomes.count;
   let first = onFirst;
   let lastProgress = Date.now();
@@ -337,7 +371,10 @@ async function stampOnAppend(kafka: Kafka, topic: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }] });
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }],
+    });
   } finally {
     await admin.disconnect();
   }

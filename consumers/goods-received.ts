@@ -48,7 +48,11 @@ export const goodsReceived = defineHandler({
     // An unknown product (or a productId and sku naming two products) keeps what the sender named, so it is reported as not on the PO.
     const check = checkReceipt(
       po,
-      resolved.map((l): ResolvedReceiptLine => (l.product ? { productId: l.product.productId, sku: l.product.sku, quantity: l.quantity } : { productId: l.sku === null ? l.productId : null, sku: l.sku, quantity: l.quantity })),
+      resolved.map((l): ResolvedReceiptLine =>
+        l.product
+          ? { productId: l.product.productId, sku: l.product.sku, quantity: l.quantity }
+          : { productId: l.sku === null ? l.productId : null, sku: l.sku, quantity: l.quantity },
+      ),
       ctx.settings.receiptOverTolerancePercent,
     );
     if (!check.ok) return reject(check.reason, check.detail);
@@ -56,17 +60,33 @@ export const goodsReceived = defineHandler({
     // checkReceipt passed, so every line's product exists and is on the PO.
     const productIds = [...new Set(resolved.map((l) => l.product!.productId))];
     const products = await productMeasures(tx, productIds);
-    const lines = resolved.map((l, i): ReceiptPutawayLine => ({ product: products.get(l.product!.productId)!, quantity: l.quantity, locationId: receipt.lines[i]!.locationId }));
+    const lines = resolved.map((l, i): ReceiptPutawayLine => ({
+      product: products.get(l.product!.productId)!,
+      quantity: l.quantity,
+      locationId: receipt.lines[i]!.locationId,
+    }));
     const plan = await planAndLockPutaway(tx, po.warehouseId, lines, productIds);
     if (!plan.ok) return reject(plan.reason, plan.detail);
 
     const receivedBy = receipt.receivedBy || null;
     const { placements } = plan;
-    await applyStockChanges(tx, placements.map((p) => ({ productId: p.productId, locationId: p.locationId, onHandDelta: p.quantity, reservedDelta: 0 })), now);
+    await applyStockChanges(
+      tx,
+      placements.map((p) => ({ productId: p.productId, locationId: p.locationId, onHandDelta: p.quantity, reservedDelta: 0 })),
+      now,
+    );
     await appendLedger(
       tx,
       ctx.eventId,
-      placements.map((p) => ({ productId: p.productId, locationId: p.locationId, txnType: 'RECEIVE', quantity: p.quantity, referenceType: 'PURCHASE_ORDER', referenceId: String(poId), performedBy: receivedBy })),
+      placements.map((p) => ({
+        productId: p.productId,
+        locationId: p.locationId,
+        txnType: 'RECEIVE',
+        quantity: p.quantity,
+        referenceType: 'PURCHASE_ORDER',
+        referenceId: String(poId),
+        performedBy: receivedBy,
+      })),
       now,
     );
     const received = check.lines.filter((l) => l.receivedNow > 0).map((l) => ({ productId: l.productId, quantity: l.receivedNow }));
@@ -78,7 +98,10 @@ export const goodsReceived = defineHandler({
       ctx.emit({ eventType: 'PurchaseOrderStatusChanged', key: String(poId), payload: { poId, status: check.poStatus, previousStatus: check.previousStatus } });
     }
     // Received stock goes to open backorders first, in this transaction (contract v2).
-    await fillBackordersInTransaction(ctx, placements.map((p) => ({ productId: p.productId, warehouseId: po.warehouseId })));
+    await fillBackordersInTransaction(
+      ctx,
+      placements.map((p) => ({ productId: p.productId, warehouseId: po.warehouseId })),
+    );
     return 'RECEIVED';
   },
 });

@@ -39,10 +39,17 @@ export const orderCancelled = defineHandler({
 
     const draws = await drawDownReservation(ctx, orderId, lines, 'RELEASE');
     // v1 orders keep the v1 payload; each v2 field appears with the feature it describes: a held order hears why it was released.
-    ctx.emit({ eventType: 'StockReleased', key: orderId, payload: { orderId, lines: releasedLines(lines, backorders), ...(hold ? { reason: 'CANCELLED' as const } : {}) } });
+    ctx.emit({
+      eventType: 'StockReleased',
+      key: orderId,
+      payload: { orderId, lines: releasedLines(lines, backorders), ...(hold ? { reason: 'CANCELLED' as const } : {}) },
+    });
     // The released units go to other orders' open backorders first (contract v2).
     const warehouseOf = new Map(open.map((r) => [r.locationId, r.warehouseId]));
-    await fillBackordersInTransaction(ctx, draws.map((d) => ({ productId: d.productId, warehouseId: warehouseOf.get(d.locationId)! })));
+    await fillBackordersInTransaction(
+      ctx,
+      draws.map((d) => ({ productId: d.productId, warehouseId: warehouseOf.get(d.locationId)! })),
+    );
     ctx.log.info({ orderId, reason: cancellation.reason }, 'order cancelled; reservation released');
     return 'RELEASED';
   },

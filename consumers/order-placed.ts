@@ -35,8 +35,12 @@ export const orderPlaced = defineHandler({
  */
 async function reserveOrders(orders: readonly HandlerInput<OrderPlaced>[]): Promise<(string | EventRejectedError)[]> {
   const outcomes: (string | EventRejectedError)[] = [];
-  if (orders.length > 1 && orders.some((o) => usesSourcingOptions(o.payload))) await lockMixedRun(orders[0]!.ctx.tx, orders.map((o) => o.payload));
-  for (let start = 0; start < orders.length; ) {
+  if (orders.length > 1 && orders.some((o) => usesSourcingOptions(o.payload)))
+    await lockMixedRun(
+      orders[0]!.ctx.tx,
+      orders.map((o) => o.payload),
+    );
+  for (let start = 0; start < orders.length;) {
     const first = orders[start]!;
     if (usesSourcingOptions(first.payload)) {
       outcomes.push(await reserveSourcedOrder(first.ctx, first.payload));
@@ -53,10 +57,22 @@ async function reserveOrders(orders: readonly HandlerInput<OrderPlaced>[]): Prom
 
 async function reserveSingleWarehouseOrders(orders: readonly HandlerInput<OrderPlaced>[]): Promise<(string | EventRejectedError)[]> {
   const { tx, now } = orders[0]!.ctx;
-  const alreadyPlaced = await ordersWithReservations(tx, orders.map((o) => o.payload.orderId));
-  const resolved = await resolveOrders(tx, orders.map((o) => o.payload));
-  const warehouses = await chooseWarehouses(tx, orders.map((o) => o.payload), resolved);
-  const pairs = resolved.flatMap((lines, i) => lines.flatMap((l) => (l.product && warehouses[i] ? [{ warehouseId: warehouses[i]!, productId: l.product.productId }] : [])));
+  const alreadyPlaced = await ordersWithReservations(
+    tx,
+    orders.map((o) => o.payload.orderId),
+  );
+  const resolved = await resolveOrders(
+    tx,
+    orders.map((o) => o.payload),
+  );
+  const warehouses = await chooseWarehouses(
+    tx,
+    orders.map((o) => o.payload),
+    resolved,
+  );
+  const pairs = resolved.flatMap((lines, i) =>
+    lines.flatMap((l) => (l.product && warehouses[i] ? [{ warehouseId: warehouses[i]!, productId: l.product.productId }] : [])),
+  );
   const stock = await lockWarehouseStock(tx, pairs);
 
   const writes = new ReservationBatch();
@@ -64,7 +80,8 @@ async function reserveSingleWarehouseOrders(orders: readonly HandlerInput<OrderP
   const outcomes = orders.map(({ ctx, payload: order }, i): string | EventRejectedError => {
     if (alreadyPlaced.has(order.orderId)) return new EventRejectedError('ORDER_ALREADY_PLACED', `order ${order.orderId} already has reservations`);
     const warehouseId = warehouses[i];
-    if (!warehouseId) return new EventRejectedError('UNKNOWN_WAREHOUSE', order.warehouseId ? `warehouse ${order.warehouseId} does not exist` : 'no warehouse exists');
+    if (!warehouseId)
+      return new EventRejectedError('UNKNOWN_WAREHOUSE', order.warehouseId ? `warehouse ${order.warehouseId} does not exist` : 'no warehouse exists');
     const allocation = allocateReservation(resolved[i]!, stock.get(warehouseId) ?? new Map());
     if (!allocation.ok) {
       ctx.emit({ eventType: 'InsufficientStock', key: order.orderId, payload: { orderId: order.orderId, warehouseId, lines: allocation.shortLines } });
@@ -77,7 +94,11 @@ async function reserveSingleWarehouseOrders(orders: readonly HandlerInput<OrderP
     const holdUntil = order.holdUntil === undefined ? null : new Date(order.holdUntil);
     if (holdUntil) holds.push({ orderId: order.orderId, holdUntil, eventId: ctx.eventId, correlationId: ctx.correlationId });
     // v1 orders keep the v1 payload; each v2 field appears with the feature it describes (docs/decisions.md).
-    ctx.emit({ eventType: 'StockReserved', key: order.orderId, payload: { orderId: order.orderId, warehouseId, lines: allocation.lines, ...(holdUntil ? { holdUntil: holdUntil.toISOString() } : {}) } });
+    ctx.emit({
+      eventType: 'StockReserved',
+      key: order.orderId,
+      payload: { orderId: order.orderId, warehouseId, lines: allocation.lines, ...(holdUntil ? { holdUntil: holdUntil.toISOString() } : {}) },
+    });
     return 'RESERVED';
   });
 

@@ -41,7 +41,16 @@ export const orderShipped = defineHandler({
       payload: {
         orderId,
         shipmentId: shipment.shipmentId ?? null,
-        lines: plan.lines.map((l) => ({ productId: l.productId, sku: l.sku, quantity: l.quantity, allocations: l.allocations.map((a) => ({ ...(sourced ? { warehouseId: warehouseOf.get(a.locationId)! } : {}), locationId: a.locationId, quantity: a.quantity })) })),
+        lines: plan.lines.map((l) => ({
+          productId: l.productId,
+          sku: l.sku,
+          quantity: l.quantity,
+          allocations: l.allocations.map((a) => ({
+            ...(sourced ? { warehouseId: warehouseOf.get(a.locationId)! } : {}),
+            locationId: a.locationId,
+            quantity: a.quantity,
+          })),
+        })),
       },
     });
     // The rule lists SHIP among the changes that trigger replenishment.

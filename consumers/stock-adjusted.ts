@@ -37,7 +37,16 @@ export const stockAdjusted = defineHandler({
     await appendLedger(
       tx,
       ctx.eventId,
-      [{ productId: product.productId, locationId: location.locationId, txnType: 'ADJUST', quantity: delta, referenceType: 'ADJUSTMENT', referenceId: adjustmentReference(adjustment.reason, ctx.eventId) }],
+      [
+        {
+          productId: product.productId,
+          locationId: location.locationId,
+          txnType: 'ADJUST',
+          quantity: delta,
+          referenceType: 'ADJUSTMENT',
+          referenceId: adjustmentReference(adjustment.reason, ctx.eventId),
+        },
+      ],
       now,
     );
     if (delta < 0) await afterAvailabilityDrop(ctx, location.warehouseId, [product.productId]);

@@ -32,12 +32,23 @@ export const stockCounted = defineHandler({
     }
 
     // Also with a zero delta: the update stamps last_counted_at (a zero count where no row exists records nothing).
-    await applyStockChanges(tx, [{ productId: product.productId, locationId: location.locationId, onHandDelta: check.delta, reservedDelta: 0 }], now, { counted: true });
+    await applyStockChanges(tx, [{ productId: product.productId, locationId: location.locationId, onHandDelta: check.delta, reservedDelta: 0 }], now, {
+      counted: true,
+    });
     if (check.delta === 0) return 'COUNT_CONFIRMED';
     await appendLedger(
       tx,
       ctx.eventId,
-      [{ productId: product.productId, locationId: location.locationId, txnType: 'ADJUST', quantity: check.delta, referenceType: 'COUNT', referenceId: ctx.eventId }],
+      [
+        {
+          productId: product.productId,
+          locationId: location.locationId,
+          txnType: 'ADJUST',
+          quantity: check.delta,
+          referenceType: 'COUNT',
+          referenceId: ctx.eventId,
+        },
+      ],
       now,
     );
     if (check.delta < 0) await afterAvailabilityDrop(ctx, location.warehouseId, [product.productId]);

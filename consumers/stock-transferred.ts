@@ -44,8 +44,17 @@ export const stockTransferred = defineHandler({
       { locationId: from.locationId, quantity: -transfer.quantity },
       { locationId: to.locationId, quantity: transfer.quantity },
     ];
-    await applyStockChanges(tx, moves.map((m) => ({ productId: product.productId, locationId: m.locationId, onHandDelta: m.quantity, reservedDelta: 0 })), now);
-    await appendLedger(tx, ctx.eventId, moves.map((m) => ({ productId: product.productId, ...m, txnType: 'TRANSFER' as const, referenceType: 'TRANSFER' as const, referenceId: ctx.eventId })), now);
+    await applyStockChanges(
+      tx,
+      moves.map((m) => ({ productId: product.productId, locationId: m.locationId, onHandDelta: m.quantity, reservedDelta: 0 })),
+      now,
+    );
+    await appendLedger(
+      tx,
+      ctx.eventId,
+      moves.map((m) => ({ productId: product.productId, ...m, txnType: 'TRANSFER' as const, referenceType: 'TRANSFER' as const, referenceId: ctx.eventId })),
+      now,
+    );
     // Within one warehouse its total does not change, but the trigger is the one judge of that.
     await afterAvailabilityDrop(ctx, from.warehouseId, [product.productId]);
     // Stock moved in is offered to open backorders there (contract v2).

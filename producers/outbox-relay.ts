@@ -132,7 +132,10 @@ export class OutboxRelay {
         }
       } catch (error) {
         // Broker or database away, or fenced by a newer leader: end the term, try again, slower each time.
-        this.options.logger.warn({ err: error, retryInMs: backoffMs, fenced: isFenced(error) }, isFenced(error) ? 'outbox relay was fenced by a newer leader; stepping down' : 'outbox relay failed; retrying');
+        this.options.logger.warn(
+          { err: error, retryInMs: backoffMs, fenced: isFenced(error) },
+          isFenced(error) ? 'outbox relay was fenced by a newer leader; stepping down' : 'outbox relay failed; retrying',
+        );
         await this.stepDown();
         await this.sleep(backoffMs);
         backoffMs = Math.min(backoffMs * 2, 10_000);
@@ -189,7 +192,10 @@ export class OutboxRelay {
     const outboxIds = last.get('outbox') ?? [];
     const deadLetterIds = last.get('dead-letters') ?? [];
     await relayDb.markPublished(this.session!, outboxIds, deadLetterIds);
-    this.options.logger.info({ outboxRows: outboxIds.length, deadLetters: deadLetterIds.length }, 'outbox relay recovered the last published batch from the relay-offsets topic');
+    this.options.logger.info(
+      { outboxRows: outboxIds.length, deadLetters: deadLetterIds.length },
+      'outbox relay recovered the last published batch from the relay-offsets topic',
+    );
   }
 
   private async connect(): Promise<Client> {
@@ -270,7 +276,10 @@ export class OutboxRelay {
         .map((kind) => ({ kind, ids: batch.filter((i) => i.kind === kind).map((i) => i.id) }))
         .filter((k) => k.ids.length > 0)
         .map((k) => offsetsMessage(k.kind, k.ids));
-      await transaction.sendBatch({ acks: -1, topicMessages: [...groupByTopic(batch), { topic: relayOffsetsTopic(this.options.topicPrefix), messages: offsets }] });
+      await transaction.sendBatch({
+        acks: -1,
+        topicMessages: [...groupByTopic(batch), { topic: relayOffsetsTopic(this.options.topicPrefix), messages: offsets }],
+      });
       await transaction.commit();
     })();
     let timer: NodeJS.Timeout | undefined;
@@ -295,7 +304,10 @@ export class OutboxRelay {
     if (item.kind === 'outbox') await relayDb.parkOutboxRow(session, item.id, reason);
     else await relayDb.parkDeadLetterRow(session, item.id, reason);
     this.options.onParked?.(item.kind);
-    this.options.logger.error({ kind: item.kind, id: item.id, reason }, 'relay parked a row that can never be published; the rows behind it go on (see docs/operations.md)');
+    this.options.logger.error(
+      { kind: item.kind, id: item.id, reason },
+      'relay parked a row that can never be published; the rows behind it go on (see docs/operations.md)',
+    );
   }
 
   private async stepDown(): Promise<void> {
@@ -330,7 +342,10 @@ export class OutboxRelay {
 async function endSession(session: Client, waitMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const ended = await Promise.race([
-    session.end().then(() => true, () => true),
+    session.end().then(
+      () => true,
+      () => true,
+    ),
     new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
   ]);
   clearTimeout(timer);

@@ -35,7 +35,14 @@ function byteLength(value: Buffer | string | null | undefined): number {
 
 export function outboxItem(row: OutboxRow, prefix: string): RelayItem {
   const message: Message = { key: row.message_key, value: row.envelope, headers: row.headers };
-  return { kind: 'outbox', id: row.outbox_id, topic: topicName(row.topic as TopicBase, prefix), message, bytes: BATCH_OVERHEAD + messageBytes(message), createdAt: row.created_at };
+  return {
+    kind: 'outbox',
+    id: row.outbox_id,
+    topic: topicName(row.topic as TopicBase, prefix),
+    message,
+    bytes: BATCH_OVERHEAD + messageBytes(message),
+    createdAt: row.created_at,
+  };
 }
 
 /**

@@ -11,6 +11,8 @@ npx tsc -p tsconfig.json --noEmit
 # The layer rules of .oxlintrc.json: the domain is pure, nothing below the roots imports consumers/
 # or producers/, only src/db uses the Prisma client, no import cycles.
 npx oxlint --quiet
+# One format (.prettierrc.json): a change that is not formatted fails here; `npx prettier --write "**/*.{ts,js}"` formats it.
+npx prettier --check "**/*.{ts,js}" --log-level warn
 # Only src/db writes SQL: no statement or Prisma model call in any other source file.
 bash scripts/check-sql-layer.sh
 exec npx jest "$@"

@@ -28,7 +28,12 @@ async function main(argv: string[]): Promise<number> {
 
 function helpText(list: readonly CliCommand[]): string {
   const width = Math.max(...list.map((c) => c.name.length));
-  return ['usage: npm run cli -- <command> [options]   (<command> --help for its options)', '', ...list.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`), ''].join('\n');
+  return [
+    'usage: npm run cli -- <command> [options]   (<command> --help for its options)',
+    '',
+    ...list.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+  ].join('\n');
 }
 
 main(process.argv.slice(2)).then(

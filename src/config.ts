@@ -19,12 +19,20 @@ const schema = z.object({
   KAFKA_BROKERS: z
     .string()
     .default('localhost:9092')
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each broker must be host:port')).min(1)),
   KAFKA_CLIENT_ID: z.string().min(1).default('inventory-service'),
   KAFKA_GROUP_ID: z.string().min(1).default('inventory-service'),
   /** Prepended to every topic name of the contract. */
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, . _ -').default(''),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, . _ -')
+    .default(''),
   /** Create missing contract topics at startup (admin API), with this many partitions and replicas. */
   KAFKA_CREATE_TOPICS: bool.default(true),
   KAFKA_TOPIC_PARTITIONS: int(1, 1000).default(6),
@@ -54,7 +62,10 @@ const schema = z.object({
   REPLENISH_SERVICE_LEVEL: z.coerce.number().gt(0.5).lt(1).default(0.95),
   DAILY_SCAN_ENABLED: bool.default(false),
   /** UTC time of day (HH:MM) at which the in-process daily scan runs. */
-  DAILY_SCAN_AT: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').default('02:00'),
+  DAILY_SCAN_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')
+    .default('02:00'),
   /** How long a graceful shutdown may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: int(1000, 600000).default(30000),
   /**
@@ -126,7 +137,10 @@ const schema = z.object({
    * through a pooler in transaction mode (PgBouncer): the relay needs a
    * session of its own (advisory lock, LISTEN). Default: DATABASE_URL.
    */
-  OUTBOX_RELAY_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
+  OUTBOX_RELAY_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional(),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -148,14 +162,18 @@ const TOKEN_VALUE = /^[A-Za-z0-9._~+/=-]{16,256}$/;
  * the token itself (they reach logs and terminals).
  */
 export function parseApiTokens(list: string): ApiToken[] {
-  const entries = list.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = list
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   const tokens = entries.map((entry, i): ApiToken => {
     const parts = entry.split(':');
     const where = `API_TOKENS entry ${i + 1}`;
     if (parts.length !== 3) throw new ConfigError(`invalid configuration: ${where}: must be name:token:scope`);
     const [name, token, scope] = parts as [string, string, string];
     if (!TOKEN_NAME.test(name)) throw new ConfigError(`invalid configuration: ${where}: the name must be 1-64 letters, digits, . _ -`);
-    if (!TOKEN_VALUE.test(token)) throw new ConfigError(`invalid configuration: ${where} (${name}): the token must be 16-256 characters of A-Z a-z 0-9 . _ ~ + / = -`);
+    if (!TOKEN_VALUE.test(token))
+      throw new ConfigError(`invalid configuration: ${where} (${name}): the token must be 16-256 characters of A-Z a-z 0-9 . _ ~ + / = -`);
     if (scope !== 'read' && scope !== 'write') throw new ConfigError(`invalid configuration: ${where} (${name}): scope must be read or write`);
     return { name, token, scope };
   });
@@ -169,7 +187,6 @@ export function parseApiTokens(list: string): ApiToken[] {
   }
   return tokens;
 }
-
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -187,14 +204,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('invalid configuration: KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512)');
   }
   if (config.KAFKA_SASL_MECHANISM && !config.KAFKA_SSL && !config.KAFKA_SASL_ALLOW_PLAINTEXT) {
-    throw new ConfigError('invalid configuration: KAFKA_SASL_MECHANISM without KAFKA_SSL=true sends the credentials unencrypted; set KAFKA_SSL=true, or KAFKA_SASL_ALLOW_PLAINTEXT=true on a network you trust');
+    throw new ConfigError(
+      'invalid configuration: KAFKA_SASL_MECHANISM without KAFKA_SSL=true sends the credentials unencrypted; set KAFKA_SSL=true, or KAFKA_SASL_ALLOW_PLAINTEXT=true on a network you trust',
+    );
   }
   if (/[?&]pgbouncer=true(&|$)/.test(config.OUTBOX_RELAY_DATABASE_URL ?? config.DATABASE_URL)) {
     // The relay's leader lock is a session advisory lock and it LISTENs: neither works through a pooler in transaction mode.
-    throw new ConfigError('invalid configuration: the database URL says pgbouncer=true; the outbox relay needs a session of its own: set OUTBOX_RELAY_DATABASE_URL to a direct connection (or PgBouncer in session mode), see docs/operations.md');
+    throw new ConfigError(
+      'invalid configuration: the database URL says pgbouncer=true; the outbox relay needs a session of its own: set OUTBOX_RELAY_DATABASE_URL to a direct connection (or PgBouncer in session mode), see docs/operations.md',
+    );
   }
   if (config.KAFKA_SSL_CA_FILE && !config.KAFKA_SSL) throw new ConfigError('invalid configuration: KAFKA_SSL_CA_FILE needs KAFKA_SSL=true');
   parseApiTokens(config.API_TOKENS);
-  if (config.KAFKA_SSL_CA_FILE && !existsSync(config.KAFKA_SSL_CA_FILE)) throw new ConfigError(`invalid configuration: KAFKA_SSL_CA_FILE: no such file ${config.KAFKA_SSL_CA_FILE}`);
+  if (config.KAFKA_SSL_CA_FILE && !existsSync(config.KAFKA_SSL_CA_FILE))
+    throw new ConfigError(`invalid configuration: KAFKA_SSL_CA_FILE: no such file ${config.KAFKA_SSL_CA_FILE}`);
   return config;
 }

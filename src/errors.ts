@@ -71,7 +71,22 @@ export class InvariantViolation extends InventoryError {
 
 // SQLSTATEs that mean "try again": serialization failure, deadlock, lock timeout,
 // connection problems, the server shutting down or starting up, too many clients.
-const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57P01', '57P02', '57P03', '53300', '53400', '08000', '08001', '08003', '08004', '08006', '08007']);
+const TRANSIENT_SQLSTATES = new Set([
+  '40001',
+  '40P01',
+  '55P03',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '53400',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '08007',
+]);
 // Prisma's own codes: cannot reach / timed out / connection closed / write conflict or deadlock / transaction API failure (e.g. expired).
 const TRANSIENT_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034', 'P2028']);
 const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
@@ -79,8 +94,18 @@ const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT',
 const TRANSIENT_ADAPTER_KINDS = new Set(['TransactionWriteConflict', 'DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 // kafkajs errors that say "the broker or the cluster is away for now" though kafkajs marks them non-retriable:
 // its own retries ran out, a lock or request timed out, no coordinator (the broker restarting).
-const TRANSIENT_KAFKAJS_NAMES = new Set(['KafkaJSTimeout', 'KafkaJSLockTimeout', 'KafkaJSGroupCoordinatorNotFound', 'KafkaJSNoBrokerAvailableError', 'KafkaJSBrokerNotFound', 'KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError']);
-const TRANSIENT_MESSAGES = /Connection terminated|connection (is )?(closed|lost)|terminating connection|server closed the connection|Client has encountered a connection error|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|Transaction already closed|Transaction not found|Unable to start a transaction/i;
+const TRANSIENT_KAFKAJS_NAMES = new Set([
+  'KafkaJSTimeout',
+  'KafkaJSLockTimeout',
+  'KafkaJSGroupCoordinatorNotFound',
+  'KafkaJSNoBrokerAvailableError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+]);
+const TRANSIENT_MESSAGES =
+  /Connection terminated|connection (is )?(closed|lost)|terminating connection|server closed the connection|Client has encountered a connection error|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|Transaction already closed|Transaction not found|Unable to start a transaction/i;
 
 /**
  * What kind of failure an error is, for the one decision every caller makes
@@ -118,7 +143,14 @@ export function classifyError(error: unknown): ErrorKind {
       // is not retriable itself but wraps the last error: the walk goes on to its cause.
       if (e.retriable || TRANSIENT_KAFKAJS_NAMES.has(e.name)) found('transient');
     }
-    const any = e as { code?: unknown; message?: unknown; cause?: unknown; meta?: { code?: unknown; driverAdapterError?: unknown }; originalCode?: unknown; kind?: unknown };
+    const any = e as {
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      meta?: { code?: unknown; driverAdapterError?: unknown };
+      originalCode?: unknown;
+      kind?: unknown;
+    };
     const message = typeof any.message === 'string' ? any.message : '';
     if (any.code === 'P2028' || (/Transaction (already closed|not found)|expired|timeout/i.test(message) && /transaction/i.test(message))) found('timeout');
     if (typeof any.kind === 'string' && TRANSIENT_ADAPTER_KINDS.has(any.kind)) found('transient');
@@ -151,7 +183,14 @@ export function isTransactionTimeout(error: unknown): boolean {
 }
 
 // Kinds of @prisma/adapter-pg's mapped errors that are data or integrity errors.
-const DATA_ADAPTER_KINDS = new Set(['UniqueConstraintViolation', 'NullConstraintViolation', 'ForeignKeyConstraintViolation', 'InvalidInputValue', 'LengthMismatch', 'ValueOutOfRange']);
+const DATA_ADAPTER_KINDS = new Set([
+  'UniqueConstraintViolation',
+  'NullConstraintViolation',
+  'ForeignKeyConstraintViolation',
+  'InvalidInputValue',
+  'LengthMismatch',
+  'ValueOutOfRange',
+]);
 
 /** kafkajs's error tree (KafkaJSError and its subclasses), recognised by shape: this module does not depend on kafkajs. */
 function isKafkaJsError(e: unknown): e is Error & { retriable: boolean } {

@@ -35,13 +35,21 @@ export async function readToEnd(
   if (remaining.size === 0) return;
   const ends = new Map(remaining);
 
-  const consumer = kafka.consumer({ groupId: `${options.groupPrefix}-${randomUUID()}`, allowAutoTopicCreation: false, ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}) });
+  const consumer = kafka.consumer({
+    groupId: `${options.groupPrefix}-${randomUUID()}`,
+    allowAutoTopicCreation: false,
+    ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}),
+  });
   let timer: NodeJS.Timeout | undefined;
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`could not read ${topics.join(', ')} to the end within ${options.timeoutMs} ms; not finished: ${[...remaining.keys()].join(' ')}`)), options.timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(new Error(`could not read ${topics.join(', ')} to the end within ${options.timeoutMs} ms; not finished: ${[...remaining.keys()].join(' ')}`)),
+        options.timeoutMs,
+      );
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
         const key = `${payload.topic}:${payload.partition}`;
         const end = remaining.get(key);

@@ -3,7 +3,6 @@ import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import { compactedTopics, topics, topicName, type TopicBase } from './contracts';
 import { TopicConfigurationError } from './errors';
 
-
 const COMPACT = [{ name: 'cleanup.policy', value: 'compact' }];
 
 /** The relay's own topic (not part of the contract): what the relay published, per kind of row. */
@@ -29,21 +28,36 @@ export async function ensureTopics(kafka: Kafka, prefix: string, numPartitions: 
     const missing = (Object.values(topics) as TopicBase[]).filter((t) => !existing.has(topicName(t, prefix)));
     const offsets = relayOffsetsTopic(prefix);
     const wanted = [
-      ...missing.map((t) => ({ topic: topicName(t, prefix), numPartitions, replicationFactor, configEntries: compactedTopics.includes(t) ? COMPACT : undefined })),
+      ...missing.map((t) => ({
+        topic: topicName(t, prefix),
+        numPartitions,
+        replicationFactor,
+        configEntries: compactedTopics.includes(t) ? COMPACT : undefined,
+      })),
       // One partition, compacted: a new leader reads it from the start, and
       // compaction keeps it about one record per key. Small segments let the
       // cleaner run often; the last record of each key always stays.
       ...(existing.has(offsets)
         ? []
-        : [{ topic: offsets, numPartitions: 1, replicationFactor, configEntries: [
-            { name: 'cleanup.policy', value: 'compact' },
-            { name: 'segment.bytes', value: String(16 * 1024 * 1024) },
-            { name: 'min.cleanable.dirty.ratio', value: '0.1' },
-          ] }]),
+        : [
+            {
+              topic: offsets,
+              numPartitions: 1,
+              replicationFactor,
+              configEntries: [
+                { name: 'cleanup.policy', value: 'compact' },
+                { name: 'segment.bytes', value: String(16 * 1024 * 1024) },
+                { name: 'min.cleanable.dirty.ratio', value: '0.1' },
+              ],
+            },
+          ]),
     ];
     if (wanted.length > 0) {
       await admin.createTopics({ waitForLeaders: false, topics: wanted });
-      await waitForLeaders(admin, wanted.map((t) => t.topic));
+      await waitForLeaders(
+        admin,
+        wanted.map((t) => t.topic),
+      );
     }
     await assertCompacted(admin, prefix);
     return wanted.map((t) => t.topic);

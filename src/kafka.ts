@@ -19,13 +19,15 @@ export function createKafka(config: Config, logger: Logger, clientIdSuffix = '')
     // the relay retry forever above it, so a broker restart only delays work.
     retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
     logLevel: logLevel.WARN,
-    logCreator: () => ({ namespace, level, log }) => {
-      const { message, ...extra } = log;
-      const child = logger.child({ component: 'kafkajs', namespace });
-      if (level <= logLevel.ERROR) child.error(extra, message);
-      else if (level === logLevel.WARN) child.warn(extra, message);
-      else child.debug(extra, message);
-    },
+    logCreator:
+      () =>
+      ({ namespace, level, log }) => {
+        const { message, ...extra } = log;
+        const child = logger.child({ component: 'kafkajs', namespace });
+        if (level <= logLevel.ERROR) child.error(extra, message);
+        else if (level === logLevel.WARN) child.warn(extra, message);
+        else child.debug(extra, message);
+      },
   };
   return new Kafka(kafkaConfig);
 }
@@ -37,7 +39,9 @@ export function kafkaSecurityWarnings(config: Config): string[] {
     warnings.push(`SASL ${config.KAFKA_SASL_MECHANISM} without TLS (KAFKA_SASL_ALLOW_PLAINTEXT=true): credentials and messages cross the network unencrypted`);
   }
   if (config.KAFKA_SSL && !config.KAFKA_SSL_REJECT_UNAUTHORIZED) {
-    warnings.push('KAFKA_SSL_REJECT_UNAUTHORIZED=false: the broker certificate is not checked, so anyone on the path can pose as the broker and read the credentials');
+    warnings.push(
+      'KAFKA_SSL_REJECT_UNAUTHORIZED=false: the broker certificate is not checked, so anyone on the path can pose as the broker and read the credentials',
+    );
   }
   return warnings;
 }

@@ -13,9 +13,26 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', de
     level,
     base: { service: 'inventory-service' },
     redact: {
-      paths: ['DATABASE_URL', 'KAFKA_SASL_PASSWORD', '*.DATABASE_URL', '*.KAFKA_SASL_PASSWORD', 'password', '*.password', '*.*.password', 'connectionString', '*.connectionString', 'databaseUrl', '*.databaseUrl',
+      paths: [
+        'DATABASE_URL',
+        'KAFKA_SASL_PASSWORD',
+        '*.DATABASE_URL',
+        '*.KAFKA_SASL_PASSWORD',
+        'password',
+        '*.password',
+        '*.*.password',
+        'connectionString',
+        '*.connectionString',
+        'databaseUrl',
+        '*.databaseUrl',
         // Query API bearer tokens: the configured list and any request headers that get logged.
-        'API_TOKENS', '*.API_TOKENS', 'authorization', 'headers.authorization', '*.headers.authorization', 'req.headers.authorization'],
+        'API_TOKENS',
+        '*.API_TOKENS',
+        'authorization',
+        'headers.authorization',
+        '*.headers.authorization',
+        'req.headers.authorization',
+      ],
       censor: '[redacted]',
     },
   };

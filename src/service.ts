@@ -49,7 +49,12 @@ export class InventoryService {
   constructor(readonly options: ServiceOptions) {
     const { config, logger } = options;
     this.db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-    this.ops = new ServiceOps({ db: this.db, databaseUrl: config.DATABASE_URL, defaultMetrics: options.defaultMetrics, logger: logger.child({ component: 'readiness' }) });
+    this.ops = new ServiceOps({
+      db: this.db,
+      databaseUrl: config.DATABASE_URL,
+      defaultMetrics: options.defaultMetrics,
+      logger: logger.child({ component: 'readiness' }),
+    });
     const kafka = createKafka(config, logger, options.instanceId ? `-${options.instanceId}` : '');
     this.kafka = kafka;
     this.redriveProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
@@ -98,7 +103,17 @@ export class InventoryService {
     this.dailyScan = dailyScanSchedule({ config, db: this.db, logger, clock: options.clock, onCommitted: () => this.relay.wake() });
     this.retention =
       config.RETENTION_PRUNE_INTERVAL_MS > 0
-        ? new RetentionSchedule({ db: this.db, kafka, topicPrefix: config.KAFKA_TOPIC_PREFIX, retentionDays: config.RETENTION_DAYS, logger: logger.child({ component: 'retention' }), clock: options.clock }, config.RETENTION_PRUNE_INTERVAL_MS)
+        ? new RetentionSchedule(
+            {
+              db: this.db,
+              kafka,
+              topicPrefix: config.KAFKA_TOPIC_PREFIX,
+              retentionDays: config.RETENTION_DAYS,
+              logger: logger.child({ component: 'retention' }),
+              clock: options.clock,
+            },
+            config.RETENTION_PRUNE_INTERVAL_MS,
+          )
         : null;
   }
 

@@ -67,7 +67,11 @@ export async function applyEvents(deps: ProcessorDeps, events: readonly ValidEve
 /** The inbox row (DEAD_LETTERED) and the dead letter of an event refused outside a run's transaction, in their own transaction. */
 export async function recordRefusalOf(deps: ProcessorDeps, event: ValidEvent, code: string, reason: string): Promise<void> {
   const { envelope, record } = event;
-  await recordRefusal(deps.db, inboxClaimOf(envelope, record), deadLetterRecord({ ...record, code, reason, eventId: envelope.eventId, eventType: envelope.eventType }, deps.topicPrefix));
+  await recordRefusal(
+    deps.db,
+    inboxClaimOf(envelope, record),
+    deadLetterRecord({ ...record, code, reason, eventId: envelope.eventId, eventType: envelope.eventType }, deps.topicPrefix),
+  );
 }
 
 async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly ValidEvent[]): Promise<Map<number, Applied>> {
@@ -84,7 +88,10 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
     resolveParked.push(...own);
     if (own.length > 0) parked = parked.filter((r) => !own.includes(r.deadLetterId));
   };
-  const claimed = await claimInbox(tx, events.map(({ envelope, record }) => inboxClaimOf(envelope, record)));
+  const claimed = await claimInbox(
+    tx,
+    events.map(({ envelope, record }) => inboxClaimOf(envelope, record)),
+  );
   for (const event of events) {
     const ahead = parked.length > 0 ? parkedAhead(parked, event) : null;
     if (!claimed.delete(event.envelope.eventId)) {
@@ -101,12 +108,15 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
   }
   // Alone in the transaction, a refused event rolls the whole transaction back; with others, only its savepoint.
   const isolate = events.length > 1;
-  for (let start = 0; start < fresh.length; ) {
+  for (let start = 0; start < fresh.length;) {
     const handler = fresh[start]!.event.handler;
     let end = start + 1;
     while (handler.handleMany && end < fresh.length && fresh[end]!.event.handler === handler) end++;
     const run = fresh.slice(start, end);
-    const outcomes = handler.handleMany && run.length > 1 ? await handler.handleMany(run.map((p) => ({ ctx: p.ctx, payload: p.event.payload }))) : [await handleOne(tx, run[0]!, isolate)];
+    const outcomes =
+      handler.handleMany && run.length > 1
+        ? await handler.handleMany(run.map((p) => ({ ctx: p.ctx, payload: p.event.payload })))
+        : [await handleOne(tx, run[0]!, isolate)];
     run.forEach((p, i) => results.set(p.event.index, settle(p, outcomes[i]!)));
     start = end;
   }
@@ -122,7 +132,10 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
   });
   const deadLetters = [...refused.map((p) => p.event), ...heldBack].map((event) => {
     const result = results.get(event.index) as { code: string; reason: string };
-    return deadLetterRecord({ ...event.record, code: result.code, reason: result.reason, eventId: event.envelope.eventId, eventType: event.envelope.eventType }, deps.topicPrefix);
+    return deadLetterRecord(
+      { ...event.record, code: result.code, reason: result.reason, eventId: event.envelope.eventId, eventType: event.envelope.eventType },
+      deps.topicPrefix,
+    );
   });
   const unclaim = heldBack.map((e) => e.envelope.eventId);
   const outbox = [...applied.map((p) => ({ cause: causeOf(p.event), events: p.emitted })), { cause: levelCause, events: levels }];
@@ -172,13 +185,29 @@ function settle(pending: Pending, outcome: string | EventRejectedError): Applied
 }
 
 function causeOf(event: ValidEvent) {
-  return { eventId: event.envelope.eventId, correlationId: event.envelope.correlationId ?? null, traceparent: validTraceparent(event.record.message.headers?.[envelopeHeaders.traceparent]) };
+  return {
+    eventId: event.envelope.eventId,
+    correlationId: event.envelope.correlationId ?? null,
+    traceparent: validTraceparent(event.record.message.headers?.[envelopeHeaders.traceparent]),
+  };
 }
 
 /** What the message key of each inbound topic is, by the contract: logged under that name. */
-const KEY_NAMES: Record<InboundTopic, string> = { orders: 'orderId', 'goods-receipts': 'poId', 'purchase-order-updates': 'poId', 'inventory-operations': 'locationId' };
+const KEY_NAMES: Record<InboundTopic, string> = {
+  orders: 'orderId',
+  'goods-receipts': 'poId',
+  'purchase-order-updates': 'poId',
+  'inventory-operations': 'locationId',
+};
 
 /** What every log line about an event carries: its id and type, its key (orderId, poId or locationId) and its place in Kafka. */
 export function logFields({ envelope, record }: Pick<ValidEvent, 'envelope' | 'record'>): Record<string, unknown> {
-  return { eventId: envelope.eventId, eventType: envelope.eventType, [KEY_NAMES[record.topic]]: record.message.key?.toString(), topic: record.topic, partition: record.partition, offset: record.message.offset };
+  return {
+    eventId: envelope.eventId,
+    eventType: envelope.eventType,
+    [KEY_NAMES[record.topic]]: record.message.key?.toString(),
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.message.offset,
+  };
 }

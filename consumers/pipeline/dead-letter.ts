@@ -20,7 +20,20 @@ export interface DeadLetterInput {
 /** The dead_letter row of a refused message, as src/db records it: with the message itself, to be shown and redriven. */
 export function deadLetterRecord(input: DeadLetterInput, topicPrefix: string): DeadLetterRecord {
   const { message, partition, code, reason, eventId, eventType } = input;
-  return { topic: topicName(input.topic, topicPrefix), partition, offset: message.offset, digest: messageDigest(message), parkedKey: messageKey(message), code, reason, eventId, eventType, key: message.key, value: message.value, headers: storeHeaders(message.headers) };
+  return {
+    topic: topicName(input.topic, topicPrefix),
+    partition,
+    offset: message.offset,
+    digest: messageDigest(message),
+    parkedKey: messageKey(message),
+    code,
+    reason,
+    eventId,
+    eventType,
+    key: message.key,
+    value: message.value,
+    headers: storeHeaders(message.headers),
+  };
 }
 
 /** The key as text, as a dead letter records it (parked_key): what later events of the key are matched by. */
@@ -61,7 +74,11 @@ export async function deadLetter(db: Db | Tx, topicPrefix: string, input: DeadLe
 }
 
 /** The refusal on record for a message (code and reason), for a redelivery of an event refused before. */
-export async function recordedDeadLetter(db: Db | Tx, topicPrefix: string, input: Omit<DeadLetterInput, 'code' | 'reason'>): Promise<{ code: string; reason: string }> {
+export async function recordedDeadLetter(
+  db: Db | Tx,
+  topicPrefix: string,
+  input: Omit<DeadLetterInput, 'code' | 'reason'>,
+): Promise<{ code: string; reason: string }> {
   const row = await findDeadLetter(db, topicName(input.topic, topicPrefix), input.partition, input.message.offset, messageDigest(input.message));
   return { code: row.errorCode, reason: row.errorMessage };
 }

@@ -35,7 +35,14 @@ export async function processRecords(deps: ProcessorDeps, records: readonly Inbo
 
   // A duplicate whose dead letter was recorded but not sent (the process died in between): send it now.
   const duplicates = valid.filter((e) => applied.get(e.index)!.status === 'DUPLICATE').map((e) => e.record);
-  const unsent = duplicates.length > 0 ? await unsentDeadLetters(deps.db, topicName(records[0]!.topic, deps.topicPrefix), duplicates.map((r) => ({ partition: r.partition, offset: r.message.offset, digest: messageDigest(r.message) }))) : new Set<string>();
+  const unsent =
+    duplicates.length > 0
+      ? await unsentDeadLetters(
+          deps.db,
+          topicName(records[0]!.topic, deps.topicPrefix),
+          duplicates.map((r) => ({ partition: r.partition, offset: r.message.offset, digest: messageDigest(r.message) })),
+        )
+      : new Set<string>();
 
   const results: EventOutcome[] = [];
   for (const [index, record] of records.entries()) {
@@ -44,7 +51,8 @@ export async function processRecords(deps: ProcessorDeps, records: readonly Inbo
     if (!p.ok) results.push(await rejectRecord(deps, record, p.code, p.reason));
     else if (outcome.status === 'DEAD_LETTERED') results.push(await rejectRecord(deps, record, outcome.code, outcome.reason, p.envelope));
     // Its dead letter is on record but was not sent (the process died in between): the recorded refusal stands.
-    else if (outcome.status === 'DUPLICATE' && unsent.has(`${record.partition}@${record.message.offset}`)) results.push(await rejectOnRecord(deps, record, p.envelope));
+    else if (outcome.status === 'DUPLICATE' && unsent.has(`${record.partition}@${record.message.offset}`))
+      results.push(await rejectOnRecord(deps, record, p.envelope));
     else results.push(outcome);
   }
   return results;
@@ -115,8 +123,14 @@ function parkedReason(error: unknown, attempts: number): string {
 async function park(deps: ProcessorDeps, event: ValidEvent, error: unknown, attempts: number): Promise<Map<number, Applied>> {
   const reason = parkedReason(error, attempts);
   const { envelope, record } = event;
-  await recordDeadLetter(deps.db, deadLetterRecord({ ...record, code: 'PARKED', reason, eventId: envelope.eventId, eventType: envelope.eventType }, deps.topicPrefix));
-  deps.logger.error({ ...logFields(event), err: error, attempts }, 'event parked: dead-lettered PARKED, later events of its key wait behind it (docs/decisions.md)');
+  await recordDeadLetter(
+    deps.db,
+    deadLetterRecord({ ...record, code: 'PARKED', reason, eventId: envelope.eventId, eventType: envelope.eventType }, deps.topicPrefix),
+  );
+  deps.logger.error(
+    { ...logFields(event), err: error, attempts },
+    'event parked: dead-lettered PARKED, later events of its key wait behind it (docs/decisions.md)',
+  );
   return new Map([[event.index, { status: 'DEAD_LETTERED', eventType: envelope.eventType, code: 'PARKED', reason }]]);
 }
 
@@ -129,8 +143,14 @@ async function park(deps: ProcessorDeps, event: ValidEvent, error: unknown, atte
 export async function parkRecord(deps: ProcessorDeps, record: InboundRecord, error: unknown, attempts: number): Promise<EventOutcome> {
   const envelope = envelopeOf(record.message.value);
   const reason = parkedReason(error, attempts);
-  await recordDeadLetter(deps.db, deadLetterRecord({ ...record, code: 'PARKED', reason, eventId: envelope?.eventId, eventType: envelope?.eventType }, deps.topicPrefix));
-  deps.logger.error({ topic: record.topic, partition: record.partition, offset: record.message.offset, eventId: envelope?.eventId, err: error, attempts }, 'message parked: dead-lettered PARKED');
+  await recordDeadLetter(
+    deps.db,
+    deadLetterRecord({ ...record, code: 'PARKED', reason, eventId: envelope?.eventId, eventType: envelope?.eventType }, deps.topicPrefix),
+  );
+  deps.logger.error(
+    { topic: record.topic, partition: record.partition, offset: record.message.offset, eventId: envelope?.eventId, err: error, attempts },
+    'message parked: dead-lettered PARKED',
+  );
   return rejectRecord(deps, record, 'PARKED', reason, envelope);
 }
 
@@ -172,7 +192,20 @@ async function rejectRecord(deps: ProcessorDeps, record: InboundRecord, code: st
   const eventType = refused?.eventType ?? null;
   const input = { ...record, code, reason, eventId: refused?.eventId, eventType: refused?.eventType };
   const { recorded: queued, code: recorded, reason: recordedReason } = await deadLetter(deps.db, deps.topicPrefix, input);
-  deps.logger.warn({ topic: record.topic, partition: record.partition, offset: record.message.offset, key: record.message.key?.toString(), eventId: refused?.eventId, eventType, code: recorded, reason: recordedReason, queued }, 'message dead-lettered');
+  deps.logger.warn(
+    {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.message.offset,
+      key: record.message.key?.toString(),
+      eventId: refused?.eventId,
+      eventType,
+      code: recorded,
+      reason: recordedReason,
+      queued,
+    },
+    'message dead-lettered',
+  );
   return { status: 'DEAD_LETTERED', eventType, code: recorded, reason: recordedReason };
 }
 

@@ -155,7 +155,10 @@ export class EventRunner {
     // Not transient and not isolated inside the pipeline (it parks a lone event that fails in its own transaction):
     // find the message it comes from, one at a time, outside the group commit.
     const { deps } = this.options;
-    deps.logger.error({ err: together.error, topic: records[0]!.topic, partition: records[0]!.partition, messages: records.length }, 'a run keeps failing with an error that is not transient; applying its messages one at a time');
+    deps.logger.error(
+      { err: together.error, topic: records[0]!.topic, partition: records[0]!.partition, messages: records.length },
+      'a run keeps failing with an error that is not transient; applying its messages one at a time',
+    );
     const results: EventOutcome[] = [];
     for (const record of records) {
       const alone = await this.withRetry(() => processRecords(deps, [record]), control);

@@ -22,4 +22,3 @@ export interface InboundRecord {
   partition: number;
   message: KafkaMessage;
 }
-

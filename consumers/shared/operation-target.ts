@@ -32,9 +32,7 @@ export interface Refusal {
   detail: string;
 }
 
-export type OperationTarget =
-  | { ok: true; product: OperationProduct; locations: Map<number, OperationLocation> }
-  | { ok: false; refusal: Refusal };
+export type OperationTarget = { ok: true; product: OperationProduct; locations: Map<number, OperationLocation> } | { ok: false; refusal: Refusal };
 
 /**
  * Unknown products and locations are refused with a StockAdjustmentRejected
@@ -48,13 +46,19 @@ export async function findOperationTarget(tx: Tx, ref: { productId?: number; sku
   const found = await productMeasuresByRef(tx, ref);
   const product = found && (ref.sku === undefined || found.sku === ref.sku) ? found : null;
   if (!product) {
-    return { ok: false, refusal: { productId: ref.productId ?? null, sku: ref.sku ?? null, locationId: locationIds[0]!, reason: 'UNKNOWN_PRODUCT', detail: 'no such product' } };
+    return {
+      ok: false,
+      refusal: { productId: ref.productId ?? null, sku: ref.sku ?? null, locationId: locationIds[0]!, reason: 'UNKNOWN_PRODUCT', detail: 'no such product' },
+    };
   }
   const rows = await locationWarehouses(tx, locationIds);
   const locations = new Map(rows.map((l) => [l.locationId, l]));
   const missing = locationIds.find((id) => !locations.has(id));
   if (missing !== undefined) {
-    return { ok: false, refusal: { productId: product.productId, sku: product.sku, locationId: missing, reason: 'UNKNOWN_LOCATION', detail: `no location ${missing}` } };
+    return {
+      ok: false,
+      refusal: { productId: product.productId, sku: product.sku, locationId: missing, reason: 'UNKNOWN_LOCATION', detail: `no location ${missing}` },
+    };
   }
   return { ok: true, product, locations };
 }

@@ -29,8 +29,13 @@ export async function lockMixedRun(tx: Tx, orders: readonly OrderPlaced[]): Prom
   const resolved = await resolveOrders(tx, orders);
   const productIds = [...new Set(resolved.flat().flatMap((l) => (l.product ? [l.product.productId] : [])))];
   const warehouses = await allWarehouseIds(tx);
-  await lockWarehouseStock(tx, warehouses.flatMap((warehouseId) => productIds.map((productId) => ({ warehouseId, productId }))));
-  const mayBackorder = resolved.flatMap((lines, i) => (orders[i]!.backorder === 'ALLOW' ? lines.flatMap((l) => (l.product?.allowBackorder ? [l.product.productId] : [])) : []));
+  await lockWarehouseStock(
+    tx,
+    warehouses.flatMap((warehouseId) => productIds.map((productId) => ({ warehouseId, productId }))),
+  );
+  const mayBackorder = resolved.flatMap((lines, i) =>
+    orders[i]!.backorder === 'ALLOW' ? lines.flatMap((l) => (l.product?.allowBackorder ? [l.product.productId] : [])) : [],
+  );
   await lockBackorderQueues(tx, mayBackorder);
 }
 
@@ -45,9 +50,11 @@ export async function lockMixedRun(tx: Tx, orders: readonly OrderPlaced[]): Prom
 export async function reserveSourcedOrder(ctx: EventContext, order: OrderPlaced): Promise<string | EventRejectedError> {
   const { tx, now } = ctx;
   const { orderId } = order;
-  if ((await ordersWithReservations(tx, [orderId])).size > 0) return new EventRejectedError('ORDER_ALREADY_PLACED', `order ${orderId} already has reservations`);
+  if ((await ordersWithReservations(tx, [orderId])).size > 0)
+    return new EventRejectedError('ORDER_ALREADY_PLACED', `order ${orderId} already has reservations`);
   const warehouses = order.warehouseId ? await existingWarehouseIds(tx, [order.warehouseId]) : await allWarehouseIds(tx);
-  if (warehouses.length === 0) return new EventRejectedError('UNKNOWN_WAREHOUSE', order.warehouseId ? `warehouse ${order.warehouseId} does not exist` : 'no warehouse exists');
+  if (warehouses.length === 0)
+    return new EventRejectedError('UNKNOWN_WAREHOUSE', order.warehouseId ? `warehouse ${order.warehouseId} does not exist` : 'no warehouse exists');
 
   const [lines] = await resolveOrders(tx, [order]);
   const productIds = [...new Set(lines!.flatMap((l) => (l.product ? [l.product.productId] : [])))];
@@ -62,7 +69,11 @@ export async function reserveSourcedOrder(ctx: EventContext, order: OrderPlaced)
     stock = await lockWarehouseStock(tx, pairs);
   }
 
-  const plan = planSourcing(lines!, stock, warehouses, { warehouseId: order.warehouseId, split: order.sourcing === 'SPLIT', backorder: order.backorder === 'ALLOW' });
+  const plan = planSourcing(lines!, stock, warehouses, {
+    warehouseId: order.warehouseId,
+    split: order.sourcing === 'SPLIT',
+    backorder: order.backorder === 'ALLOW',
+  });
   if (!plan.ok) {
     ctx.emit({ eventType: 'InsufficientStock', key: orderId, payload: { orderId, warehouseId: plan.warehouseId, lines: plan.shortLines } });
     return 'INSUFFICIENT_STOCK';
@@ -72,19 +83,31 @@ export async function reserveSourcedOrder(ctx: EventContext, order: OrderPlaced)
   await writeBackorders(
     tx,
     ctx.eventId,
-    plan.lines.filter((l) => l.backordered > 0).map((l) => ({ orderId, warehouseId: plan.backorderWarehouseId!, productId: l.productId, lineQuantity: l.quantity, quantity: l.backordered })),
+    plan.lines
+      .filter((l) => l.backordered > 0)
+      .map((l) => ({ orderId, warehouseId: plan.backorderWarehouseId!, productId: l.productId, lineQuantity: l.quantity, quantity: l.backordered })),
     now,
   );
   await recordOrderOptions(tx, orderId, ctx.eventId, { sourcing: order.sourcing ?? null, backorder: order.backorder ?? null }, now);
   // v2: a sourced order may be a hold too (milliseconds, UTC: what the database keeps).
   const holdUntil = order.holdUntil === undefined ? null : new Date(order.holdUntil);
   if (holdUntil) await recordHolds(tx, [{ orderId, holdUntil, eventId: ctx.eventId, correlationId: ctx.correlationId }], now);
-  ctx.emit({ eventType: 'StockReserved', key: orderId, payload: { orderId, ...warehousesOf(plan.lines, plan.backorderWarehouseId), lines: plan.lines, ...(holdUntil ? { holdUntil: holdUntil.toISOString() } : {}) } });
+  ctx.emit({
+    eventType: 'StockReserved',
+    key: orderId,
+    payload: {
+      orderId,
+      ...warehousesOf(plan.lines, plan.backorderWarehouseId),
+      lines: plan.lines,
+      ...(holdUntil ? { holdUntil: holdUntil.toISOString() } : {}),
+    },
+  });
 
   // Reserving and backordering both lower what is free to promise (available - backordered).
   const touched = new Map<number, Set<number>>();
   for (const l of plan.lines) {
-    for (const w of [...l.allocations.map((a) => a.warehouseId), ...(l.backordered > 0 ? [plan.backorderWarehouseId!] : [])]) touched.set(w, (touched.get(w) ?? new Set()).add(l.productId));
+    for (const w of [...l.allocations.map((a) => a.warehouseId), ...(l.backordered > 0 ? [plan.backorderWarehouseId!] : [])])
+      touched.set(w, (touched.get(w) ?? new Set()).add(l.productId));
   }
   for (const [warehouseId, ids] of [...touched].sort(([a], [b]) => a - b)) await afterAvailabilityDrop(ctx, warehouseId, [...ids]);
   return 'RESERVED';

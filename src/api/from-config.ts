@@ -14,16 +14,33 @@ import { registerConsole } from '../console/plugin';
  * The operator console (/console) is served on the same server and port; the
  * overview's consumer lag is asked of the broker for KAFKA_GROUP_ID.
  */
-export async function startQueryApi(config: Config, deps: { logger: Logger; redriver: DeadLetterRedriver; clock?: () => Date; register?: Parameters<typeof buildApiServer>[1] }): Promise<RunningApiServer> {
+export async function startQueryApi(
+  config: Config,
+  deps: { logger: Logger; redriver: DeadLetterRedriver; clock?: () => Date; register?: Parameters<typeof buildApiServer>[1] },
+): Promise<RunningApiServer> {
   const logger = deps.logger.child({ component: 'api' });
   if (config.API_AUTH === 'disabled') logger.warn('API_AUTH=disabled: the query API answers every request without a token, including redrives');
   const tokens = parseApiTokens(config.API_TOKENS);
   if (config.API_AUTH === 'tokens' && tokens.length === 0) logger.warn('API_TOKENS is empty: every /v1 request will be refused (401)');
   const db = createDb(config.DATABASE_URL, config.API_DATABASE_POOL_SIZE);
-  const consumerLag = new ConsumerLagReader({ kafka: createKafka(config, logger, '-api'), groupId: config.KAFKA_GROUP_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX, clock: deps.clock });
+  const consumerLag = new ConsumerLagReader({
+    kafka: createKafka(config, logger, '-api'),
+    groupId: config.KAFKA_GROUP_ID,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    clock: deps.clock,
+  });
   try {
     const app = await buildApiServer(
-      { db, logger, auth: { mode: config.API_AUTH, tokens }, rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE, topicPrefix: config.KAFKA_TOPIC_PREFIX, redriver: deps.redriver, clock: deps.clock, consumerLag },
+      {
+        db,
+        logger,
+        auth: { mode: config.API_AUTH, tokens },
+        rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        redriver: deps.redriver,
+        clock: deps.clock,
+        consumerLag,
+      },
       async (app) => {
         await registerConsole(app);
         await deps.register?.(app);

@@ -12,7 +12,14 @@ export const OPENAPI_PATH = `${CONTRACT_DOCS_DIR}/openapi.json`;
  * ever ran (none does: nothing is called, only described).
  */
 export async function renderOpenApi(): Promise<string> {
-  const unused = new Proxy({}, { get: () => { throw new Error('the OpenAPI document is rendered without a database'); } }) as Db;
+  const unused = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('the OpenAPI document is rendered without a database');
+      },
+    },
+  ) as Db;
   const app = await buildApiServer({
     db: unused,
     logger: createLogger('silent'),

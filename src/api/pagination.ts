@@ -40,7 +40,8 @@ export function decodeCursor<T>(schema: z.ZodType<T>, cursor: string | undefined
     raw = undefined;
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ApiProblem(400, 'INVALID_CURSOR', 'cursor is not one this API returned', [{ path: 'cursor', message: 'not a cursor of this list' }]);
+  if (!parsed.success)
+    throw new ApiProblem(400, 'INVALID_CURSOR', 'cursor is not one this API returned', [{ path: 'cursor', message: 'not a cursor of this list' }]);
   return parsed.data;
 }
 

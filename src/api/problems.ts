@@ -14,7 +14,10 @@ export const problemSchema = z
     detail: z.string(),
     code: z.string().describe('stable code, e.g. INVALID_PARAMETER, UNAUTHORIZED, NOT_FOUND'),
     instance: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('each malformed parameter'),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe('each malformed parameter'),
   })
   .meta({ id: 'Problem' });
 
@@ -50,7 +53,15 @@ export class ApiProblem extends Error {
 }
 
 export function problemBody(status: number, code: string, detail: string, instance?: string, errors?: { path: string; message: string }[]): Problem {
-  return { type: `urn:inventory-service:problem:${code}`, title: TITLES[status] ?? 'Error', status, detail, code, ...(instance ? { instance } : {}), ...(errors ? { errors } : {}) };
+  return {
+    type: `urn:inventory-service:problem:${code}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...(instance ? { instance } : {}),
+    ...(errors ? { errors } : {}),
+  };
 }
 
 /** The problem answers every /v1 route may give, for its OpenAPI response list. */

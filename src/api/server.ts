@@ -1,7 +1,14 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifyRateLimit from '@fastify/rate-limit';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
@@ -64,7 +71,8 @@ export async function buildApiServer(deps: ApiDeps, register?: (app: FastifyInst
       info: {
         title: 'Inventory service query API',
         version: API_VERSION,
-        description: 'Stock levels, available-to-promise, reservations, ledger, purchase orders and dead letters. Every /v1 request but this document needs Authorization: Bearer <token>; errors are RFC 9457 problems (application/problem+json) with a stable code.',
+        description:
+          'Stock levels, available-to-promise, reservations, ledger, purchase orders and dead letters. Every /v1 request but this document needs Authorization: Bearer <token>; errors are RFC 9457 problems (application/problem+json) with a stable code.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -78,7 +86,9 @@ export async function buildApiServer(deps: ApiDeps, register?: (app: FastifyInst
   app.addHook('onRequest', async (request) => {
     const query = request.url.indexOf('?');
     if (query >= 0 && !isWellFormedQuery(request.url.slice(query + 1))) {
-      throw new ApiProblem(400, 'INVALID_QUERY_STRING', 'the query string has a malformed %-escape (not UTF-8)', [{ path: 'querystring', message: 'malformed %-escape' }]);
+      throw new ApiProblem(400, 'INVALID_QUERY_STRING', 'the query string has a malformed %-escape (not UTF-8)', [
+        { path: 'querystring', message: 'malformed %-escape' },
+      ]);
     }
   });
   await app.register(fastifyRateLimit, {
@@ -89,13 +99,19 @@ export async function buildApiServer(deps: ApiDeps, register?: (app: FastifyInst
     timeWindow: 60_000,
     // Per token name; per address when tokens are off. Counted per instance (in memory).
     keyGenerator: (request) => (request.apiClient && request.apiClient.name !== 'anonymous' ? `token:${request.apiClient.name}` : `ip:${request.ip}`),
-    errorResponseBuilder: (_request, context) => new ApiProblem(context.statusCode, 'RATE_LIMITED', `more than ${context.max} requests a minute with this token; retry in ${context.after}`),
+    errorResponseBuilder: (_request, context) =>
+      new ApiProblem(context.statusCode, 'RATE_LIMITED', `more than ${context.max} requests a minute with this token; retry in ${context.after}`),
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => answerError(deps.logger, error, request, reply));
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new ApiProblem(404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, new ApiProblem(404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
   app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, client: request.apiClient?.name, ms: Math.round(reply.elapsedTime) }, 'api request');
+    request.log.debug(
+      { method: request.method, url: request.url, status: reply.statusCode, client: request.apiClient?.name, ms: Math.round(reply.elapsedTime) },
+      'api request',
+    );
   });
 
   const typed = app.withTypeProvider<ZodTypeProvider>();

@@ -21,7 +21,12 @@ export async function cancelOrderBackorders(ctx: Pick<EventContext, 'tx' | 'now'
   const { tx, now } = ctx;
   if (!(await orderOptions(tx, orderId))) return null;
   const open = await lockOrderBackorders(tx, orderId);
-  await drawFromBackorders(tx, open.map((b) => ({ backorderId: b.backorderId, quantity: b.openQuantity })), 'CANCEL', now);
+  await drawFromBackorders(
+    tx,
+    open.map((b) => ({ backorderId: b.backorderId, quantity: b.openQuantity })),
+    'CANCEL',
+    now,
+  );
   const result: CancelledBackorders = { sku: new Map(), cancelled: new Map() };
   for (const b of open) {
     result.sku.set(b.productId, b.sku);
@@ -36,7 +41,8 @@ export function releasedLines(released: readonly ReservationLine[], backorders: 
   if (!backorders) return lines;
   for (const line of lines) line.backorderCancelled = backorders.cancelled.get(line.productId) ?? 0;
   for (const [productId, cancelled] of backorders.cancelled) {
-    if (!lines.some((l) => l.productId === productId)) lines.push({ productId, sku: backorders.sku.get(productId)!, quantity: 0, backorderCancelled: cancelled });
+    if (!lines.some((l) => l.productId === productId))
+      lines.push({ productId, sku: backorders.sku.get(productId)!, quantity: 0, backorderCancelled: cancelled });
   }
   return lines;
 }

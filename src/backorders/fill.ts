@@ -23,7 +23,10 @@ export async function fillBackordersInTransaction(ctx: BackorderFillContext, key
   if (unique.length === 0) return 0;
   const { tx, now } = ctx;
   // Inventory rows first, then the queue lock, then the backorder rows: see src/db/backorders.ts.
-  const queued = await lockBackorderQueues(tx, unique.map((k) => k.productId));
+  const queued = await lockBackorderQueues(
+    tx,
+    unique.map((k) => k.productId),
+  );
   const relevant = unique.filter((k) => queued.has(k.productId));
   if (relevant.length === 0) return 0;
   const open = await lockOpenBackorders(tx, relevant);
@@ -43,10 +46,17 @@ export async function fillBackordersInTransaction(ctx: BackorderFillContext, key
   await reserveForBackorders(
     tx,
     ctx.eventId,
-    fills.flatMap((f) => f.allocations.map((a) => ({ orderId: f.orderId, warehouseId: f.warehouseId, productId: f.productId, locationId: a.locationId, quantity: a.quantity }))),
+    fills.flatMap((f) =>
+      f.allocations.map((a) => ({ orderId: f.orderId, warehouseId: f.warehouseId, productId: f.productId, locationId: a.locationId, quantity: a.quantity })),
+    ),
     now,
   );
-  await drawFromBackorders(tx, fills.map((f) => ({ backorderId: f.backorderId, quantity: f.quantity })), 'ALLOCATE', now);
+  await drawFromBackorders(
+    tx,
+    fills.map((f) => ({ backorderId: f.backorderId, quantity: f.quantity })),
+    'ALLOCATE',
+    now,
+  );
   for (const event of allocatedEvents(fills)) ctx.emit(event);
   return fills.reduce((sum, f) => sum + f.quantity, 0);
 }
@@ -62,4 +72,3 @@ function allocatedEvents(fills: readonly (BackorderFill & { warehouseId: number;
   }
   return [...byOrder].map(([key, payload]) => ({ eventType: 'BackorderAllocated' as const, key: payload.orderId, payload, discriminator: key }));
 }
-

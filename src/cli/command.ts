@@ -21,7 +21,6 @@ export interface CliEnv {
   out: (line: string) => void;
 }
 
-
 /** A command's --options, parsed strictly: an unknown option or a missing value is a UsageError. */
 export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
   try {
@@ -38,9 +37,18 @@ export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(
  * what went wrong (and the error code, when there is one).
  */
 export function failureLine(error: unknown): string {
-  const message = typeof error === 'string' ? error : error instanceof Error || (typeof error === 'object' && error !== null) ? String((error as { message?: unknown }).message ?? '') : '';
-  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
-  const code = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : undefined;
+  const message =
+    typeof error === 'string'
+      ? error
+      : error instanceof Error || (typeof error === 'object' && error !== null)
+        ? String((error as { message?: unknown }).message ?? '')
+        : '';
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const code =
+    typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : undefined;
   const isPrisma = typeof error === 'object' && error !== null && 'clientVersion' in error;
   const line = (isPrisma ? lines.at(-1) : lines[0]) ?? '';
   if (line) return isPrisma && code ? `${line} (${code})` : line;

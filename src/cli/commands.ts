@@ -11,4 +11,14 @@ import { deadLettersCommand } from './dead-letters';
 import { redriveCommand } from './redrive';
 
 /** Every command of `npm run cli`; one file each in this folder. */
-export const commands: readonly CliCommand[] = [migrateCommand, importCommand, replenishCommand, replayCommand, reconcileCommand, pruneCommand, deadLettersCommand, redriveCommand, demoCommand];
+export const commands: readonly CliCommand[] = [
+  migrateCommand,
+  importCommand,
+  replenishCommand,
+  replayCommand,
+  reconcileCommand,
+  pruneCommand,
+  deadLettersCommand,
+  redriveCommand,
+  demoCommand,
+];

@@ -30,7 +30,9 @@ export async function printAvailability(config: Config, skus: readonly string[],
       return false;
     }
     for (const l of body.items ?? []) {
-      out(`  ${l.sku.padEnd(14)} warehouse ${l.warehouseId}  on hand ${String(l.onHand).padStart(4)}  reserved ${String(l.reserved).padStart(4)}  available ${String(l.available).padStart(4)}  incoming ${String(l.incoming).padStart(4)}  ${l.status}`);
+      out(
+        `  ${l.sku.padEnd(14)} warehouse ${l.warehouseId}  on hand ${String(l.onHand).padStart(4)}  reserved ${String(l.reserved).padStart(4)}  available ${String(l.available).padStart(4)}  incoming ${String(l.incoming).padStart(4)}  ${l.status}`,
+      );
     }
     if (body.unknown?.length) out(`  unknown: ${body.unknown.join(', ')}`);
     return true;

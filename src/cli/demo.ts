@@ -21,15 +21,47 @@ export interface DemoEvent {
 export function demoTraffic(run: string): DemoEvent[] {
   const order = (n: number) => `demo-${run}-${n}`;
   return [
-    { topic: 'orders', key: order(1), eventType: 'OrderPlaced', payload: { orderId: order(1), lines: [{ sku: 'HAMMER-16OZ', quantity: 12 }, { sku: 'BOLT-M8', quantity: 5 }] } },
+    {
+      topic: 'orders',
+      key: order(1),
+      eventType: 'OrderPlaced',
+      payload: {
+        orderId: order(1),
+        lines: [
+          { sku: 'HAMMER-16OZ', quantity: 12 },
+          { sku: 'BOLT-M8', quantity: 5 },
+        ],
+      },
+    },
     { topic: 'orders', key: order(2), eventType: 'OrderPlaced', payload: { orderId: order(2), lines: [{ sku: 'SAW-550', quantity: 50 }] } },
-    { topic: 'orders', key: order(3), eventType: 'OrderPlaced', payload: { orderId: order(3), lines: [{ sku: 'CHISEL-OLD', quantity: 1 }, { sku: 'NO-SUCH-SKU', quantity: 1 }] } },
+    {
+      topic: 'orders',
+      key: order(3),
+      eventType: 'OrderPlaced',
+      payload: {
+        orderId: order(3),
+        lines: [
+          { sku: 'CHISEL-OLD', quantity: 1 },
+          { sku: 'NO-SUCH-SKU', quantity: 1 },
+        ],
+      },
+    },
     { topic: 'orders', key: order(4), eventType: 'OrderPlaced', payload: { orderId: order(4), lines: [{ sku: 'HAMMER-16OZ', quantity: 30 }] } },
-    { topic: 'orders', key: order(1), eventType: 'OrderShipped', payload: { orderId: order(1), shipmentId: `ship-${run}-1`, lines: [{ sku: 'HAMMER-16OZ', quantity: 12 }] } },
+    {
+      topic: 'orders',
+      key: order(1),
+      eventType: 'OrderShipped',
+      payload: { orderId: order(1), shipmentId: `ship-${run}-1`, lines: [{ sku: 'HAMMER-16OZ', quantity: 12 }] },
+    },
     { topic: 'orders', key: order(1), eventType: 'OrderCancelled', payload: { orderId: order(1), reason: 'customer changed their mind about the bolts' } },
     { topic: 'orders', key: order(5), eventType: 'OrderShipped', payload: { orderId: order(5), shipmentId: `ship-${run}-5` } },
     { topic: 'orders', key: order(5), eventType: 'OrderPlaced', payload: { orderId: order(5), lines: [{ sku: 'BOLT-M8', quantity: 4 }] } },
-    { topic: 'inventory-operations', key: '3', eventType: 'StockAdjusted', payload: { sku: 'BOLT-M8', locationId: 3, quantityDelta: -1000, reason: 'demo: a refused adjustment' } },
+    {
+      topic: 'inventory-operations',
+      key: '3',
+      eventType: 'StockAdjusted',
+      payload: { sku: 'BOLT-M8', locationId: 3, quantityDelta: -1000, reason: 'demo: a refused adjustment' },
+    },
   ];
 }
 
@@ -64,7 +96,10 @@ export const demoCommand: CliCommand = {
 
     await Promise.all([consumer.connect(), producer.connect()]);
     const deadLetterTopic = topicName(topics.deadLetter, prefix);
-    await consumer.subscribe({ topics: [topics.inventoryEvents, topics.purchaseOrders, topics.inventoryLevels, topics.deadLetter].map((t) => topicName(t, prefix)), fromBeginning: false });
+    await consumer.subscribe({
+      topics: [topics.inventoryEvents, topics.purchaseOrders, topics.inventoryLevels, topics.deadLetter].map((t) => topicName(t, prefix)),
+      fromBeginning: false,
+    });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
       eachMessage: async ({ topic, message }) => {
@@ -84,7 +119,9 @@ export const demoCommand: CliCommand = {
         if (!sent.has(cause)) return;
         seen.add(event.eventType);
         answered.add(cause);
-        const detail = deadLettered ? `${message.headers?.['dlq-error-code']?.toString()}: ${message.headers?.['dlq-error-message']?.toString()}` : JSON.stringify(event.payload);
+        const detail = deadLettered
+          ? `${message.headers?.['dlq-error-code']?.toString()}: ${message.headers?.['dlq-error-message']?.toString()}`
+          : JSON.stringify(event.payload);
         out(`<- ${topic.padEnd(prefix.length + 17)} ${event.eventType.padEnd(26)} key=${message.key?.toString()} ${detail}`);
         // Every demo event has an outcome; a moment more for those published with it (PurchaseOrderCreated).
         if (answered.size === traffic.length && seen.has('InventoryLevelChanged')) setTimeout(done, 1000);
@@ -94,8 +131,19 @@ export const demoCommand: CliCommand = {
     for (const event of traffic) {
       const eventId = randomUUID();
       sent.add(eventId);
-      const envelope = { eventId, eventType: event.eventType, eventVersion: 1, occurredAt: new Date().toISOString(), correlationId: `demo-${event.key}`, causationId: null, payload: event.payload };
-      await producer.send({ topic: topicName(event.topic, prefix), messages: [{ key: event.key, value: JSON.stringify(envelope), headers: { 'event-type': event.eventType, 'event-id': eventId } }] });
+      const envelope = {
+        eventId,
+        eventType: event.eventType,
+        eventVersion: 1,
+        occurredAt: new Date().toISOString(),
+        correlationId: `demo-${event.key}`,
+        causationId: null,
+        payload: event.payload,
+      };
+      await producer.send({
+        topic: topicName(event.topic, prefix),
+        messages: [{ key: event.key, value: JSON.stringify(envelope), headers: { 'event-type': event.eventType, 'event-id': eventId } }],
+      });
       out(`-> ${topicName(event.topic, prefix).padEnd(prefix.length + 17)} ${event.eventType.padEnd(26)} key=${event.key} ${JSON.stringify(event.payload)}`);
     }
     const timer = setTimeout(done, timeoutMs);
@@ -104,11 +152,16 @@ export const demoCommand: CliCommand = {
     await Promise.all([consumer.disconnect(), producer.disconnect()]);
     const answeredAll = seen.has('StockReserved') && seen.has('InsufficientStock') && seen.has('InventoryLevelChanged');
     if (!answeredAll) out(`demo: timed out; saw only ${[...seen].join(', ') || 'nothing'} (is the service running?)`);
-    const skus = [...new Set(traffic.flatMap((e) => [e.payload.sku, ...((e.payload.lines as { sku?: string }[] | undefined) ?? []).map((l) => l.sku)]).filter((s): s is string => typeof s === 'string'))];
+    const skus = [
+      ...new Set(
+        traffic
+          .flatMap((e) => [e.payload.sku, ...((e.payload.lines as { sku?: string }[] | undefined) ?? []).map((l) => l.sku)])
+          .filter((s): s is string => typeof s === 'string'),
+      ),
+    ];
     const askedApi = await printAvailability(config!, skus, out);
     const ok = answeredAll && askedApi;
     if (ok) out('demo: done');
     return ok ? 0 : 1;
   },
 };
-

@@ -17,7 +17,13 @@ export const pruneCommand: CliCommand = {
     parseOptions(args, {});
     const db = createDb(config!.DATABASE_URL, 1);
     try {
-      const summary = await pruneRetained({ db, kafka: createKafka(config!, logger), topicPrefix: config!.KAFKA_TOPIC_PREFIX, retentionDays: config!.RETENTION_DAYS, logger });
+      const summary = await pruneRetained({
+        db,
+        kafka: createKafka(config!, logger),
+        topicPrefix: config!.KAFKA_TOPIC_PREFIX,
+        retentionDays: config!.RETENTION_DAYS,
+        logger,
+      });
       out(JSON.stringify(summary));
       return 0;
     } finally {

@@ -29,7 +29,8 @@ export const redriveCommand: CliCommand = {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    if (positionals.length !== 1 || !/^[1-9]\d{0,17}$/.test(positionals[0]!)) throw new UsageError('redrive takes one dead letter id (a positive whole number)');
+    if (positionals.length !== 1 || !/^[1-9]\d{0,17}$/.test(positionals[0]!))
+      throw new UsageError('redrive takes one dead letter id (a positive whole number)');
     const id = BigInt(positionals[0]!);
     const db = createDb(config!.DATABASE_URL, 1);
     const producer = createKafka(config!, logger, '-cli').producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });

@@ -61,7 +61,8 @@ function targetOf(values: { 'to-earliest'?: boolean; 'to-datetime'?: string; 'to
   if (datetime !== undefined) {
     // Offsets by time are a rewind to a point in time: a zone is required, so the point is unambiguous.
     const at = new Date(datetime);
-    if (!/(Z|[+-]\d\d:?\d\d)$/i.test(datetime) || Number.isNaN(at.getTime())) throw new UsageError(`bad --to-datetime "${datetime}": use ISO-8601 with a zone, e.g. 2026-11-26T10:00:00Z`);
+    if (!/(Z|[+-]\d\d:?\d\d)$/i.test(datetime) || Number.isNaN(at.getTime()))
+      throw new UsageError(`bad --to-datetime "${datetime}": use ISO-8601 with a zone, e.g. 2026-11-26T10:00:00Z`);
     return { kind: 'datetime', at };
   }
   try {

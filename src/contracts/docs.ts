@@ -73,7 +73,8 @@ function envelopeHeadersSchema(): Json {
       [envelopeHeaders.eventId]: { type: 'string', format: 'uuid', description: 'Mirrors envelope.eventId.' },
       [envelopeHeaders.traceparent]: {
         type: 'string',
-        description: 'W3C trace context; when present inbound and of the W3C form, propagated to the events it causes (a later version in the 00 form); any other value is dropped, and the event is applied as usual.',
+        description:
+          'W3C trace context; when present inbound and of the W3C form, propagated to the events it causes (a later version in the 00 form); any other value is dropped, and the event is applied as usual.',
         pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
       },
     },
@@ -92,11 +93,17 @@ function deadLetterHeadersSchema(): Json {
       [h.originalOffset]: { type: 'string', pattern: '^[0-9]+$' },
       [h.errorCode]: {
         type: 'string',
-        description: 'e.g. INVALID_JSON, INVALID_ENVELOPE, UNKNOWN_EVENT_TYPE, UNSUPPORTED_EVENT_VERSION, WRONG_TOPIC, INVALID_PAYLOAD, or a processing code (PARKED: held back after repeated failures, see docs/decisions.md).',
+        description:
+          'e.g. INVALID_JSON, INVALID_ENVELOPE, UNKNOWN_EVENT_TYPE, UNSUPPORTED_EVENT_VERSION, WRONG_TOPIC, INVALID_PAYLOAD, or a processing code (PARKED: held back after repeated failures, see docs/decisions.md).',
       },
       [h.errorMessage]: { type: 'string' },
       [h.failedAt]: { type: 'string', format: 'date-time' },
-      [h.truncated]: { type: 'string', enum: ['true'], description: "Present only when the message's value was cut so that the dead letter fits the broker's size limit; the original stays at its topic, partition and offset." },
+      [h.truncated]: {
+        type: 'string',
+        enum: ['true'],
+        description:
+          "Present only when the message's value was cut so that the dead letter fits the broker's size limit; the original stays at its topic, partition and offset.",
+      },
       [h.originalSize]: { type: 'string', pattern: '^[0-9]+$', description: 'With dlq-truncated: the size of the original value in bytes.' },
     },
   };
@@ -118,7 +125,15 @@ function message(direction: Direction, eventType: string, spec: EventSpec): Json
           required: ['eventType', 'payload'],
           properties: {
             eventType: { const: eventType },
-            ...(spec.versions ? { eventVersion: { enum: [...spec.versions], description: 'The versions the service accepts for this type; any other is dead-lettered UNSUPPORTED_EVENT_VERSION, before the payload is looked at.' } } : {}),
+            ...(spec.versions
+              ? {
+                  eventVersion: {
+                    enum: [...spec.versions],
+                    description:
+                      'The versions the service accepts for this type; any other is dead-lettered UNSUPPORTED_EVENT_VERSION, before the payload is looked at.',
+                  },
+                }
+              : {}),
             payload: { $ref: `#/components/schemas/${id}Payload` },
           },
         },
@@ -135,7 +150,12 @@ function message(direction: Direction, eventType: string, spec: EventSpec): Json
 
 /** 'productId:warehouseId' -> '{productId}:{warehouseId}'; a single field as is. */
 function keyDescription(key: string): string {
-  return key.includes(':') ? key.split(':').map((field) => `{${field}}`).join(':') : key;
+  return key.includes(':')
+    ? key
+        .split(':')
+        .map((field) => `{${field}}`)
+        .join(':')
+    : key;
 }
 
 function deadLetterMessage(): Json {
@@ -165,8 +185,7 @@ function asyncApiDocument(): Json {
     DeadLetterHeaders: deadLetterHeadersSchema(),
   };
 
-  const direction = (topic: TopicBase): Direction =>
-    (inboundTopics as readonly string[]).includes(topic) ? 'inbound' : 'outbound';
+  const direction = (topic: TopicBase): Direction => ((inboundTopics as readonly string[]).includes(topic) ? 'inbound' : 'outbound');
   for (const topic of [...inboundTopics, ...outboundTopics, topics.deadLetter]) {
     const channelMessages: Json = {};
     if (topic === topics.deadLetter) {
@@ -202,7 +221,7 @@ function asyncApiDocument(): Json {
       version: CONTRACT_VERSION,
       description: [
         'Wire contract of the inventory service. Generated from src/contracts by `npm run contract:docs`; do not edit.',
-        'Operations are from the service\'s point of view: it receives on the inbound topics and sends on the others.',
+        "Operations are from the service's point of view: it receives on the inbound topics and sends on the others.",
         'Every value is one UTF-8 JSON envelope; eventId is the idempotency key. Fields may be added, never renamed or dropped.',
       ].join('\n\n'),
     },

@@ -63,7 +63,8 @@ export function holdWithinWindow(order: { holdUntil?: string | undefined }, enve
   if (order.holdUntil === undefined) return null;
   const [placedAt, holdUntil] = [Date.parse(envelope.occurredAt), Date.parse(order.holdUntil)];
   if (holdUntil <= placedAt) return `payload.holdUntil: ${order.holdUntil} is not after the envelope's occurredAt ${envelope.occurredAt}`;
-  if (holdUntil - placedAt > MAX_HOLD_DAYS * 86_400_000) return `payload.holdUntil: ${order.holdUntil} is more than ${MAX_HOLD_DAYS} days after the envelope's occurredAt ${envelope.occurredAt}`;
+  if (holdUntil - placedAt > MAX_HOLD_DAYS * 86_400_000)
+    return `payload.holdUntil: ${order.holdUntil} is more than ${MAX_HOLD_DAYS} days after the envelope's occurredAt ${envelope.occurredAt}`;
   return null;
 }
 
@@ -98,13 +99,9 @@ export const stockAdjustedPayload = requireProductRef(
   }),
 );
 
-export const stockCountedPayload = requireProductRef(
-  z.object({ ...productRefShape, locationId: id, countedQuantity: z.int().min(0).max(1_000_000) }),
-);
+export const stockCountedPayload = requireProductRef(z.object({ ...productRefShape, locationId: id, countedQuantity: z.int().min(0).max(1_000_000) }));
 
-export const stockTransferredPayload = requireProductRef(
-  z.object({ ...productRefShape, fromLocationId: id, toLocationId: id, quantity }),
-);
+export const stockTransferredPayload = requireProductRef(z.object({ ...productRefShape, fromLocationId: id, toLocationId: id, quantity }));
 
 export type OrderPlaced = z.infer<typeof orderPlacedPayload>;
 export type OrderCancelled = z.infer<typeof orderCancelledPayload>;

@@ -40,11 +40,10 @@ export const stockReservedPayload = z.object({
   lines: z.array(reservedLine).min(1),
   // v2: the hold's deadline (UTC, milliseconds), null for a firm reservation of
   // an order placed with v2 options; absent for a v1 order (its events keep the v1 shape).
-  holdUntil: z.iso
-    .datetime()
-    .nullable()
-    .optional()
-    .meta({ description: "v2: the hold's deadline as recorded (UTC, milliseconds); null for a firm reservation. Absent for an order placed without any v2 option (holdUntil, sourcing, backorder)." }),
+  holdUntil: z.iso.datetime().nullable().optional().meta({
+    description:
+      "v2: the hold's deadline as recorded (UTC, milliseconds); null for a firm reservation. Absent for an order placed without any v2 option (holdUntil, sourcing, backorder).",
+  }),
 });
 
 export const insufficientStockReason = z.enum(['INSUFFICIENT_STOCK', 'UNKNOWN_PRODUCT', 'INACTIVE_PRODUCT']);
@@ -78,9 +77,10 @@ export const stockReleasedPayload = z.object({
       .object({ productId: id, sku, quantity: z.int().min(0).max(MAX_ID), backorderCancelled: z.int().min(0).max(MAX_ID).optional() })
       .refine((l) => l.quantity + (l.backorderCancelled ?? 0) > 0, { message: 'a line releases or cancels at least one unit', path: ['quantity'] }),
   ),
-  reason: releaseReason
-    .optional()
-    .meta({ description: 'v2: CANCELLED (OrderCancelled) or EXPIRED (the hold passed its holdUntil; a ReservationExpired with the same lines goes with it). Absent for an order placed without any v2 option: it was cancelled.' }),
+  reason: releaseReason.optional().meta({
+    description:
+      'v2: CANCELLED (OrderCancelled) or EXPIRED (the hold passed its holdUntil; a ReservationExpired with the same lines goes with it). Absent for an order placed without any v2 option: it was cancelled.',
+  }),
 });
 
 // v2: a hold passed its holdUntil (expiredAt) and its reservation was
@@ -115,13 +115,7 @@ export const goodsReceiptRecordedPayload = z.object({
   lines: z.array(z.object({ productId: id, sku, quantity: count, locationId: id })).min(1),
 });
 
-export const goodsReceiptRejectedReason = z.enum([
-  'UNKNOWN_PO',
-  'INVALID_PO_STATUS',
-  'PRODUCT_NOT_ON_PO',
-  'OVER_RECEIPT',
-  'NO_PUTAWAY_CAPACITY',
-]);
+export const goodsReceiptRejectedReason = z.enum(['UNKNOWN_PO', 'INVALID_PO_STATUS', 'PRODUCT_NOT_ON_PO', 'OVER_RECEIPT', 'NO_PUTAWAY_CAPACITY']);
 
 export const goodsReceiptRejectedPayload = z.object({
   poId: id,
@@ -292,7 +286,8 @@ export const outboundEvents = {
     topic: 'inventory-levels',
     // The key is `{productId}:{warehouseId}`, built from two payload fields.
     key: 'productId:warehouseId',
-    description: 'The figures of one (product, warehouse) after a transaction that changed them; compacted topic, the latest record per key is the current level.',
+    description:
+      'The figures of one (product, warehouse) after a transaction that changed them; compacted topic, the latest record per key is the current level.',
     payload: inventoryLevelChangedPayload,
   },
 } as const satisfies Record<string, OutboundEventSpec>;

@@ -17,9 +17,7 @@ export type ContractErrorCode = (typeof contractErrorCodes)[number];
 /** A validated inbound event: eventType narrows payload. */
 export type InboundEvent = { [T in InboundEventType]: EventOf<T, InboundPayload<T>> }[InboundEventType];
 
-export type InboundParseResult =
-  | { ok: true; event: InboundEvent }
-  | { ok: false; code: ContractErrorCode; message: string };
+export type InboundParseResult = { ok: true; event: InboundEvent } | { ok: false; code: ContractErrorCode; message: string };
 
 // fatal: invalid UTF-8 is refused, not silently turned into U+FFFD (a SKU
 // with a replacement character would look like an unknown product).

@@ -20,12 +20,7 @@ export const topics = {
 export type TopicBase = (typeof topics)[keyof typeof topics];
 
 /** Topics the service consumes. */
-export const inboundTopics = [
-  topics.orders,
-  topics.goodsReceipts,
-  topics.purchaseOrderUpdates,
-  topics.inventoryOperations,
-] as const;
+export const inboundTopics = [topics.orders, topics.goodsReceipts, topics.purchaseOrderUpdates, topics.inventoryOperations] as const;
 export type InboundTopic = (typeof inboundTopics)[number];
 
 /** Topics the service publishes domain events to (the DLQ is separate). */

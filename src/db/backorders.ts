@@ -83,7 +83,12 @@ export async function writeBackorders(tx: Tx, eventId: string, backorders: reado
 }
 
 /** Counts units of backorders as allocated (filled) or cancelled; a backorder with nothing left open is FILLED or CANCELLED. */
-export async function drawFromBackorders(tx: Tx, draws: readonly { backorderId: number; quantity: number }[], how: 'ALLOCATE' | 'CANCEL', now: Date): Promise<void> {
+export async function drawFromBackorders(
+  tx: Tx,
+  draws: readonly { backorderId: number; quantity: number }[],
+  how: 'ALLOCATE' | 'CANCEL',
+  now: Date,
+): Promise<void> {
   if (draws.length === 0) return;
   const ids = draws.map((d) => d.backorderId);
   const quantities = draws.map((d) => d.quantity);
@@ -108,7 +113,10 @@ export async function drawFromBackorders(tx: Tx, draws: readonly { backorderId: 
       RETURNING b.product_id, b.warehouse_id`;
   }
   // backordered moved: the keys' InventoryLevelChanged commits with it.
-  recordLevelChanges(tx, touched.map((r) => ({ productId: r.product_id, warehouseId: r.warehouse_id })));
+  recordLevelChanges(
+    tx,
+    touched.map((r) => ({ productId: r.product_id, warehouseId: r.warehouse_id })),
+  );
 }
 
 export interface BackorderReservation {
@@ -180,4 +188,3 @@ export async function allWarehouseIds(tx: Tx): Promise<number[]> {
   const rows = await tx.$queryRaw<{ warehouse_id: number }[]>`SELECT warehouse_id FROM warehouse ORDER BY warehouse_id`;
   return rows.map((r) => r.warehouse_id);
 }
-

@@ -54,7 +54,10 @@ export async function recordDeadLetter(db: Db | Tx, record: DeadLetterRecord): P
 
 /** The recorded dead letter of a message (the code and reason on record win over a later judgement). */
 export function findDeadLetter(db: Db | Tx, topic: string, partition: number, offset: string, digest: string) {
-  return db.deadLetter.findUniqueOrThrow({ where: { topic_partition_offset_messageDigest: { topic, partition, offset: BigInt(offset), messageDigest: digest } }, select: { errorCode: true, errorMessage: true, sentAt: true } });
+  return db.deadLetter.findUniqueOrThrow({
+    where: { topic_partition_offset_messageDigest: { topic, partition, offset: BigInt(offset), messageDigest: digest } },
+    select: { errorCode: true, errorMessage: true, sentAt: true },
+  });
 }
 
 export async function markDeadLetterSent(db: Db | Tx, deadLetterId: bigint | number, sentAt: Date): Promise<void> {
@@ -62,7 +65,11 @@ export async function markDeadLetterSent(db: Db | Tx, deadLetterId: bigint | num
 }
 
 /** Of these messages (all from one topic), the ones recorded as dead letters but not sent yet, as `partition@offset`. */
-export async function unsentDeadLetters(db: Db, topic: string, messages: readonly { partition: number; offset: string; digest: string }[]): Promise<Set<string>> {
+export async function unsentDeadLetters(
+  db: Db,
+  topic: string,
+  messages: readonly { partition: number; offset: string; digest: string }[],
+): Promise<Set<string>> {
   if (messages.length === 0) return new Set();
   const rows = await db.$queryRaw<{ partition: number; offset: bigint }[]>`
     SELECT partition, "offset" FROM dead_letter

@@ -32,14 +32,23 @@ function drawsOf(lines: readonly ReservationLine[]): ProductDraw[] {
  * rows and writes one ledger row per row drawn. What OrderShipped,
  * OrderCancelled and the expiry of a hold have in common; returns the draws.
  */
-export async function drawDownReservation(ctx: DrawContext, orderId: string, lines: readonly ReservationLine[], how: 'SHIP' | 'RELEASE'): Promise<ProductDraw[]> {
+export async function drawDownReservation(
+  ctx: DrawContext,
+  orderId: string,
+  lines: readonly ReservationLine[],
+  how: 'SHIP' | 'RELEASE',
+): Promise<ProductDraw[]> {
   const { tx, now } = ctx;
   const draws = drawsOf(lines);
   await lockDrawnStock(tx, draws);
   // Shipped goods leave: on hand and reserved go down together, so available stays where it was.
   // Released units stay on the shelf: only reserved goes down.
   const onHand = how === 'SHIP' ? -1 : 0;
-  await applyStockChanges(tx, draws.map((d) => ({ productId: d.productId, locationId: d.locationId, onHandDelta: onHand * d.quantity, reservedDelta: -d.quantity })), now);
+  await applyStockChanges(
+    tx,
+    draws.map((d) => ({ productId: d.productId, locationId: d.locationId, onHandDelta: onHand * d.quantity, reservedDelta: -d.quantity })),
+    now,
+  );
   await drawFromReservations(tx, draws, how, now);
   await appendLedger(
     tx,

@@ -87,7 +87,10 @@ function backorderedFigures(productIds: Prisma.Sql, warehouseId: number | null =
  * level events. LOW_STOCK tests available - backordered, as the reorder
  * trigger does; OUT_OF_STOCK stays available = 0.
  */
-export function levelStatusOf(figures: { onHand: number; reserved: number; backordered: number; reorderPoint: number }): { available: number; status: StockStatus } {
+export function levelStatusOf(figures: { onHand: number; reserved: number; backordered: number; reorderPoint: number }): {
+  available: number;
+  status: StockStatus;
+} {
   const available = Math.max(figures.onHand - figures.reserved, 0);
   return { available, status: stockStatus({ available, backordered: figures.backordered, reorderPoint: figures.reorderPoint }) };
 }
@@ -104,7 +107,10 @@ export function levelStatusOf(figures: { onHand: number; reserved: number; backo
 export async function readInventoryLevels(db: Db | Tx, filter: InventoryLevelFilter): Promise<InventoryLevel[]> {
   if (filter.productIds.length === 0) return [];
   const productIds = [...new Set(filter.productIds)];
-  const rows = await db.$queryRaw<(Omit<InventoryLevel, 'available' | 'status' | 'onHand' | 'reserved' | 'backordered' | 'incoming'> & Record<'onHand' | 'reserved' | 'backordered' | 'incoming', bigint | number>)[]>`
+  const rows = await db.$queryRaw<
+    (Omit<InventoryLevel, 'available' | 'status' | 'onHand' | 'reserved' | 'backordered' | 'incoming'> &
+      Record<'onHand' | 'reserved' | 'backordered' | 'incoming', bigint | number>)[]
+  >`
     WITH figures AS (${levelFigures(Prisma.sql`${productIds}::int[]`, filter.warehouseId ?? null)})
     SELECT p.product_id AS "productId", p.sku, f.warehouse_id AS "warehouseId", p.reorder_point AS "reorderPoint",
            f.on_hand AS "onHand", f.reserved, f.backordered, f.incoming, COALESCE(v.version, 0) AS version

@@ -25,7 +25,9 @@ export interface WarehouseProduct {
 export async function lockWarehouseStock(tx: Tx, pairs: readonly WarehouseProduct[]): Promise<Map<number, Map<number, LockedStock[]>>> {
   const result = new Map<number, Map<number, LockedStock[]>>();
   if (pairs.length === 0) return result;
-  const rows = await tx.$queryRaw<{ inventory_id: number; warehouse_id: number; product_id: number; location_id: number; type: LocationType; on_hand: number; reserved: number }[]>`
+  const rows = await tx.$queryRaw<
+    { inventory_id: number; warehouse_id: number; product_id: number; location_id: number; type: LocationType; on_hand: number; reserved: number }[]
+  >`
     SELECT i.inventory_id, l.warehouse_id, i.product_id, i.location_id, l.type::text AS type,
            i.quantity_on_hand AS on_hand, i.quantity_reserved AS reserved
       FROM inventory i JOIN location l ON l.location_id = i.location_id
@@ -35,7 +37,14 @@ export async function lockWarehouseStock(tx: Tx, pairs: readonly WarehouseProduc
   for (const r of rows) {
     const byProduct = result.get(r.warehouse_id) ?? new Map<number, LockedStock[]>();
     const list = byProduct.get(r.product_id) ?? [];
-    list.push({ inventoryId: r.inventory_id, productId: r.product_id, locationId: r.location_id, locationType: r.type, onHand: r.on_hand, reserved: r.reserved });
+    list.push({
+      inventoryId: r.inventory_id,
+      productId: r.product_id,
+      locationId: r.location_id,
+      locationType: r.type,
+      onHand: r.on_hand,
+      reserved: r.reserved,
+    });
     byProduct.set(r.product_id, list);
     result.set(r.warehouse_id, byProduct);
   }

@@ -152,7 +152,13 @@ function changeOf(row: ChangeRow): LevelChange {
   const previous =
     row.was_version === null
       ? null
-      : { onHand: Number(row.was_on_hand), reserved: Number(row.was_reserved), backordered: Number(row.was_backordered), incoming: Number(row.was_incoming), reorderPoint: row.was_reorder_point! };
+      : {
+          onHand: Number(row.was_on_hand),
+          reserved: Number(row.was_reserved),
+          backordered: Number(row.was_backordered),
+          incoming: Number(row.was_incoming),
+          reorderPoint: row.was_reorder_point!,
+        };
   return {
     productId: row.product_id,
     warehouseId: row.warehouse_id,
@@ -258,7 +264,12 @@ export function levelChangedEvents(changes: readonly LevelChange[], changedAt: D
       version: c.version,
       changedAt: changedAt.toISOString(),
     };
-    return { eventType: 'InventoryLevelChanged', key: `${c.productId}:${c.warehouseId}`, payload, eventId: levelEventId(c.productId, c.warehouseId, c.version) };
+    return {
+      eventType: 'InventoryLevelChanged',
+      key: `${c.productId}:${c.warehouseId}`,
+      payload,
+      eventId: levelEventId(c.productId, c.warehouseId, c.version),
+    };
   });
 }
 

@@ -38,7 +38,12 @@ export async function storageLocations(tx: Tx, warehouseId: number, productIds: 
  * ledger and reservation inserts of orders at these locations are not held up
  * by a receipt. Location ids of another warehouse are ignored.
  */
-export async function lockStorageLocations(tx: Tx, warehouseId: number, locationIds: readonly number[], productIds: readonly number[]): Promise<StorageLocation[]> {
+export async function lockStorageLocations(
+  tx: Tx,
+  warehouseId: number,
+  locationIds: readonly number[],
+  productIds: readonly number[],
+): Promise<StorageLocation[]> {
   if (locationIds.length === 0) return [];
   await tx.$queryRaw`
     SELECT location_id FROM location

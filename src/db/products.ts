@@ -45,8 +45,16 @@ export interface ProductMeasures {
 
 /** The measures of the products with these ids, by productId; ids that match nothing are absent. */
 export async function productMeasures(tx: Tx, productIds: readonly number[]): Promise<Map<number, ProductMeasures>> {
-  const rows = await tx.product.findMany({ where: { productId: { in: [...productIds] } }, select: { productId: true, sku: true, unitWeightGrams: true, dimensions: true } });
-  return new Map(rows.map((p) => [p.productId, { productId: p.productId, sku: p.sku, unitWeightGrams: p.unitWeightGrams, dimensions: p.dimensions as unknown as Dimensions }]));
+  const rows = await tx.product.findMany({
+    where: { productId: { in: [...productIds] } },
+    select: { productId: true, sku: true, unitWeightGrams: true, dimensions: true },
+  });
+  return new Map(
+    rows.map((p) => [
+      p.productId,
+      { productId: p.productId, sku: p.sku, unitWeightGrams: p.unitWeightGrams, dimensions: p.dimensions as unknown as Dimensions },
+    ]),
+  );
 }
 
 /** The product named by its productId when given, else by its sku; null when there is none. */

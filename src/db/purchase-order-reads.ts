@@ -47,7 +47,12 @@ async function withLines(db: Db, headers: Header[]): Promise<PurchaseOrderView[]
       FROM purchase_order_line pl JOIN product p ON p.product_id = pl.product_id
      WHERE pl.po_id = ANY(${headers.map((h) => h.poId)}::int[])
      ORDER BY pl.po_id, pl.po_line_id`;
-  return headers.map((h) => ({ ...h, lines: lines.filter((l) => l.poId === h.poId).map((l) => ({ productId: l.productId, sku: l.sku, ordered: l.ordered, received: l.received, unitCost: l.unitCost })) }));
+  return headers.map((h) => ({
+    ...h,
+    lines: lines
+      .filter((l) => l.poId === h.poId)
+      .map((l) => ({ productId: l.productId, sku: l.sku, ordered: l.ordered, received: l.received, unitCost: l.unitCost })),
+  }));
 }
 
 export interface IncomingPurchaseOrder {

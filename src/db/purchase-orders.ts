@@ -27,7 +27,12 @@ export async function lockPurchaseOrder(tx: Tx, poId: number): Promise<LockedPur
       FROM purchase_order_line WHERE po_id = ${poId}
      ORDER BY po_line_id
        FOR UPDATE`;
-  return { poId: po.po_id, warehouseId: po.warehouse_id, status: po.status, lines: lines.map((l) => ({ productId: l.product_id, ordered: l.ordered, received: l.received })) };
+  return {
+    poId: po.po_id,
+    warehouseId: po.warehouse_id,
+    status: po.status,
+    lines: lines.map((l) => ({ productId: l.product_id, ordered: l.ordered, received: l.received })),
+  };
 }
 
 /** A status change moves what the PO's lines count as incoming (SENT, CONFIRMED and PARTIAL count; DRAFT and the closed ones do not). */

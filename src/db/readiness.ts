@@ -9,7 +9,13 @@ import { Client } from 'pg';
  * answer in time; the connection is closed either way.
  */
 export async function pingDatabase(databaseUrl: string, timeoutMs: number): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs, application_name: 'inventory-readiness' });
+  const client = new Client({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    statement_timeout: timeoutMs,
+    application_name: 'inventory-readiness',
+  });
   client.on('error', () => undefined); // reported by connect()/query() below
   try {
     await client.connect();

@@ -111,9 +111,15 @@ export async function markPublished(client: ClientBase, outboxIds: readonly stri
 }
 
 export async function parkOutboxRow(client: ClientBase, outboxId: string, reason: string): Promise<void> {
-  await client.query('UPDATE outbox_event SET parked_at = now(), parked_reason = $2 WHERE outbox_id = $1 AND published_at IS NULL', [outboxId, reason.slice(0, 1000)]);
+  await client.query('UPDATE outbox_event SET parked_at = now(), parked_reason = $2 WHERE outbox_id = $1 AND published_at IS NULL', [
+    outboxId,
+    reason.slice(0, 1000),
+  ]);
 }
 
 export async function parkDeadLetterRow(client: ClientBase, deadLetterId: string, reason: string): Promise<void> {
-  await client.query('UPDATE dead_letter SET relay_parked_at = now(), relay_parked_reason = $2 WHERE dead_letter_id = $1 AND sent_at IS NULL', [deadLetterId, reason.slice(0, 1000)]);
+  await client.query('UPDATE dead_letter SET relay_parked_at = now(), relay_parked_reason = $2 WHERE dead_letter_id = $1 AND sent_at IS NULL', [
+    deadLetterId,
+    reason.slice(0, 1000),
+  ]);
 }

@@ -131,5 +131,8 @@ export async function insertReplenishmentOrder(tx: Tx, order: ReplenishmentDraft
 /** The daily scan's --apply: new reorder points, recorded for the level events (a reorder point moves a level's status). */
 export async function setReorderPoints(tx: Tx, changes: readonly { productId: number; reorderPoint: number }[]): Promise<void> {
   for (const c of changes) await tx.product.update({ where: { productId: c.productId }, data: { reorderPoint: c.reorderPoint } });
-  recordProductChanges(tx, changes.map((c) => c.productId));
+  recordProductChanges(
+    tx,
+    changes.map((c) => c.productId),
+  );
 }

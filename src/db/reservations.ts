@@ -39,7 +39,9 @@ export interface ReservedRow {
  */
 export async function writeReservations(tx: Tx, reservations: readonly NewReservation[], reservedByRow: readonly ReservedRow[], now: Date): Promise<void> {
   const rows = reservations.flatMap(({ orderId, warehouseId, eventId, lines }) =>
-    lines.flatMap((line) => line.allocations.map((a) => ({ orderId, warehouseId, eventId, productId: line.productId, locationId: a.locationId, quantity: a.quantity }))),
+    lines.flatMap((line) =>
+      line.allocations.map((a) => ({ orderId, warehouseId, eventId, productId: line.productId, locationId: a.locationId, quantity: a.quantity })),
+    ),
   );
   if (rows.length === 0) return;
   recordStockRowChanges(tx, reservedByRow);
@@ -84,7 +86,14 @@ export async function lockOpenReservations(tx: Tx, orderId: string): Promise<Ord
      WHERE r.order_id = ${orderId} AND r.status = 'OPEN'
      ORDER BY r.reservation_id
        FOR UPDATE OF r`;
-  return rows.map((r) => ({ reservationId: r.reservation_id, productId: r.product_id, sku: r.sku, locationId: r.location_id, warehouseId: r.warehouse_id, openQuantity: r.open }));
+  return rows.map((r) => ({
+    reservationId: r.reservation_id,
+    productId: r.product_id,
+    sku: r.sku,
+    locationId: r.location_id,
+    warehouseId: r.warehouse_id,
+    openQuantity: r.open,
+  }));
 }
 
 /**
@@ -106,7 +115,6 @@ export async function drawFromReservations(tx: Tx, draws: readonly ReservationDr
      WHERE r.reservation_id = v.reservation_id`;
 }
 
-
 /**
  * lockOpenReservations for several orders in one statement (the expiry
  * sweeper's batch): the same rows, locked in reservationId order, grouped per
@@ -115,7 +123,9 @@ export async function drawFromReservations(tx: Tx, draws: readonly ReservationDr
 export async function lockOpenReservationsOfOrders(tx: Tx, orderIds: readonly string[]): Promise<Map<string, OrderReservation[]>> {
   const byOrder = new Map<string, OrderReservation[]>();
   if (orderIds.length === 0) return byOrder;
-  const rows = await tx.$queryRaw<{ order_id: string; reservation_id: number; product_id: number; sku: string; location_id: number; warehouse_id: number; open: number }[]>`
+  const rows = await tx.$queryRaw<
+    { order_id: string; reservation_id: number; product_id: number; sku: string; location_id: number; warehouse_id: number; open: number }[]
+  >`
     SELECT r.order_id, r.reservation_id, r.product_id, p.sku, r.location_id, r.warehouse_id,
            r.quantity - r.quantity_shipped - r.quantity_released AS open
       FROM reservation r JOIN product p ON p.product_id = r.product_id
@@ -124,7 +134,14 @@ export async function lockOpenReservationsOfOrders(tx: Tx, orderIds: readonly st
        FOR UPDATE OF r`;
   for (const r of rows) {
     const list = byOrder.get(r.order_id) ?? [];
-    list.push({ reservationId: r.reservation_id, productId: r.product_id, sku: r.sku, locationId: r.location_id, warehouseId: r.warehouse_id, openQuantity: r.open });
+    list.push({
+      reservationId: r.reservation_id,
+      productId: r.product_id,
+      sku: r.sku,
+      locationId: r.location_id,
+      warehouseId: r.warehouse_id,
+      openQuantity: r.open,
+    });
     byOrder.set(r.order_id, list);
   }
   return byOrder;

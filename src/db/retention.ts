@@ -18,9 +18,13 @@ export interface PruneOptions {
 
 /** Inbox rows (processed_event) processed before `before`. Returns how many were deleted. */
 export function pruneInbox(db: Db, { before, batch = 5_000 }: PruneOptions): Promise<number> {
-  return inBatches(db, (tx) => tx.$executeRaw`
+  return inBatches(
+    db,
+    (tx) => tx.$executeRaw`
     DELETE FROM processed_event WHERE event_id IN (
-      SELECT event_id FROM processed_event WHERE processed_at < ${before} ORDER BY processed_at LIMIT ${batch})`, batch);
+      SELECT event_id FROM processed_event WHERE processed_at < ${before} ORDER BY processed_at LIMIT ${batch})`,
+    batch,
+  );
 }
 
 /**
@@ -30,12 +34,16 @@ export function pruneInbox(db: Db, { before, batch = 5_000 }: PruneOptions): Pro
  * redrive is asked for but not yet taken up.
  */
 export function pruneSentDeadLetters(db: Db, { before, batch = 5_000 }: PruneOptions): Promise<number> {
-  return inBatches(db, (tx) => tx.$executeRaw`
+  return inBatches(
+    db,
+    (tx) => tx.$executeRaw`
     DELETE FROM dead_letter WHERE dead_letter_id IN (
       SELECT dead_letter_id FROM dead_letter WHERE created_at < ${before} AND sent_at IS NOT NULL
          -- An open parked event still holds back its key, and a redrive asked for still waits for its message: both stay.
          AND (error_code <> 'PARKED' OR resolved_at IS NOT NULL) AND (redrive_requested_at IS NULL OR redrive_consumed_at IS NOT NULL)
-       ORDER BY created_at LIMIT ${batch})`, batch);
+       ORDER BY created_at LIMIT ${batch})`,
+    batch,
+  );
 }
 
 /**

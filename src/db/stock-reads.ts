@@ -14,7 +14,11 @@ export interface LocationStock {
 }
 
 /** A product's stock per location, by (warehouseId, locationId), keyset-paged; no locks. */
-export async function readProductStock(db: Db, productId: number, opts: { after: { warehouseId: number; locationId: number } | null; limit: number }): Promise<LocationStock[]> {
+export async function readProductStock(
+  db: Db,
+  productId: number,
+  opts: { after: { warehouseId: number; locationId: number } | null; limit: number },
+): Promise<LocationStock[]> {
   const afterWarehouse = opts.after?.warehouseId ?? null;
   const afterLocation = opts.after?.locationId ?? null;
   return db.$queryRaw<LocationStock[]>`

@@ -25,9 +25,7 @@ export interface ShortLine {
   reason: ShortReason;
 }
 
-export type ReservationAllocation =
-  | { ok: true; lines: ReservedLine[] }
-  | { ok: false; shortLines: ShortLine[] };
+export type ReservationAllocation = { ok: true; lines: ReservedLine[] } | { ok: false; shortLines: ShortLine[] };
 
 /** One warehouse's inventory rows of the order's products, by productId. */
 export type StockByProduct = ReadonlyMap<number, readonly StockAtLocation[]>;
@@ -40,10 +38,7 @@ export type StockByProduct = ReadonlyMap<number, readonly StockAtLocation[]>;
  * lines cannot each claim the same units. Locations are drawn in pickSequence
  * order (PICK_FACE, BULK, OVERFLOW; most available first; lowest id).
  */
-export function allocateReservation(
-  lines: readonly OrderLineToReserve[],
-  stockByProduct: StockByProduct,
-): ReservationAllocation {
+export function allocateReservation(lines: readonly OrderLineToReserve[], stockByProduct: StockByProduct): ReservationAllocation {
   const reserved: ReservedLine[] = [];
   const shortLines: ShortLine[] = [];
   for (const line of mergeLinesBy(lines, resolvedProductKey)) {
@@ -54,10 +49,7 @@ export function allocateReservation(
   return shortLines.length > 0 ? { ok: false, shortLines } : { ok: true, lines: reserved };
 }
 
-function allocateLine(
-  line: OrderLineToReserve,
-  stockByProduct: StockByProduct,
-): { reserved: ReservedLine } | { shortage: ShortLine } {
+function allocateLine(line: OrderLineToReserve, stockByProduct: StockByProduct): { reserved: ReservedLine } | { shortage: ShortLine } {
   const { product, quantity } = line;
   if (!product) {
     return { shortage: { productId: line.productId, sku: line.sku, requested: quantity, available: 0, reason: 'UNKNOWN_PRODUCT' } };

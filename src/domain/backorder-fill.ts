@@ -43,7 +43,14 @@ export function fillBackorders(queue: readonly OpenBackorder[], stock: readonly 
     }
     const quantity = backorder.openQuantity - remaining;
     if (quantity === 0) break;
-    fills.push({ backorderId: backorder.backorderId, orderId: backorder.orderId, productId: backorder.productId, quantity, allocations, stillBackordered: remaining });
+    fills.push({
+      backorderId: backorder.backorderId,
+      orderId: backorder.orderId,
+      productId: backorder.productId,
+      quantity,
+      allocations,
+      stillBackordered: remaining,
+    });
   }
   return fills;
 }

@@ -20,9 +20,7 @@ export interface LocationCapacity {
   usedVolumeCubicCm: number;
 }
 
-export type RoomCheck =
-  | { ok: true }
-  | { ok: false; reason: 'NO_PUTAWAY_CAPACITY'; fits: number; detail: string };
+export type RoomCheck = { ok: true } | { ok: false; reason: 'NO_PUTAWAY_CAPACITY'; fits: number; detail: string };
 
 /**
  * Decimal kilograms are not exact in binary (2.01 kg * 1000 is

@@ -23,7 +23,11 @@ export const HOLD_EXPIRED = 'HOLD_EXPIRED';
 export type HoldRefusal = { refused: true; code: typeof HOLD_EXPIRED; detail: string };
 
 function expired(hold: Hold, what: string): HoldRefusal {
-  return { refused: true, code: HOLD_EXPIRED, detail: `order ${hold.orderId}: ${what}: its hold expired at ${hold.holdUntil.toISOString()} and its reservation was released` };
+  return {
+    refused: true,
+    code: HOLD_EXPIRED,
+    detail: `order ${hold.orderId}: ${what}: its hold expired at ${hold.holdUntil.toISOString()} and its reservation was released`,
+  };
 }
 
 /**
@@ -33,7 +37,8 @@ function expired(hold: Hold, what: string): HoldRefusal {
  * the stock back). Only an expired hold is refused, so the order service learns
  * that the stock is gone.
  */
-export type ConfirmationDecision = { refused: false; confirm: boolean; outcome: 'CONFIRMED' | 'NOT_ON_HOLD' | 'ALREADY_FIRM' | 'ORDER_CANCELLED' } | HoldRefusal;
+export type ConfirmationDecision =
+  { refused: false; confirm: boolean; outcome: 'CONFIRMED' | 'NOT_ON_HOLD' | 'ALREADY_FIRM' | 'ORDER_CANCELLED' } | HoldRefusal;
 
 export function decideConfirmation(hold: Hold | null): ConfirmationDecision {
   if (!hold) return { refused: false, confirm: false, outcome: 'NOT_ON_HOLD' };

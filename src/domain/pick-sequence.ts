@@ -30,10 +30,5 @@ export function totalAvailable(slots: readonly Pick<StockSlot, 'onHand' | 'reser
 export function pickSequence<T extends StockAtLocation>(slots: readonly T[]): T[] {
   return slots
     .filter((slot) => availableAt(slot) > 0)
-    .sort(
-      (a, b) =>
-        PICK_PRIORITY[a.locationType] - PICK_PRIORITY[b.locationType] ||
-        availableAt(b) - availableAt(a) ||
-        a.locationId - b.locationId,
-    );
+    .sort((a, b) => PICK_PRIORITY[a.locationType] - PICK_PRIORITY[b.locationType] || availableAt(b) - availableAt(a) || a.locationId - b.locationId);
 }

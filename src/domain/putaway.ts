@@ -54,8 +54,7 @@ const PUTAWAY_TYPE_RANK: Readonly<Record<LocationType, number>> = { PICK_FACE: 0
  */
 export function suggestPutaway(request: PutawayRequest, candidates: readonly PutawayCandidate[]): PutawaySuggestion {
   const ordered = [...candidates].sort(
-    (a, b) =>
-      groupRank(a) - groupRank(b) || PUTAWAY_TYPE_RANK[a.type] - PUTAWAY_TYPE_RANK[b.type] || a.locationId - b.locationId,
+    (a, b) => groupRank(a) - groupRank(b) || PUTAWAY_TYPE_RANK[a.type] - PUTAWAY_TYPE_RANK[b.type] || a.locationId - b.locationId,
   );
   const placements: LocationQuantity[] = [];
   let remaining = request.quantity;

@@ -27,9 +27,7 @@ export interface ReceiptPlacement {
   quantity: number;
 }
 
-export type ReceiptPutawayPlan =
-  | { ok: true; placements: ReceiptPlacement[] }
-  | { ok: false; reason: 'NO_PUTAWAY_CAPACITY'; detail: string };
+export type ReceiptPutawayPlan = { ok: true; placements: ReceiptPlacement[] } | { ok: false; reason: 'NO_PUTAWAY_CAPACITY'; detail: string };
 
 /**
  * Where every line of one goods receipt goes, in a single pass over the

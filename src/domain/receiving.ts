@@ -56,11 +56,7 @@ export function receivableQuantity(line: PurchaseOrderLine, tolerancePercent: nu
  * receipt. UNKNOWN_PO is the caller's (no PO row) and NO_PUTAWAY_CAPACITY
  * comes later, from put-away.
  */
-export function checkReceipt(
-  po: PurchaseOrderForReceipt,
-  receiptLines: readonly ResolvedReceiptLine[],
-  tolerancePercent: number,
-): ReceiptCheck {
+export function checkReceipt(po: PurchaseOrderForReceipt, receiptLines: readonly ResolvedReceiptLine[], tolerancePercent: number): ReceiptCheck {
   if (!RECEIVABLE.has(po.status)) {
     return { ok: false, reason: 'INVALID_PO_STATUS', detail: `purchase order is ${po.status}; goods are received only when CONFIRMED or PARTIAL` };
   }

@@ -14,16 +14,9 @@ export interface ReplenishableProduct {
 }
 
 export type NoReplenishmentReason =
-  | 'PRODUCT_INACTIVE'
-  | 'AUTO_REPLENISH_OFF'
-  | 'STOCK_SUFFICIENT'
-  | 'OPEN_PURCHASE_ORDER'
-  | 'NO_SUPPLIER'
-  | 'NO_REORDER_QUANTITY';
+  'PRODUCT_INACTIVE' | 'AUTO_REPLENISH_OFF' | 'STOCK_SUFFICIENT' | 'OPEN_PURCHASE_ORDER' | 'NO_SUPPLIER' | 'NO_REORDER_QUANTITY';
 
-export type ReplenishmentDecision =
-  | { create: true; quantity: number; unitCost: string; supplierId: number }
-  | { create: false; why: NoReplenishmentReason };
+export type ReplenishmentDecision = { create: true; quantity: number; unitCost: string; supplierId: number } | { create: false; why: NoReplenishmentReason };
 
 /**
  * Shared by both triggers. Reasons come most fundamental first, so `why`
@@ -94,8 +87,7 @@ export function decideDailyScan(input: {
   const { product, averageDailyDemand } = input;
   const backordered = input.backordered ?? 0;
   const available = input.available - backordered;
-  const runsLowSoon =
-    averageDailyDemand > 0 && available - product.reorderPoint <= 2 * averageDailyDemand * product.leadTimeDays;
+  const runsLowSoon = averageDailyDemand > 0 && available - product.reorderPoint <= 2 * averageDailyDemand * product.leadTimeDays;
   return decide(product, belowReorderPoint(available, product.reorderPoint) || runsLowSoon, input.hasOpenPurchaseOrder, available, backordered);
 }
 

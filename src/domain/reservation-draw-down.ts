@@ -26,9 +26,7 @@ export interface ReservationLine {
 
 export type ShipmentRejection = 'NOTHING_RESERVED' | 'EXCEEDS_RESERVED' | 'PRODUCT_NOT_RESERVED';
 
-export type ShipmentPlan =
-  | { ok: true; lines: ReservationLine[] }
-  | { ok: false; reason: ShipmentRejection; detail: string };
+export type ShipmentPlan = { ok: true; lines: ReservationLine[] } | { ok: false; reason: ShipmentRejection; detail: string };
 
 /**
  * Which reservation rows an OrderShipped draws on. Without requested lines,
@@ -42,10 +40,7 @@ export type ShipmentPlan =
  * The rejections are the contract's "can never succeed" cases, dead-lettered
  * by the caller. An empty lines array ships nothing (the schema forbids it).
  */
-export function planShipment(
-  openReservations: readonly OpenReservation[],
-  requestedLines: readonly RequestedLine[] | undefined,
-): ShipmentPlan {
+export function planShipment(openReservations: readonly OpenReservation[], requestedLines: readonly RequestedLine[] | undefined): ShipmentPlan {
   const byProduct = openRowsByProduct(openReservations);
   if (byProduct.size === 0) return { ok: false, reason: 'NOTHING_RESERVED', detail: 'the order has nothing reserved' };
   if (requestedLines === undefined) return { ok: true, lines: [...byProduct.values()].map(drawEverything) };

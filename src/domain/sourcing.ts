@@ -59,7 +59,12 @@ export type StockByWarehouse = ReadonlyMap<number, StockByProduct>;
  * with allowBackorder. warehouseIds are every warehouse the caller knows (a
  * wholly backordered order may wait where nothing is stocked yet).
  */
-export function planSourcing(lines: readonly SourcingLineInput[], stock: StockByWarehouse, warehouseIds: readonly number[], options: SourcingOptions): SourcingPlan {
+export function planSourcing(
+  lines: readonly SourcingLineInput[],
+  stock: StockByWarehouse,
+  warehouseIds: readonly number[],
+  options: SourcingOptions,
+): SourcingPlan {
   const merged = mergeLinesBy(lines, resolvedProductKey);
   const backorderable = (l: SourcingLineInput) => options.backorder && !!l.product?.isActive && l.product.allowBackorder;
   if (options.warehouseId !== undefined) return inOneWarehouse(merged, options.warehouseId, stock, backorderable);
@@ -96,7 +101,10 @@ function inOneWarehouse(
 ): SourcingPlan {
   const here = stock.get(warehouseId) ?? new Map<number, readonly StockAtLocation[]>();
   // The firm lines follow v1's rules exactly (and its InsufficientStock lines).
-  const firm = allocateReservation(lines.filter((l) => !backorderable(l)), here);
+  const firm = allocateReservation(
+    lines.filter((l) => !backorderable(l)),
+    here,
+  );
   if (!firm.ok) return { ok: false, warehouseId, shortLines: firm.shortLines };
   const firmByProduct = new Map(firm.lines.map((l) => [l.productId, l]));
   const sourced = lines.map((line): SourcedLine => {
@@ -105,7 +113,13 @@ function inOneWarehouse(
     if (reserved) return { ...reserved, backordered: 0, allocations: reserved.allocations.map((a) => ({ warehouseId, ...a })) };
     const slots = here.get(product.productId) ?? [];
     const take = Math.min(line.quantity, totalAvailable(slots));
-    return { productId: product.productId, sku: product.sku, quantity: line.quantity, backordered: line.quantity - take, allocations: draw(slots, take, warehouseId) };
+    return {
+      productId: product.productId,
+      sku: product.sku,
+      quantity: line.quantity,
+      backordered: line.quantity - take,
+      allocations: draw(slots, take, warehouseId),
+    };
   });
   return { ok: true, lines: sourced, backorderWarehouseId: sourced.some((l) => l.backordered > 0) ? warehouseId : null };
 }
@@ -140,7 +154,8 @@ export function draw(slots: readonly StockAtLocation[], quantity: number, wareho
 /** Available per warehouse and product, from the locked rows; every known warehouse is present, even empty. */
 function totalsOf(stock: StockByWarehouse, warehouseIds: readonly number[]): AvailableByWarehouse {
   const totals = new Map<number, Map<number, number>>();
-  for (const w of warehouseIds) totals.set(w, new Map([...(stock.get(w) ?? new Map<number, readonly StockAtLocation[]>())].map(([p, slots]) => [p, totalAvailable(slots)])));
+  for (const w of warehouseIds)
+    totals.set(w, new Map([...(stock.get(w) ?? new Map<number, readonly StockAtLocation[]>())].map(([p, slots]) => [p, totalAvailable(slots)])));
   return totals;
 }
 

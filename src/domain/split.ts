@@ -35,7 +35,13 @@ export function chooseSplit(lines: readonly OrderLineToReserve[], available: Ava
   for (let size = 1; size <= candidates.length; size++) {
     let best: { first: number; ids: number[]; ordered: WarehouseSplit } | null = null;
     for (const set of combinations(candidates, size)) {
-      if (!coversEveryLine(lines, set.map((c) => available.get(c.warehouseId)))) continue;
+      if (
+        !coversEveryLine(
+          lines,
+          set.map((c) => available.get(c.warehouseId)),
+        )
+      )
+        continue;
       // candidates are sorted by units, so each set already is in draw order.
       const ordered = set.map((c) => c.warehouseId);
       const ids = [...ordered].sort((a, b) => a - b);

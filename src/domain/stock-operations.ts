@@ -14,7 +14,17 @@ export interface StockLevel {
  * Every reason a stock operation is refused, as StockAdjustmentRejected.reason
  * carries it: stable codes for machines (the human detail goes to the log).
  */
-export const STOCK_OPERATION_REJECTIONS = ['BELOW_ZERO', 'BELOW_RESERVED', 'ABOVE_MAXIMUM', 'SAME_LOCATION', 'DIFFERENT_WAREHOUSE', 'INSUFFICIENT_UNRESERVED_STOCK', 'NO_PUTAWAY_CAPACITY', 'UNKNOWN_PRODUCT', 'UNKNOWN_LOCATION'] as const;
+export const STOCK_OPERATION_REJECTIONS = [
+  'BELOW_ZERO',
+  'BELOW_RESERVED',
+  'ABOVE_MAXIMUM',
+  'SAME_LOCATION',
+  'DIFFERENT_WAREHOUSE',
+  'INSUFFICIENT_UNRESERVED_STOCK',
+  'NO_PUTAWAY_CAPACITY',
+  'UNKNOWN_PRODUCT',
+  'UNKNOWN_LOCATION',
+] as const;
 export type StockOperationRejection = (typeof STOCK_OPERATION_REJECTIONS)[number];
 
 export type StockRejection = Extract<StockOperationRejection, 'BELOW_ZERO' | 'BELOW_RESERVED' | 'ABOVE_MAXIMUM'>;
@@ -26,9 +36,7 @@ export type AdjustmentCheck = { ok: true; onHand: number } | { ok: false; reason
 
 export type CountCheck = { ok: true; delta: number; onHand: number } | { ok: false; reason: StockRejection; detail: string };
 
-export type TransferCheck =
-  | { ok: true; fromOnHand: number }
-  | { ok: false; reason: 'INSUFFICIENT_UNRESERVED_STOCK'; detail: string };
+export type TransferCheck = { ok: true; fromOnHand: number } | { ok: false; reason: 'INSUFFICIENT_UNRESERVED_STOCK'; detail: string };
 
 /**
  * A manual StockAdjusted. Reserved units are promised to orders, so on-hand
@@ -105,7 +113,10 @@ export interface TransferRequest {
   to: LocationCapacity & { warehouseId: number };
 }
 
-export type TransferRejection = Extract<StockOperationRejection, 'SAME_LOCATION' | 'DIFFERENT_WAREHOUSE' | 'INSUFFICIENT_UNRESERVED_STOCK' | 'NO_PUTAWAY_CAPACITY'>;
+export type TransferRejection = Extract<
+  StockOperationRejection,
+  'SAME_LOCATION' | 'DIFFERENT_WAREHOUSE' | 'INSUFFICIENT_UNRESERVED_STOCK' | 'NO_PUTAWAY_CAPACITY'
+>;
 
 /** locationId: the end of the transfer the refusal is about (the destination when it has no room). */
 export type TransferDecision = { ok: true } | { ok: false; reason: TransferRejection; locationId: number; detail: string };

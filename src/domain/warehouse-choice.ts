@@ -27,10 +27,7 @@ export type WarehouseChoice =
  * from it (an order service can act on them, e.g. by resubmitting the order
  * there with reduced quantities).
  */
-export function chooseWarehouse(
-  lines: readonly OrderLineToReserve[],
-  availableByWarehouse: AvailableByWarehouse,
-): WarehouseChoice {
+export function chooseWarehouse(lines: readonly OrderLineToReserve[], availableByWarehouse: AvailableByWarehouse): WarehouseChoice {
   const merged = mergeLinesBy(lines, resolvedProductKey);
   let best: { warehouseId: number; covered: number } | null = null;
   for (const warehouseId of [...availableByWarehouse.keys()].sort((a, b) => a - b)) {

@@ -76,20 +76,35 @@ async function releaseInTransaction(tx: Tx, now: Date, limit: number, skip: read
   try {
     return await releaseHolds(tx, due, now);
   } catch (error) {
-    throw new HoldReleaseFailed(due.map((h) => h.orderId), error);
+    throw new HoldReleaseFailed(
+      due.map((h) => h.orderId),
+      error,
+    );
   }
 }
 
 async function releaseHolds(tx: Tx, due: readonly DueHold[], now: Date): Promise<ReleasedHold[]> {
-  const open = await lockOpenReservationsOfOrders(tx, due.map((h) => h.orderId));
+  const open = await lockOpenReservationsOfOrders(
+    tx,
+    due.map((h) => h.orderId),
+  );
   const releases = [];
   for (const hold of due) {
     const reserved = open.get(hold.orderId) ?? [];
     // Cancelled before any release below, so no expiring order of the batch is refilled from another's units.
     const backorders = await cancelOrderBackorders({ tx, now }, hold.orderId);
-    releases.push({ hold, ids: expiryEventIds(hold), lines: planRelease(reserved).lines, backorders, warehouseOf: new Map(reserved.map((r) => [r.locationId, r.warehouseId])) });
+    releases.push({
+      hold,
+      ids: expiryEventIds(hold),
+      lines: planRelease(reserved).lines,
+      backorders,
+      warehouseOf: new Map(reserved.map((r) => [r.locationId, r.warehouseId])),
+    });
   }
-  await lockStockRows(tx, releases.flatMap(({ lines }) => lines.flatMap((l) => l.allocations.map((a) => ({ productId: l.productId, locationId: a.locationId })))));
+  await lockStockRows(
+    tx,
+    releases.flatMap(({ lines }) => lines.flatMap((l) => l.allocations.map((a) => ({ productId: l.productId, locationId: a.locationId })))),
+  );
 
   const caused = [];
   for (const { hold, ids, lines, backorders, warehouseOf } of releases) {
@@ -97,16 +112,34 @@ async function releaseHolds(tx: Tx, due: readonly DueHold[], now: Date): Promise
     const events = expiryEvents(hold, lines);
     const outbound: OutboundEvent[] = [
       // A v2 order's lines say what of their backorders was cancelled too (as on OrderCancelled); a v1 order's keep the v1 shape.
-      { eventType: 'StockReleased', key: hold.orderId, payload: { ...events.stockReleased, lines: releasedLines(lines, backorders) }, eventId: ids.stockReleased },
+      {
+        eventType: 'StockReleased',
+        key: hold.orderId,
+        payload: { ...events.stockReleased, lines: releasedLines(lines, backorders) },
+        eventId: ids.stockReleased,
+      },
       { eventType: 'ReservationExpired', key: hold.orderId, payload: events.reservationExpired, eventId: ids.reservationExpired },
     ];
     // The released units go to other orders' open backorders first (contract v2), right after their release, in the
     // name of this expiry: RESERVE ledger rows with its eventId, BackorderAllocated ids derived from it.
-    const fill = { tx, now, eventId: ids.reservationExpired, emit: (e: OutboundEvent) => outbound.push({ ...e, eventId: outboundEventId(ids.reservationExpired, e.eventType, e.discriminator) } as OutboundEvent) };
-    await fillBackordersInTransaction(fill, drawn.map((d) => ({ productId: d.productId, warehouseId: warehouseOf.get(d.locationId)! })));
+    const fill = {
+      tx,
+      now,
+      eventId: ids.reservationExpired,
+      emit: (e: OutboundEvent) => outbound.push({ ...e, eventId: outboundEventId(ids.reservationExpired, e.eventType, e.discriminator) } as OutboundEvent),
+    };
+    await fillBackordersInTransaction(
+      fill,
+      drawn.map((d) => ({ productId: d.productId, warehouseId: warehouseOf.get(d.locationId)! })),
+    );
     caused.push({ cause: { eventId: null, correlationId: hold.correlationId }, events: outbound });
   }
-  await endHolds(tx, due.map((h) => h.orderId), 'EXPIRED', now);
+  await endHolds(
+    tx,
+    due.map((h) => h.orderId),
+    'EXPIRED',
+    now,
+  );
   await stageOutbound(tx, caused, now);
   // A batch of many expiries has no single cause: its level events carry causationId null too.
   await stageLevelChanges(tx, { eventId: null, correlationId: null }, now);

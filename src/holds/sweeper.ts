@@ -75,7 +75,10 @@ export class HoldSweeper {
         if (error.orderIds.length > 1) limit = 1;
         else {
           setAside.add(error.orderIds[0]!);
-          logger.error({ err: error.cause, orderId: error.orderIds[0] }, 'this expired hold cannot be released (run reconcile: its reservation and stock rows may disagree); it stays HELD and is tried again at the next sweep');
+          logger.error(
+            { err: error.cause, orderId: error.orderIds[0] },
+            'this expired hold cannot be released (run reconcile: its reservation and stock rows may disagree); it stays HELD and is tried again at the next sweep',
+          );
         }
         continue;
       }
@@ -101,7 +104,10 @@ export class HoldSweeper {
       .catch((error: unknown) => {
         this.options.onFailed?.(error);
         const transient = isTransientError(error);
-        this.options.logger[transient ? 'warn' : 'error']({ err: error, transient }, 'hold sweep failed; the holds still due are tried again at the next sweep');
+        this.options.logger[transient ? 'warn' : 'error'](
+          { err: error, transient },
+          'hold sweep failed; the holds still due are tried again at the next sweep',
+        );
       })
       .finally(() => {
         this.running = null;

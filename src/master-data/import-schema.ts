@@ -6,9 +6,21 @@ import { z } from 'zod';
  * are refused (.strict()): a misspelt field in a file written by hand should
  * be an error, not silently ignored.
  */
-const code = z.string().min(1).max(64).regex(/^[^\u0000]*$/);
-const name = z.string().min(1).max(200).regex(/^[^\u0000]*$/);
-const part = z.string().min(1).max(16).regex(/^[^-\s\u0000]+$/, 'must not contain "-" or spaces (it is part of aisle-bay-level-bin)');
+const code = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^\u0000]*$/);
+const name = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\u0000]*$/);
+const part = z
+  .string()
+  .min(1)
+  .max(16)
+  .regex(/^[^-\s\u0000]+$/, 'must not contain "-" or spaces (it is part of aisle-bay-level-bin)');
 const money = z.string().regex(/^\d{1,10}(\.\d{1,2})?$/, 'must be a decimal string like "12.50"');
 const count = z.int().min(0).max(1_000_000_000);
 
@@ -20,12 +32,14 @@ const count = z.int().min(0).max(1_000_000_000);
  */
 function decimal(precision: number, scale: number) {
   const max = Number(`${'9'.repeat(precision - scale)}.${'9'.repeat(scale)}`);
-  return z
-    .number()
-    .min(0)
-    .max(max, `must be at most ${max.toFixed(scale)} (the column is numeric(${precision},${scale}))`)
-    // Exact for doubles: true only for the double nearest to a number of that many decimals.
-    .refine((v) => Number(v.toFixed(scale)) === v, `at most ${scale} decimal places`);
+  return (
+    z
+      .number()
+      .min(0)
+      .max(max, `must be at most ${max.toFixed(scale)} (the column is numeric(${precision},${scale}))`)
+      // Exact for doubles: true only for the double nearest to a number of that many decimals.
+      .refine((v) => Number(v.toFixed(scale)) === v, `at most ${scale} decimal places`)
+  );
 }
 
 const timezone = z.string().refine((tz) => {

@@ -20,7 +20,6 @@ import {
 import { importFileSchema, type ImportFile } from './import-schema';
 import { ImportError } from '../errors';
 
-
 export interface ImportSummary {
   categories: number;
   suppliers: number;
@@ -82,7 +81,14 @@ async function applyImport(tx: Tx, file: ImportFile, now: Date): Promise<ImportS
   // Opening stock and changed reorder points move levels: published like any other change, with no
   // inbound cause. A second import of the same file changes no figure and so publishes nothing.
   await stageLevelChanges(tx, { eventId: null, correlationId: null }, now);
-  return { categories: file.categories.length, suppliers: file.suppliers.length, warehouses: file.warehouses.length, locations, products: file.products.length, ...stock };
+  return {
+    categories: file.categories.length,
+    suppliers: file.suppliers.length,
+    warehouses: file.warehouses.length,
+    locations,
+    products: file.products.length,
+    ...stock,
+  };
 }
 
 async function importOpeningStock(tx: Tx, file: ImportFile, now: Date, problems: string[]): Promise<{ stockCreated: number; stockSkipped: number }> {
@@ -102,10 +108,14 @@ async function importOpeningStock(tx: Tx, file: ImportFile, now: Date, problems:
     }
     if (s.quantity === 0) {
       await createEmptyInventoryRow(tx, key); // a stocked product at zero is listed (OUT_OF_STOCK)
-    }
-    else {
+    } else {
       await applyStockChanges(tx, [{ ...key, onHandDelta: s.quantity, reservedDelta: 0 }], now);
-      await appendLedger(tx, null, [{ ...key, txnType: 'RECEIVE', quantity: s.quantity, referenceType: 'IMPORT', referenceId: 'opening-stock', performedBy: 'import' }], now);
+      await appendLedger(
+        tx,
+        null,
+        [{ ...key, txnType: 'RECEIVE', quantity: s.quantity, referenceType: 'IMPORT', referenceId: 'opening-stock', performedBy: 'import' }],
+        now,
+      );
     }
     stockCreated++;
   }

@@ -126,7 +126,10 @@ export async function checkDatabase(databaseUrl: string, timeoutMs = 2000, onFai
     return { ok: true };
   } catch (error) {
     onFailure?.(error);
-    return { ok: false, detail: Date.now() - started >= timeoutMs ? `no answer within ${timeoutMs} ms` : 'cannot connect or query (the reason is in the service log)' };
+    return {
+      ok: false,
+      detail: Date.now() - started >= timeoutMs ? `no answer within ${timeoutMs} ms` : 'cannot connect or query (the reason is in the service log)',
+    };
   }
 }
 

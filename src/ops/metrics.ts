@@ -56,11 +56,30 @@ export class ServiceMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.deadLetters = new Counter({ name: 'inventory_dead_letters_total', help: 'Inbound messages dead-lettered, by dlq-error-code', labelNames: ['code'], registers });
-    this.retries = new Counter({ name: 'inventory_event_retries_total', help: 'Failed processing attempts that are being retried (transient: database/broker fault; false: unexpected error)', labelNames: ['transient'], registers });
+    this.deadLetters = new Counter({
+      name: 'inventory_dead_letters_total',
+      help: 'Inbound messages dead-lettered, by dlq-error-code',
+      labelNames: ['code'],
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'inventory_event_retries_total',
+      help: 'Failed processing attempts that are being retried (transient: database/broker fault; false: unexpected error)',
+      labelNames: ['transient'],
+      registers,
+    });
     this.published = new Counter({ name: 'inventory_outbox_published_total', help: 'Outbox rows published to Kafka', registers });
-    this.holdsExpired = new Counter({ name: 'inventory_holds_expired_total', help: 'Holds released by this instance because they passed their holdUntil', registers });
-    this.holdSweepErrors = new Counter({ name: 'inventory_hold_sweep_errors_total', help: 'Hold sweep batches that failed (transient: database fault, retried next sweep; false: a hold that cannot be released, set aside)', labelNames: ['transient'], registers });
+    this.holdsExpired = new Counter({
+      name: 'inventory_holds_expired_total',
+      help: 'Holds released by this instance because they passed their holdUntil',
+      registers,
+    });
+    this.holdSweepErrors = new Counter({
+      name: 'inventory_hold_sweep_errors_total',
+      help: 'Hold sweep batches that failed (transient: database fault, retried next sweep; false: a hold that cannot be released, set aside)',
+      labelNames: ['transient'],
+      registers,
+    });
     this.parked = new Counter({
       name: 'inventory_relay_parked_total',
       help: 'Rows the relay will never publish because the broker refuses them even alone (too large), by kind (outbox, dead-letters); they stay in the database with parked_at set',
@@ -79,7 +98,12 @@ export class ServiceMetrics {
       labelNames: ['topic', 'partition'],
       registers,
     });
-    this.collectErrors = new Counter({ name: 'inventory_metrics_collect_errors_total', help: 'Scrape-time reads that failed or timed out (the gauge keeps its last value; a failure shows from the next scrape)', labelNames: ['source'], registers });
+    this.collectErrors = new Counter({
+      name: 'inventory_metrics_collect_errors_total',
+      help: 'Scrape-time reads that failed or timed out (the gauge keeps its last value; a failure shows from the next scrape)',
+      labelNames: ['source'],
+      registers,
+    });
 
     const collectErrors = this.collectErrors;
     if (sources.outboxBacklog) {

@@ -23,9 +23,15 @@ export async function checkBackorders(db: Db): Promise<BackorderViolation[]> {
   const violations: BackorderViolation[] = [];
   for (const r of rows) {
     const of = { orderId: r.order_id, productId: r.product_id, sku: r.sku, warehouse: r.warehouse };
-    const negatives = [['backordered', r.quantity], ['allocated', r.allocated], ['cancelled', r.cancelled], ['open', r.open]].filter(([, v]) => (v as number) < 0);
+    const negatives = [
+      ['backordered', r.quantity],
+      ['allocated', r.allocated],
+      ['cancelled', r.cancelled],
+      ['open', r.open],
+    ].filter(([, v]) => (v as number) < 0);
     if (negatives.length) violations.push({ ...of, check: 'BACKORDER_NEGATIVE', detail: negatives.map(([k, v]) => `${k} ${v}`).join(', ') });
-    if (r.quantity > r.line_quantity) violations.push({ ...of, check: 'BACKORDER_EXCEEDS_ORDERED', detail: `backordered ${r.quantity} > ordered ${r.line_quantity}` });
+    if (r.quantity > r.line_quantity)
+      violations.push({ ...of, check: 'BACKORDER_EXCEEDS_ORDERED', detail: `backordered ${r.quantity} > ordered ${r.line_quantity}` });
     if (r.status === 'OPEN' && r.open > 0 && r.available > 0n) {
       violations.push({ ...of, check: 'BACKORDER_BESIDE_AVAILABLE', detail: `${r.open} backordered while ${r.available} available in ${r.warehouse}` });
     }

@@ -62,13 +62,27 @@ export async function reconcile(db: Db): Promise<ReconcileReport> {
     const ledgerOnHand = Number(r.ledger_on_hand);
     const openReserved = Number(r.open_reserved);
     if (onHand !== ledgerOnHand || reserved !== openReserved) {
-      drift.push({ ...place, inventoryRow: r.has_inventory, onHand, ledgerOnHand, onHandDrift: onHand - ledgerOnHand, reserved, openReserved, reservedDrift: reserved - openReserved });
+      drift.push({
+        ...place,
+        inventoryRow: r.has_inventory,
+        onHand,
+        ledgerOnHand,
+        onHandDrift: onHand - ledgerOnHand,
+        reserved,
+        openReserved,
+        reservedDrift: reserved - openReserved,
+      });
     }
     // The CHECK constraints forbid the first two in inventory; they are checked
     // anyway (a constraint can be dropped) and against the ledger's figures too.
     // Measured against max(on hand, 0): a negative on hand is reported once, as NEGATIVE_STOCK.
     if (reserved > Math.max(onHand, 0)) violations.push({ ...place, check: 'RESERVED_EXCEEDS_ON_HAND', detail: `reserved ${reserved} > on hand ${onHand}` });
-    const negatives = [['on hand', onHand], ['reserved', reserved], ['ledger on hand', ledgerOnHand], ['open reservations', openReserved]].filter(([, v]) => (v as number) < 0);
+    const negatives = [
+      ['on hand', onHand],
+      ['reserved', reserved],
+      ['ledger on hand', ledgerOnHand],
+      ['open reservations', openReserved],
+    ].filter(([, v]) => (v as number) < 0);
     if (negatives.length) violations.push({ ...place, check: 'NEGATIVE_STOCK', detail: negatives.map(([k, v]) => `${k} ${v}`).join(', ') });
     if (r.has_inventory && r.ledger_rows === 0n && (onHand !== 0 || reserved !== 0)) {
       violations.push({ ...place, check: 'NON_ZERO_WITHOUT_LEDGER', detail: `on hand ${onHand}, reserved ${reserved} with no ledger row` });
@@ -89,18 +103,41 @@ export function formatReport(report: ReconcileReport): string[] {
     lines.push(
       ...textTable(
         ['sku', 'product', 'warehouse', 'location', 'on_hand', 'ledger', 'diff', 'reserved', 'open_resv', 'diff'],
-        report.drift.map((d) => [d.sku, String(d.productId), d.warehouse, `${d.location}${d.inventoryRow ? '' : ' (no inventory row)'}`, String(d.onHand), String(d.ledgerOnHand), signed(d.onHandDrift), String(d.reserved), String(d.openReserved), signed(d.reservedDrift)]),
+        report.drift.map((d) => [
+          d.sku,
+          String(d.productId),
+          d.warehouse,
+          `${d.location}${d.inventoryRow ? '' : ' (no inventory row)'}`,
+          String(d.onHand),
+          String(d.ledgerOnHand),
+          signed(d.onHandDrift),
+          String(d.reserved),
+          String(d.openReserved),
+          signed(d.reservedDrift),
+        ]),
         '  ',
       ),
     );
   }
   if (report.violations.length) {
     lines.push(`${report.violations.length} invariant violation(s):`);
-    lines.push(...textTable(['check', 'sku', 'warehouse', 'location', 'detail'], report.violations.map((v) => [v.check, v.sku, v.warehouse, v.location, v.detail]), '  '));
+    lines.push(
+      ...textTable(
+        ['check', 'sku', 'warehouse', 'location', 'detail'],
+        report.violations.map((v) => [v.check, v.sku, v.warehouse, v.location, v.detail]),
+        '  ',
+      ),
+    );
   }
   if (report.backorders?.length) {
     lines.push(`${report.backorders.length} backorder violation(s):`);
-    lines.push(...textTable(['check', 'order', 'sku', 'warehouse', 'detail'], report.backorders.map((b) => [b.check, b.orderId, b.sku, b.warehouse, b.detail]), '  '));
+    lines.push(
+      ...textTable(
+        ['check', 'order', 'sku', 'warehouse', 'detail'],
+        report.backorders.map((b) => [b.check, b.orderId, b.sku, b.warehouse, b.detail]),
+        '  ',
+      ),
+    );
   }
   return lines;
 }

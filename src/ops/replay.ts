@@ -14,10 +14,7 @@ import { ReplayRefusedError } from '../errors';
  * from outside a live group, and a running consumer would overwrite them), so
  * the plan is made and executed against an idle group only.
  */
-export type ReplayTarget =
-  | { kind: 'earliest' }
-  | { kind: 'datetime'; at: Date }
-  | { kind: 'offsets'; offsets: ExplicitOffset[] };
+export type ReplayTarget = { kind: 'earliest' } | { kind: 'datetime'; at: Date } | { kind: 'offsets'; offsets: ExplicitOffset[] };
 
 export interface ExplicitOffset {
   topic: InboundTopic;
@@ -51,7 +48,6 @@ export interface ReplayRequest {
   target: ReplayTarget;
 }
 
-
 export async function planReplay(admin: Admin, request: ReplayRequest): Promise<ReplayPlan> {
   const { groupId, topicPrefix, target } = request;
   await assertGroupIdle(admin, groupId);
@@ -62,7 +58,8 @@ export async function planReplay(admin: Admin, request: ReplayRequest): Promise<
     const watermarks = await admin.fetchTopicOffsets(name);
     const [committed] = await admin.fetchOffsets({ groupId, topics: [name] });
     const current = new Map((committed?.partitions ?? []).map((p) => [p.partition, p.offset === '-1' ? null : p.offset]));
-    const byTime = target.kind === 'datetime' ? new Map((await admin.fetchTopicOffsetsByTimestamp(name, target.at.getTime())).map((p) => [p.partition, p.offset])) : null;
+    const byTime =
+      target.kind === 'datetime' ? new Map((await admin.fetchTopicOffsetsByTimestamp(name, target.at.getTime())).map((p) => [p.partition, p.offset])) : null;
     const wanted = target.kind === 'offsets' ? target.offsets.filter((o) => o.topic === topic) : null;
     for (const w of sortByPartition(watermarks)) {
       let next: string | undefined;

@@ -47,7 +47,10 @@ export class ServiceOps {
       },
       { defaultMetrics: options.defaultMetrics, collectTimeoutMs: this.probeTimeoutMs },
     );
-    this.database = new CachedCheck(() => checkDatabase(options.databaseUrl, this.probeTimeoutMs, (error) => this.probeFailed(error)), options.readinessCacheMs ?? 1_000);
+    this.database = new CachedCheck(
+      () => checkDatabase(options.databaseUrl, this.probeTimeoutMs, (error) => this.probeFailed(error)),
+      options.readinessCacheMs ?? 1_000,
+    );
     // A (re)join may hand this instance other partitions: stale lag figures would lie.
     this.consumerHealth = new ConsumerHealth(30_000, () => this.metrics.resetLag());
   }

@@ -80,7 +80,12 @@ export async function runDailyScan(db: Db, options: DailyScanOptions): Promise<D
     if (stocked.length === 0) continue;
     const today = options.asOf ?? localDate(options.now, warehouse.timezone);
     const window = demandWindow(today, options.windowDays);
-    const shipped = await loadShippedByDay(db, warehouse, stocked.map((c) => c.productId), window);
+    const shipped = await loadShippedByDay(
+      db,
+      warehouse,
+      stocked.map((c) => c.productId),
+      window,
+    );
     for (const candidate of stocked) {
       const stats = demandStatistics(dailySeries(shipped, candidate.productId, window));
       const row: DailyScanRow = {
@@ -99,10 +104,17 @@ export async function runDailyScan(db: Db, options: DailyScanOptions): Promise<D
         action: 'STOCK_SUFFICIENT',
         poId: null,
       };
-      const decision = decideDailyScan({ product: candidate, available: candidate.available, backordered: candidate.backordered, averageDailyDemand: stats.mean, hasOpenPurchaseOrder: candidate.hasOpenPurchaseOrder });
+      const decision = decideDailyScan({
+        product: candidate,
+        available: candidate.available,
+        backordered: candidate.backordered,
+        averageDailyDemand: stats.mean,
+        hasOpenPurchaseOrder: candidate.hasOpenPurchaseOrder,
+      });
       if (decision.create) Object.assign(row, await orderOne(db, candidate, today, stats.mean, options));
       else row.action = decision.why;
-      if (row.action === 'NO_SUPPLIER') options.logger?.warn({ productId: row.productId, warehouseId: row.warehouseId }, 'daily scan: due for a PO but the product has no supplier');
+      if (row.action === 'NO_SUPPLIER')
+        options.logger?.warn({ productId: row.productId, warehouseId: row.warehouseId }, 'daily scan: due for a PO but the product has no supplier');
       rows.push(row);
     }
   }
@@ -111,17 +123,38 @@ export async function runDailyScan(db: Db, options: DailyScanOptions): Promise<D
 }
 
 /** One product's PO in its own transaction, decided again on what the transaction reads. */
-async function orderOne(db: Db, candidate: ReplenishmentCandidate, today: string, averageDailyDemand: number, options: DailyScanOptions): Promise<Pick<DailyScanRow, 'action' | 'poId' | 'available'>> {
+async function orderOne(
+  db: Db,
+  candidate: ReplenishmentCandidate,
+  today: string,
+  averageDailyDemand: number,
+  options: DailyScanOptions,
+): Promise<Pick<DailyScanRow, 'action' | 'poId' | 'available'>> {
   const { warehouseId, productId } = candidate;
   return db.$transaction(
     async (tx) => {
       const [fresh] = await loadReplenishmentCandidates(tx, { warehouseId, productIds: [productId] });
       if (!fresh) return { action: 'AUTO_REPLENISH_OFF' as const, poId: null, available: candidate.available };
-      const decision = decideDailyScan({ product: fresh, available: fresh.available, backordered: fresh.backordered, averageDailyDemand, hasOpenPurchaseOrder: fresh.hasOpenPurchaseOrder });
+      const decision = decideDailyScan({
+        product: fresh,
+        available: fresh.available,
+        backordered: fresh.backordered,
+        averageDailyDemand,
+        hasOpenPurchaseOrder: fresh.hasOpenPurchaseOrder,
+      });
       if (!decision.create) return { action: decision.why, poId: null, available: fresh.available };
       const event = await createReplenishmentOrder(
         tx,
-        { productId, sku: fresh.sku, supplierId: decision.supplierId, warehouseId, quantity: decision.quantity, unitCost: decision.unitCost, expectedDate: addDays(today, fresh.leadTimeDays), trigger: 'DAILY_SCAN' },
+        {
+          productId,
+          sku: fresh.sku,
+          supplierId: decision.supplierId,
+          warehouseId,
+          quantity: decision.quantity,
+          unitCost: decision.unitCost,
+          expectedDate: addDays(today, fresh.leadTimeDays),
+          trigger: 'DAILY_SCAN',
+        },
         dailyScanCauseId(warehouseId, today),
       );
       // null: another instance or the reorder-point trigger got there first (the unique index said no).
@@ -142,7 +175,12 @@ async function orderOne(db: Db, candidate: ReplenishmentCandidate, today: string
  * products with demand in the window: no history says nothing, and writing 0
  * would switch the reorder-point trigger off for a product that is new.
  */
-async function applyRecommendations(db: Db, rows: readonly DailyScanRow[], candidates: readonly ReplenishmentCandidate[], now: Date): Promise<DailyScanReport['applied']> {
+async function applyRecommendations(
+  db: Db,
+  rows: readonly DailyScanRow[],
+  candidates: readonly ReplenishmentCandidate[],
+  now: Date,
+): Promise<DailyScanReport['applied']> {
   const best = new Map<number, DailyScanRow>();
   for (const row of rows) {
     const active = candidates.some((c) => c.productId === row.productId && c.isActive);
@@ -154,7 +192,10 @@ async function applyRecommendations(db: Db, rows: readonly DailyScanRow[], candi
   if (changes.length > 0) {
     // A new reorder point can move a level's status (LOW_STOCK): its events commit with it.
     await db.$transaction(async (tx) => {
-      await setReorderPoints(tx, changes.map((r) => ({ productId: r.productId, reorderPoint: r.recommendedReorderPoint })));
+      await setReorderPoints(
+        tx,
+        changes.map((r) => ({ productId: r.productId, reorderPoint: r.recommendedReorderPoint })),
+      );
       await stageLevelChanges(tx, { eventId: null, correlationId: null }, now);
     });
   }

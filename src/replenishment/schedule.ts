@@ -77,7 +77,13 @@ export function dailyScanSchedule(deps: { config: Config; db: Db; logger: Logger
     clock,
     logger,
     run: async () => {
-      const report = await runDailyScan(db, { now: clock?.() ?? new Date(), windowDays: config.REPLENISH_DEMAND_WINDOW_DAYS, serviceLevel: config.REPLENISH_SERVICE_LEVEL, apply: false, logger });
+      const report = await runDailyScan(db, {
+        now: clock?.() ?? new Date(),
+        windowDays: config.REPLENISH_DEMAND_WINDOW_DAYS,
+        serviceLevel: config.REPLENISH_SERVICE_LEVEL,
+        apply: false,
+        logger,
+      });
       deps.onCommitted();
       logger.info({ scanned: report.rows.length, created: report.created }, 'daily scan finished');
     },

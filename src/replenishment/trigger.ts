@@ -10,11 +10,20 @@ import { createReplenishmentOrder } from './purchase-orders';
  * The rows the change touched are locked already, so the available figure read
  * here is the one this transaction commits.
  */
-export async function afterAvailabilityDrop(ctx: Pick<EventContext, 'tx' | 'eventId' | 'now' | 'log' | 'emit'>, warehouseId: number, productIds: readonly number[]): Promise<void> {
+export async function afterAvailabilityDrop(
+  ctx: Pick<EventContext, 'tx' | 'eventId' | 'now' | 'log' | 'emit'>,
+  warehouseId: number,
+  productIds: readonly number[],
+): Promise<void> {
   if (productIds.length === 0) return;
   const candidates = await loadReplenishmentCandidates(ctx.tx, { warehouseId, productIds: [...productIds] });
   for (const candidate of candidates) {
-    const decision = decideReorderPointReplenishment({ product: candidate, availableInWarehouse: candidate.available, backorderedInWarehouse: candidate.backordered, hasOpenPurchaseOrder: candidate.hasOpenPurchaseOrder });
+    const decision = decideReorderPointReplenishment({
+      product: candidate,
+      availableInWarehouse: candidate.available,
+      backorderedInWarehouse: candidate.backordered,
+      hasOpenPurchaseOrder: candidate.hasOpenPurchaseOrder,
+    });
     if (!decision.create) {
       if (decision.why === 'NO_SUPPLIER') ctx.log.warn({ productId: candidate.productId, warehouseId }, 'below reorder point but the product has no supplier');
       continue;

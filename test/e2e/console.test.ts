@@ -28,7 +28,11 @@ describe('operator console in Chromium', () => {
     const sent: string[] = [];
     for (const event of demoTraffic(run)) sent.push(...(await stack.publish(event.topic, event.key, [{ eventType: event.eventType, payload: event.payload }])));
     // Every demo event has its answer: an outcome on inventory-events, or (order 5's early shipment) the dead letter.
-    await stack.recorder.waitFor((ms) => sent.every((id) => ms.some((m) => m.envelope?.causationId === id || (m.topic.endsWith('inventory-dlq') && m.envelope?.eventId === id))), 60_000, 'answers to the demo traffic');
+    await stack.recorder.waitFor(
+      (ms) => sent.every((id) => ms.some((m) => m.envelope?.causationId === id || (m.topic.endsWith('inventory-dlq') && m.envelope?.eventId === id))),
+      60_000,
+      'answers to the demo traffic',
+    );
     browser = await openBrowser();
     page = browser.page;
   });
@@ -123,7 +127,11 @@ describe('operator console in Chromium', () => {
     await page.locator('#f-referenceId').press('Enter');
     await page.waitForFunction(`location.hash.includes(${JSON.stringify(encodeURIComponent(order(4)))})`);
     const filtered = await api(`/v1/ledger?sku=HAMMER-16OZ&referenceId=${order(4)}`);
-    await eventually(() => page.locator('section:has(h2:text("Ledger")) tbody tr').count(), (n) => n === filtered.items.length, 'filtered ledger rows');
+    await eventually(
+      () => page.locator('section:has(h2:text("Ledger")) tbody tr').count(),
+      (n) => n === filtered.items.length,
+      'filtered ledger rows',
+    );
     await expectText(page.locator('section:has(h2:text("Ledger")) tbody'), `order ${order(4)}`);
   });
 
@@ -146,13 +154,19 @@ describe('operator console in Chromium', () => {
     await page.locator('#nav a[data-page="purchase-orders"]').click();
     const list = await api('/v1/purchase-orders');
     const po = list.items[0];
-    await page.locator('a', { hasText: `PO ${po.poId}` }).first().waitFor();
+    await page
+      .locator('a', { hasText: `PO ${po.poId}` })
+      .first()
+      .waitFor();
     await browser.screenshot('purchase-orders');
     await page.locator('#f-status').selectOption('CANCELLED');
     await page.locator('.filters button[type=submit]').click();
     await page.locator('p.muted', { hasText: 'No purchase order matches.' }).waitFor();
     await page.goBack();
-    await page.locator('a', { hasText: `PO ${po.poId}` }).first().click();
+    await page
+      .locator('a', { hasText: `PO ${po.poId}` })
+      .first()
+      .click();
     await page.locator('#page h1', { hasText: `Purchase order ${po.poId}` }).waitFor();
     const line = page.locator('section:has(h2:text("Lines")) tbody tr').first();
     await expectText(line.locator('td[data-label="SKU"]'), po.lines[0].sku);
@@ -198,7 +212,11 @@ describe('operator console in Chromium', () => {
     await expectText(card.locator('.redrive-button'), 'Redriven');
     await browser.screenshot('dead-letters');
 
-    await stack.recorder.waitFor((ms) => ms.some((m) => m.envelope?.eventType === 'StockShipped' && m.envelope.payload.orderId === order(5)), 30_000, 'order 5 shipped after the redrive');
+    await stack.recorder.waitFor(
+      (ms) => ms.some((m) => m.envelope?.eventType === 'StockShipped' && m.envelope.payload.orderId === order(5)),
+      30_000,
+      'order 5 shipped after the redrive',
+    );
     await page.locator('#nav a[data-page="orders"]').click();
     await page.locator('#f-orderId').fill(order(5));
     await page.keyboard.press('Enter');
@@ -208,7 +226,11 @@ describe('operator console in Chromium', () => {
 
     // Reloaded, the letter stays redriven: the button is disabled.
     await page.locator('#nav a[data-page="dead-letters"]').click();
-    await eventually(() => card.locator('.redrive-button').isDisabled(), (d) => d, 'redrive button disabled after a reload');
+    await eventually(
+      () => card.locator('.redrive-button').isDisabled(),
+      (d) => d,
+      'redrive button disabled after a reload',
+    );
   });
 
   it('fits a phone width and asks nothing of any other host', async () => {

@@ -11,7 +11,18 @@ import { importMasterData } from '../../src/master-data/import';
 import { topicName } from '../../src/contracts';
 import { ROOT, waitFor } from './support/exec';
 import { buildService, readLogLines, removeBuild, ServiceProcess } from './support/service-process';
-import { deleteTopics, envelopeOfRaw, faultCatalog, kafkaOn, orderEnvelope, randomPrefix, readTopics, Sampler, sendWithRetry, type OrderSpec } from './support/workload';
+import {
+  deleteTopics,
+  envelopeOfRaw,
+  faultCatalog,
+  kafkaOn,
+  orderEnvelope,
+  randomPrefix,
+  readTopics,
+  Sampler,
+  sendWithRetry,
+  type OrderSpec,
+} from './support/workload';
 
 /**
  * Four service processes in one consumer group, 10 SKUs, FAULT_FOUR_ORDERS
@@ -56,15 +67,20 @@ describe(`${INSTANCES} service instances in one group: ${ORDERS} orders on ${SKU
     const entry = await buildService();
     for (let i = 1; i <= INSTANCES; i++) {
       services.push(
-        new ServiceProcess(`instance-${i}`, entry, {
-          DATABASE_URL: database.url,
-          KAFKA_BROKERS: brokers,
-          KAFKA_TOPIC_PREFIX: prefix,
-          KAFKA_GROUP_ID: `${prefix}inventory`,
-          KAFKA_CLIENT_ID: `inventory-${i}`,
-          DATABASE_POOL_SIZE: '4',
-          LOG_LEVEL: 'info',
-        }, join(runDir, `instance-${i}.log`)),
+        new ServiceProcess(
+          `instance-${i}`,
+          entry,
+          {
+            DATABASE_URL: database.url,
+            KAFKA_BROKERS: brokers,
+            KAFKA_TOPIC_PREFIX: prefix,
+            KAFKA_GROUP_ID: `${prefix}inventory`,
+            KAFKA_CLIENT_ID: `inventory-${i}`,
+            DATABASE_POOL_SIZE: '4',
+            LOG_LEVEL: 'info',
+          },
+          join(runDir, `instance-${i}.log`),
+        ),
       );
     }
     // Started together (each waits for /readyz: in the group), then until the group holds all four.
@@ -72,13 +88,23 @@ describe(`${INSTANCES} service instances in one group: ${ORDERS} orders on ${SKU
     const kafka = kafkaOn(brokers);
     const admin = kafka.admin();
     await admin.connect();
-    await waitFor(async () => {
-      const { groups } = await admin.describeGroups([`${prefix}inventory`]);
-      return groups[0]?.state === 'Stable' && groups[0].members.length === INSTANCES;
-    }, 120_000, `a stable group of ${INSTANCES}`, 500);
+    await waitFor(
+      async () => {
+        const { groups } = await admin.describeGroups([`${prefix}inventory`]);
+        return groups[0]?.state === 'Stable' && groups[0].members.length === INSTANCES;
+      },
+      120_000,
+      `a stable group of ${INSTANCES}`,
+      500,
+    );
     await admin.disconnect();
 
-    const orders: OrderSpec[] = Array.from({ length: ORDERS }, (_, i) => ({ eventId: randomUUID(), orderId: `${prefix}${i}`, warehouseId: wh1, lines: [{ sku: SKUS[i % SKUS.length]!, quantity: 1 }] }));
+    const orders: OrderSpec[] = Array.from({ length: ORDERS }, (_, i) => ({
+      eventId: randomUUID(),
+      orderId: `${prefix}${i}`,
+      warehouseId: wh1,
+      lines: [{ sku: SKUS[i % SKUS.length]!, quantity: 1 }],
+    }));
     const sampler = new Sampler(database.url, 100).start();
     const producer = kafka.producer();
     await producer.connect();
@@ -88,10 +114,15 @@ describe(`${INSTANCES} service instances in one group: ${ORDERS} orders on ${SKU
       await sendWithRetry(producer, topicName('orders', prefix), chunk, Date.now() + 60_000);
     }
     await producer.disconnect();
-    await waitFor(async () => {
-      await sampler.sample();
-      return sampler.processed >= ORDERS;
-    }, 600_000, `${ORDERS} orders processed`, 500);
+    await waitFor(
+      async () => {
+        await sampler.sample();
+        return sampler.processed >= ORDERS;
+      },
+      600_000,
+      `${ORDERS} orders processed`,
+      500,
+    );
     const processingMs = Date.now() - started;
     await sampler.stop();
     await waitFor(async () => (await db.outboxEvent.count({ where: { publishedAt: null } })) === 0, 60_000, 'the outbox to drain', 250);

@@ -140,27 +140,89 @@ function buildCorpus(placedOrderId: string): Case[] {
   dlq('warehouseId as a string', json(withPayload({ orderId: 'wh', warehouseId: '1', lines: [{ sku: SKU, quantity: 1 }] })), 'INVALID_PAYLOAD');
   dlq('warehouseId 0', json(withPayload({ orderId: 'wh0', warehouseId: 0, lines: [{ sku: SKU, quantity: 1 }] })), 'INVALID_PAYLOAD');
   dlq("another type's payload (OrderCancelled's)", json(withPayload({ orderId: 'cancel-me', reason: 'changed my mind' })), 'INVALID_PAYLOAD');
-  dlq('payload fields only under __proto__', rawPayload(`{"__proto__": {"orderId": "proto-1", "lines": [{"sku": "${SKU}", "quantity": 1}]}}`), 'INVALID_PAYLOAD');
+  dlq(
+    'payload fields only under __proto__',
+    rawPayload(`{"__proto__": {"orderId": "proto-1", "lines": [{"sku": "${SKU}", "quantity": 1}]}}`),
+    'INVALID_PAYLOAD',
+  );
   dlq('line fields only under __proto__', rawPayload(`{"orderId": "proto-2", "lines": [{"__proto__": {"sku": "${SKU}", "quantity": 1}}]}`), 'INVALID_PAYLOAD');
   // --- valid by the contract, refused by the handler (state that does not exist and never will)
-  dlq('warehouseId that does not exist', json(withPayload({ orderId: `wh-${randomUUID().slice(0, 8)}`, warehouseId: 999, lines: [{ sku: SKU, quantity: 1 }] })), 'UNKNOWN_WAREHOUSE');
-  dlq('second OrderPlaced for an order already placed', json(withPayload({ orderId: placedOrderId, lines: [{ sku: SKU, quantity: 1 }] })), 'ORDER_ALREADY_PLACED');
+  dlq(
+    'warehouseId that does not exist',
+    json(withPayload({ orderId: `wh-${randomUUID().slice(0, 8)}`, warehouseId: 999, lines: [{ sku: SKU, quantity: 1 }] })),
+    'UNKNOWN_WAREHOUSE',
+  );
+  dlq(
+    'second OrderPlaced for an order already placed',
+    json(withPayload({ orderId: placedOrderId, lines: [{ sku: SKU, quantity: 1 }] })),
+    'ORDER_ALREADY_PLACED',
+  );
   dlq('OrderShipped for an order never placed', json(env({ eventType: 'OrderShipped' }, { orderId: `never-${randomUUID().slice(0, 8)}` })), 'NOTHING_RESERVED');
 
   // --- hostile-looking but valid: applied (unknown keys are stripped; __proto__ never becomes a prototype)
-  ok('__proto__ in the payload trying to set warehouseId and a flag', rawPayload(`{"__proto__": {"warehouseId": 2, "polluted": "yes"}, "orderId": "proto-ok-${randomUUID().slice(0, 8)}", "lines": [{"sku": "${SKU}", "quantity": 1}]}`), { outcome: 'StockReserved', quantity: 1 });
-  ok('__proto__ in a line trying to raise the quantity', rawPayload(`{"orderId": "proto-line-${randomUUID().slice(0, 8)}", "lines": [{"__proto__": {"quantity": 999, "polluted": "yes"}, "sku": "${SKU}", "quantity": 2}]}`), { outcome: 'StockReserved', quantity: 2 });
+  ok(
+    '__proto__ in the payload trying to set warehouseId and a flag',
+    rawPayload(
+      `{"__proto__": {"warehouseId": 2, "polluted": "yes"}, "orderId": "proto-ok-${randomUUID().slice(0, 8)}", "lines": [{"sku": "${SKU}", "quantity": 1}]}`,
+    ),
+    { outcome: 'StockReserved', quantity: 1 },
+  );
+  ok(
+    '__proto__ in a line trying to raise the quantity',
+    rawPayload(
+      `{"orderId": "proto-line-${randomUUID().slice(0, 8)}", "lines": [{"__proto__": {"quantity": 999, "polluted": "yes"}, "sku": "${SKU}", "quantity": 2}]}`,
+    ),
+    { outcome: 'StockReserved', quantity: 2 },
+  );
   // Was dead-lettered INVALID_ENVELOPE until envelope.ts stopped parsing the payload with z.record
   // (its plain-object check read o.constructor.prototype); see docs/fault-injection.md.
-  ok('constructor.prototype in the payload', rawPayload(`{"constructor": {"prototype": {"polluted": "yes", "warehouseId": 2}}, "orderId": "ctor-${randomUUID().slice(0, 8)}", "lines": [{"sku": "${SKU}", "quantity": 1}]}`), { outcome: 'StockReserved', quantity: 1 });
-  ok('a plain "constructor" field in the payload', json(withPayload({ orderId: `ctor-str-${randomUUID().slice(0, 8)}`, constructor: 'ACME Build Ltd', lines: [{ sku: SKU, quantity: 1 }] })), { outcome: 'StockReserved', quantity: 1 });
-  ok('constructor key inside a line', rawPayload(`{"orderId": "ctor-line-${randomUUID().slice(0, 8)}", "lines": [{"constructor": {"prototype": {"polluted": "yes"}}, "sku": "${SKU}", "quantity": 1}]}`), { outcome: 'StockReserved', quantity: 1 });
-  ok('__proto__ at envelope level next to valid fields', text(JSON.stringify(env()).replace(/^{/, '{"__proto__": {"polluted": "yes", "eventType": "OrderCancelled"},')), { outcome: 'StockReserved', quantity: 1 });
-  ok('unknown fields in envelope and payload', json({ ...env({}, { orderId: `extra-${randomUUID().slice(0, 8)}`, lines: [{ sku: SKU, quantity: 1, colour: 'red' }], giftWrap: true }), schemaRegistryId: 7 }), { outcome: 'StockReserved', quantity: 1 });
+  ok(
+    'constructor.prototype in the payload',
+    rawPayload(
+      `{"constructor": {"prototype": {"polluted": "yes", "warehouseId": 2}}, "orderId": "ctor-${randomUUID().slice(0, 8)}", "lines": [{"sku": "${SKU}", "quantity": 1}]}`,
+    ),
+    { outcome: 'StockReserved', quantity: 1 },
+  );
+  ok(
+    'a plain "constructor" field in the payload',
+    json(withPayload({ orderId: `ctor-str-${randomUUID().slice(0, 8)}`, constructor: 'ACME Build Ltd', lines: [{ sku: SKU, quantity: 1 }] })),
+    { outcome: 'StockReserved', quantity: 1 },
+  );
+  ok(
+    'constructor key inside a line',
+    rawPayload(
+      `{"orderId": "ctor-line-${randomUUID().slice(0, 8)}", "lines": [{"constructor": {"prototype": {"polluted": "yes"}}, "sku": "${SKU}", "quantity": 1}]}`,
+    ),
+    { outcome: 'StockReserved', quantity: 1 },
+  );
+  ok(
+    '__proto__ at envelope level next to valid fields',
+    text(JSON.stringify(env()).replace(/^{/, '{"__proto__": {"polluted": "yes", "eventType": "OrderCancelled"},')),
+    { outcome: 'StockReserved', quantity: 1 },
+  );
+  ok(
+    'unknown fields in envelope and payload',
+    json({
+      ...env({}, { orderId: `extra-${randomUUID().slice(0, 8)}`, lines: [{ sku: SKU, quantity: 1, colour: 'red' }], giftWrap: true }),
+      schemaRegistryId: 7,
+    }),
+    { outcome: 'StockReserved', quantity: 1 },
+  );
   ok('UTF-8 BOM before the JSON', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json(env())]), { outcome: 'StockReserved', quantity: 1 });
-  ok('null for the optional warehouseId', json(withPayload({ orderId: `nullwh-${randomUUID().slice(0, 8)}`, warehouseId: null, lines: [{ sku: SKU, quantity: 1 }] })), { outcome: 'StockReserved', quantity: 1 });
-  ok('upper-case eventId (accepted, lower-cased: the outcome\'s causationId is the lower-case form)', json(env({ eventId: randomUUID().toUpperCase() })), { outcome: 'StockReserved', quantity: 1 });
-  dlq('orderId with a lone UTF-16 surrogate (would fail in PostgreSQL on every retry)', text(JSON.stringify(withPayload({ orderId: `sur-${randomUUID().slice(0, 8)}-\ud800`, lines: [{ sku: SKU, quantity: 1 }] }))), 'INVALID_PAYLOAD');
+  ok(
+    'null for the optional warehouseId',
+    json(withPayload({ orderId: `nullwh-${randomUUID().slice(0, 8)}`, warehouseId: null, lines: [{ sku: SKU, quantity: 1 }] })),
+    { outcome: 'StockReserved', quantity: 1 },
+  );
+  ok("upper-case eventId (accepted, lower-cased: the outcome's causationId is the lower-case form)", json(env({ eventId: randomUUID().toUpperCase() })), {
+    outcome: 'StockReserved',
+    quantity: 1,
+  });
+  dlq(
+    'orderId with a lone UTF-16 surrogate (would fail in PostgreSQL on every retry)',
+    text(JSON.stringify(withPayload({ orderId: `sur-${randomUUID().slice(0, 8)}-\ud800`, lines: [{ sku: SKU, quantity: 1 }] }))),
+    'INVALID_PAYLOAD',
+  );
   dlq('sku with a lone low surrogate', text(JSON.stringify(line({ sku: `${SKU}\udc00`, quantity: 1 }))), 'INVALID_PAYLOAD');
   dlq('correlationId with a lone surrogate', json(env({ correlationId: 'corr-\ud83d' })), 'INVALID_ENVELOPE');
   ok('unknown SKU (a refusal on inventory-events, not a dead letter)', json(line({ sku: 'NO-SUCH-SKU', quantity: 1 })), { outcome: 'InsufficientStock' });
@@ -194,14 +256,19 @@ describe('malformed input corpus against the service process', () => {
     db = createDb(database.url, 2);
     await importMasterData(db, faultCatalog({ [SKU]: 100_000 }));
     wh1 = (await db.warehouse.findUniqueOrThrow({ where: { code: 'WH1' } })).warehouseId;
-    service = new ServiceProcess('corpus', await buildService(), {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: brokers(),
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_GROUP_ID: `${prefix}inventory`,
-      KAFKA_TOPIC_PARTITIONS: '3',
-      LOG_LEVEL: 'info',
-    }, join(ROOT, '.cache', 'faults-runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-corpus`, 'service.log'));
+    service = new ServiceProcess(
+      'corpus',
+      await buildService(),
+      {
+        DATABASE_URL: database.url,
+        KAFKA_BROKERS: brokers(),
+        KAFKA_TOPIC_PREFIX: prefix,
+        KAFKA_GROUP_ID: `${prefix}inventory`,
+        KAFKA_TOPIC_PARTITIONS: '3',
+        LOG_LEVEL: 'info',
+      },
+      join(ROOT, '.cache', 'faults-runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-corpus`, 'service.log'),
+    );
     await service.start();
     producer = kafkaOn(brokers()).producer();
     await producer.connect();
@@ -291,8 +358,10 @@ describe('malformed input corpus against the service process', () => {
       }
       if (seen.has(c)) problems.push(`${c.kind}: dead-lettered twice`);
       seen.add(c);
-      if (!('dlq' in c.expect)) problems.push(`${c.kind}: expected ${JSON.stringify(c.expect)}, was dead-lettered ${m.headers['dlq-error-code']}: ${m.headers['dlq-error-message']}`);
-      else if (m.headers['dlq-error-code'] !== c.expect.dlq) problems.push(`${c.kind}: dlq-error-code ${m.headers['dlq-error-code']} (${m.headers['dlq-error-message']}), expected ${c.expect.dlq}`);
+      if (!('dlq' in c.expect))
+        problems.push(`${c.kind}: expected ${JSON.stringify(c.expect)}, was dead-lettered ${m.headers['dlq-error-code']}: ${m.headers['dlq-error-message']}`);
+      else if (m.headers['dlq-error-code'] !== c.expect.dlq)
+        problems.push(`${c.kind}: dlq-error-code ${m.headers['dlq-error-code']} (${m.headers['dlq-error-message']}), expected ${c.expect.dlq}`);
       const same = c.value === null ? m.value === null : m.value !== null && m.value.equals(c.value);
       if (!same) problems.push(`${c.kind}: the dead letter's value is not the original bytes`);
       if (m.key?.toString() !== 'corpus') problems.push(`${c.kind}: the dead letter lost its key`);
@@ -319,7 +388,9 @@ describe('malformed input corpus against the service process', () => {
       const outcomes = outcomesOf(f.eventId);
       const o = outcomes[0];
       if (outcomes.length !== 1 || o!.eventType !== 'StockReserved' || o!.payload.warehouseId !== wh1 || o!.payload.orderId !== f.orderId) {
-        problems.push(`the valid order after "${f.after}": ${JSON.stringify(outcomes.map((x) => [x.eventType, x.payload.warehouseId]))}, expected one StockReserved in WH1`);
+        problems.push(
+          `the valid order after "${f.after}": ${JSON.stringify(outcomes.map((x) => [x.eventType, x.payload.warehouseId]))}, expected one StockReserved in WH1`,
+        );
       }
     }
     expect(problems).toEqual([]);
@@ -337,9 +408,20 @@ describe('malformed input corpus against the service process', () => {
     const refused = dlqCases.filter((c) => c.eventId && ['UNKNOWN_WAREHOUSE', 'ORDER_ALREADY_PLACED', 'NOTHING_RESERVED'].includes(dlqCode(c)));
     const invalid = dlqCases.filter((c) => c.eventId && ['INVALID_PAYLOAD', 'WRONG_TOPIC'].includes(dlqCode(c)));
     const inbox = await db.processedEvent.findMany({ where: { eventId: { in: [...refused, ...invalid].map((c) => c.eventId!) } } });
-    expect(inbox.filter((r) => r.outcome === 'DEAD_LETTERED').map((r) => r.eventId).sort()).toEqual(refused.map((c) => c.eventId!.toLowerCase()).sort());
+    expect(
+      inbox
+        .filter((r) => r.outcome === 'DEAD_LETTERED')
+        .map((r) => r.eventId)
+        .sort(),
+    ).toEqual(refused.map((c) => c.eventId!.toLowerCase()).sort());
     const reservedQuantity = (await db.reservation.aggregate({ _sum: { quantity: true } }))._sum.quantity;
-    const reservedExpected = 1 + followers.length + 1 + corpus.filter((c) => 'outcome' in c.expect && (c.expect as { outcome: string }).outcome === 'StockReserved').reduce((s, c) => s + ((c.expect as { quantity?: number }).quantity ?? 0), 0);
+    const reservedExpected =
+      1 +
+      followers.length +
+      1 +
+      corpus
+        .filter((c) => 'outcome' in c.expect && (c.expect as { outcome: string }).outcome === 'StockReserved')
+        .reduce((s, c) => s + ((c.expect as { quantity?: number }).quantity ?? 0), 0);
     expect(reservedQuantity).toBe(reservedExpected);
     expect(await stockDrift(db)).toEqual([]);
 

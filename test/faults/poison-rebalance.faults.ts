@@ -34,7 +34,18 @@ const SECOND_JOINS_AT_MS = 6_000;
 
 function order(orderId: string) {
   const eventId = randomUUID();
-  return { eventId, value: JSON.stringify({ eventId, eventType: 'OrderPlaced', eventVersion: 1, occurredAt: new Date().toISOString(), correlationId: 'poison-rebalance', causationId: null, payload: { orderId, warehouseId: 1, lines: [{ sku: SKU, quantity: 1 }] } }) };
+  return {
+    eventId,
+    value: JSON.stringify({
+      eventId,
+      eventType: 'OrderPlaced',
+      eventVersion: 1,
+      occurredAt: new Date().toISOString(),
+      correlationId: 'poison-rebalance',
+      causationId: null,
+      payload: { orderId, warehouseId: 1, lines: [{ sku: SKU, quantity: 1 }] },
+    }),
+  };
 }
 
 describe('a poison event on one of six partitions, and a second instance joining', () => {
@@ -59,14 +70,19 @@ describe('a poison event on one of six partitions, and a second instance joining
     const runDir = join(ROOT, '.cache', 'faults-runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-poison-rebalance`);
     for (const name of ['a', 'b']) {
       services.push(
-        new ServiceProcess(name, entry, {
-          DATABASE_URL: database.url,
-          KAFKA_BROKERS: brokers(),
-          KAFKA_TOPIC_PREFIX: prefix,
-          KAFKA_GROUP_ID: `${prefix}inventory`,
-          KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
-          KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
-        }, join(runDir, `service-${name}.log`)),
+        new ServiceProcess(
+          name,
+          entry,
+          {
+            DATABASE_URL: database.url,
+            KAFKA_BROKERS: brokers(),
+            KAFKA_TOPIC_PREFIX: prefix,
+            KAFKA_GROUP_ID: `${prefix}inventory`,
+            KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
+            KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+          },
+          join(runDir, `service-${name}.log`),
+        ),
       );
     }
     const kafka = kafkaOn(brokers());
@@ -115,7 +131,11 @@ describe('a poison event on one of six partitions, and a second instance joining
       // Every 2.5 s a poison event on partition 0; every 0.5 s a valid order on each of the six partitions.
       const messages = Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, ...order(`flow-${tick}-${partition}`), poison: false }));
       if (tick % 5 === 0) messages.unshift({ partition: POISON_PARTITION, ...order(`poison-${tick}`), poison: true });
-      await producer.send({ topic: topicName('orders', prefix), acks: -1, messages: messages.map((m) => ({ partition: m.partition, key: m.eventId, value: m.value })) });
+      await producer.send({
+        topic: topicName('orders', prefix),
+        acks: -1,
+        messages: messages.map((m) => ({ partition: m.partition, key: m.eventId, value: m.value })),
+      });
       const at = Date.now();
       for (const m of messages) sent.push({ eventId: m.eventId, partition: m.partition, at, poison: m.poison });
       if (!joined && at - started >= SECOND_JOINS_AT_MS) {

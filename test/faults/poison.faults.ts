@@ -35,7 +35,10 @@ const WEIGHTLESS = 'POISON-0';
 
 function envelopeOf(eventType: string, payload: unknown) {
   const eventId = randomUUID();
-  return { eventId, value: JSON.stringify({ eventId, eventType, eventVersion: 1, occurredAt: new Date().toISOString(), correlationId: 'poison', causationId: null, payload }) };
+  return {
+    eventId,
+    value: JSON.stringify({ eventId, eventType, eventVersion: 1, occurredAt: new Date().toISOString(), correlationId: 'poison', causationId: null, payload }),
+  };
 }
 const orderPlaced = (orderId: string) => envelopeOf('OrderPlaced', { orderId, lines: [{ sku: SKU, quantity: 1 }] });
 
@@ -55,13 +58,18 @@ describe('poison pills: events the database would refuse do not stall their part
     const catalog = faultCatalog({ [SKU]: 1000, [WEIGHTLESS]: 1000 });
     for (const p of catalog.products!) if (p.sku === WEIGHTLESS) Object.assign(p, { unitWeightGrams: 0, dimensions: { length: 0, width: 0, height: 0 } });
     await importMasterData(db, catalog);
-    service = new ServiceProcess('poison', await buildService(), {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: brokers(),
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_GROUP_ID: `${prefix}inventory`,
-      KAFKA_TOPIC_PARTITIONS: '3',
-    }, join(ROOT, '.cache', 'faults-runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-poison`, 'service.log'));
+    service = new ServiceProcess(
+      'poison',
+      await buildService(),
+      {
+        DATABASE_URL: database.url,
+        KAFKA_BROKERS: brokers(),
+        KAFKA_TOPIC_PREFIX: prefix,
+        KAFKA_GROUP_ID: `${prefix}inventory`,
+        KAFKA_TOPIC_PARTITIONS: '3',
+      },
+      join(ROOT, '.cache', 'faults-runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-poison`, 'service.log'),
+    );
     await service.start();
     producer = kafkaOn(brokers()).producer();
     await producer.connect();
@@ -88,15 +96,23 @@ describe('poison pills: events the database would refuse do not stall their part
     let out: RawMessage[] = [];
     let dlq: RawMessage[] = [];
     const fateOf = (id: string) => {
-      const outcomes = out.map((m) => envelopeOfRaw(m)!).filter((e) => e.causationId === id).map((e) => e.eventType);
+      const outcomes = out
+        .map((m) => envelopeOfRaw(m)!)
+        .filter((e) => e.causationId === id)
+        .map((e) => e.eventType);
       const letter = dlq.find((m) => m.headers['event-id'] === id || envelopeOfRaw(m)?.eventId === id);
       return outcomes.length ? outcomes.sort().join('+') : letter ? `dead-lettered ${letter.headers['dlq-error-code']}` : 'nothing';
     };
-    await waitFor(async () => {
-      out = await readTopics(kafka, [topicName('inventory-events', prefix), topicName('purchase-orders', prefix)]);
-      dlq = await readTopics(kafka, [topicName('inventory-dlq', prefix)]);
-      return eventIds.every((id) => fateOf(id) !== 'nothing');
-    }, 45_000, 'every event handled', 1000).catch(() => undefined);
+    await waitFor(
+      async () => {
+        out = await readTopics(kafka, [topicName('inventory-events', prefix), topicName('purchase-orders', prefix)]);
+        dlq = await readTopics(kafka, [topicName('inventory-dlq', prefix)]);
+        return eventIds.every((id) => fateOf(id) !== 'nothing');
+      },
+      45_000,
+      'every event handled',
+      1000,
+    ).catch(() => undefined);
     return eventIds.map(fateOf);
   }
 
@@ -118,7 +134,11 @@ describe('poison pills: events the database would refuse do not stall their part
     const second = orderPlaced(`${base}\ud801`);
     const next = orderPlaced(`${base}next`);
     await sendTogether('orders', [first.value, second.value, next.value]);
-    expect(await fates([first.eventId, second.eventId, next.eventId])).toEqual(['dead-lettered INVALID_PAYLOAD', 'dead-lettered INVALID_PAYLOAD', 'StockReserved']);
+    expect(await fates([first.eventId, second.eventId, next.eventId])).toEqual([
+      'dead-lettered INVALID_PAYLOAD',
+      'dead-lettered INVALID_PAYLOAD',
+      'StockReserved',
+    ]);
     expect(stalls()).toBe(0);
   }, 120_000);
 
@@ -138,8 +158,13 @@ describe('poison pills: events the database would refuse do not stall their part
     const next = envelopeOf('StockAdjusted', { sku: SKU, locationId, quantityDelta: -1, reason: 'broken' });
     await sendTogether('inventory-operations', [overflow.value, next.value]);
     const [overflowFate] = await fates([overflow.eventId]);
-    await waitFor(async () => (await db.processedEvent.count({ where: { eventId: next.eventId } })) === 1, 45_000, 'the next adjustment').catch(() => undefined);
-    expect({ overflow: overflowFate, nextApplied: (await db.processedEvent.count({ where: { eventId: next.eventId } })) === 1 }).toEqual({ overflow: 'StockAdjustmentRejected', nextApplied: true });
+    await waitFor(async () => (await db.processedEvent.count({ where: { eventId: next.eventId } })) === 1, 45_000, 'the next adjustment').catch(
+      () => undefined,
+    );
+    expect({ overflow: overflowFate, nextApplied: (await db.processedEvent.count({ where: { eventId: next.eventId } })) === 1 }).toEqual({
+      overflow: 'StockAdjustmentRejected',
+      nextApplied: true,
+    });
     expect(stalls()).toBe(0);
   }, 120_000);
 

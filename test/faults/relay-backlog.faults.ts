@@ -52,11 +52,21 @@ describe('fault injection: a backlog of maximum-size outcomes after a broker out
       })),
     },
   });
-  const small = (i: number): OutboundEvent => ({ eventType: 'StockAdjustmentRejected', key: `loc-${i % 11}`, payload: { productId: null, sku: null, locationId: 1 + (i % 11), reason: 'UNKNOWN_LOCATION' } });
+  const small = (i: number): OutboundEvent => ({
+    eventType: 'StockAdjustmentRejected',
+    key: `loc-${i % 11}`,
+    payload: { productId: null, sku: null, locationId: 1 + (i % 11), reason: 'UNKNOWN_LOCATION' },
+  });
 
   it('publishes every row of the backlog once, the large and the small ones behind them', async () => {
     const prefix = randomPrefix();
-    const config = loadConfig({ DATABASE_URL: database.url, KAFKA_BROKERS: broker.brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_GROUP_ID: `${prefix}inventory`, KAFKA_TOPIC_PARTITIONS: '3' });
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_GROUP_ID: `${prefix}inventory`,
+      KAFKA_TOPIC_PARTITIONS: '3',
+    });
     const service = new InventoryService({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
     await service.start();
     try {
@@ -67,7 +77,8 @@ describe('fault injection: a backlog of maximum-size outcomes after a broker out
         const event = largest(`order-${i % 4}`);
         bytes += JSON.stringify(event.payload).length;
         staged.push(...(await db.$transaction((tx) => stageEvents(tx, { eventId: randomUUID(), correlationId: null }, [event]))));
-        for (const j of [i, i + 40]) staged.push(...(await db.$transaction((tx) => stageEvents(tx, { eventId: randomUUID(), correlationId: null }, [small(j)]))));
+        for (const j of [i, i + 40])
+          staged.push(...(await db.$transaction((tx) => stageEvents(tx, { eventId: randomUUID(), correlationId: null }, [small(j)]))));
       }
       expect(bytes / 40).toBeGreaterThan(150_000);
       await new Promise((resolve) => setTimeout(resolve, 5_000)); // the relay fails and backs off meanwhile
@@ -79,7 +90,11 @@ describe('fault injection: a backlog of maximum-size outcomes after a broker out
 
       const kafka = new Kafka({ clientId: 'faults-backlog-reader', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
       const onWire: string[] = [];
-      await readToEnd(kafka, [topicName(topics.inventoryEvents, prefix)], (_t, _p, m) => onWire.push(JSON.parse(m.value!.toString()).eventId as string), { timeoutMs: 120_000, groupPrefix: 'faults-reader', maxBytes: 50 * 1024 * 1024 });
+      await readToEnd(kafka, [topicName(topics.inventoryEvents, prefix)], (_t, _p, m) => onWire.push(JSON.parse(m.value!.toString()).eventId as string), {
+        timeoutMs: 120_000,
+        groupPrefix: 'faults-reader',
+        maxBytes: 50 * 1024 * 1024,
+      });
       expect(onWire.length - new Set(onWire).size).toBe(0);
       expect([...onWire].sort()).toEqual([...staged].sort());
     } finally {

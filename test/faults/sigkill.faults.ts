@@ -42,7 +42,8 @@ describe(`fault injection: SIGKILL of the service x3 during ${FAULT_ORDERS} Orde
       });
       expect(result.faults.map((f) => f.firedAt)).toHaveLength(3);
       // Each kill after at least 20% more of the stream was processed.
-      for (let i = 1; i < result.faults.length; i++) expect(result.faults[i]!.processedAt - result.faults[i - 1]!.processedAt).toBeGreaterThanOrEqual(0.2 * result.orders);
+      for (let i = 1; i < result.faults.length; i++)
+        expect(result.faults[i]!.processedAt - result.faults[i - 1]!.processedAt).toBeGreaterThanOrEqual(0.2 * result.orders);
       expect(result.serviceRuns.at(-1)?.exit).toEqual({ code: 0, signal: null });
       expect(result.violations).toEqual({});
     },

@@ -59,7 +59,30 @@ describe('query API: malformed parameters', () => {
       req.end();
     });
 
-  const badNumbers = ['', ' ', 'abc', '-1', '0', '1.5', '1e3', '0x10', '+5', '07', ' 7', '7 ', '99999999999999999999', '2147483648', 'NaN', 'Infinity', '%00', '%ZZ', '1%2C2', 'null', '[]', '{}'];
+  const badNumbers = [
+    '',
+    ' ',
+    'abc',
+    '-1',
+    '0',
+    '1.5',
+    '1e3',
+    '0x10',
+    '+5',
+    '07',
+    ' 7',
+    '7 ',
+    '99999999999999999999',
+    '2147483648',
+    'NaN',
+    'Infinity',
+    '%00',
+    '%ZZ',
+    '1%2C2',
+    'null',
+    '[]',
+    '{}',
+  ];
   const badTexts = ['', '%00', 'a%00b', 'x'.repeat(65), '%ED%A0%80'];
   const badInstants = ['yesterday', '2026-12-01', '2026-12-01T10:00:00', '2026-13-01T00:00:00Z', '2026-02-30T00:00:00Z', '1', '%00', 'T'];
   const badCursors = ['%00', '!!!', 'bm9wZQ', 'e30', 'x'.repeat(201), '', 'eyJ0IjoiLTEifQ', 'eyJwIjowfQ', 'eyJkIjoiMCJ9'];
@@ -91,8 +114,10 @@ describe('query API: malformed parameters', () => {
     get(`/v1/ledger?from=${v}`);
     get(`/v1/ledger?to=${v}`);
   }
-  for (const v of badCursors) for (const path of ['/v1/ledger', '/v1/purchase-orders', '/v1/dead-letters', '/v1/products/HAMMER/stock']) get(`${path}?cursor=${v}`);
-  for (const v of badLimits) for (const path of ['/v1/ledger', '/v1/purchase-orders', '/v1/dead-letters', '/v1/products/HAMMER/stock']) get(`${path}?limit=${v}`);
+  for (const v of badCursors)
+    for (const path of ['/v1/ledger', '/v1/purchase-orders', '/v1/dead-letters', '/v1/products/HAMMER/stock']) get(`${path}?cursor=${v}`);
+  for (const v of badLimits)
+    for (const path of ['/v1/ledger', '/v1/purchase-orders', '/v1/dead-letters', '/v1/products/HAMMER/stock']) get(`${path}?limit=${v}`);
   // Repeated single-valued parameters, unknown parameters, wrong enums, missing required ones.
   get('/v1/availability?sku=HAMMER&warehouseId=1&warehouseId=2');
   get('/v1/availability?sku=HAMMER&skuu=HAMMER');
@@ -110,9 +135,13 @@ describe('query API: malformed parameters', () => {
 
   // Seeded random query strings: random bytes, percent-escapes and separators on every route's parameters.
   let seed = 20261201;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const alphabet = ['%', '&', '=', '[', ']', '%00', '%FF', '%C3%28', '+', ' ', '"', "'", '\\', '9', '-', '.', 'e', 'Z', ':', '/', '?', '#'];
-  const junk = () => Array.from({ length: 1 + Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('').replace(/#/g, '%23').replace(/ /g, '%20');
+  const junk = () =>
+    Array.from({ length: 1 + Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * alphabet.length)])
+      .join('')
+      .replace(/#/g, '%23')
+      .replace(/ /g, '%20');
   const paramsOf: Record<string, string[]> = {
     '/v1/availability': ['productId', 'warehouseId'],
     '/v1/promise?sku=HAMMER': ['quantity', 'warehouseId'],
@@ -139,7 +168,12 @@ describe('query API: malformed parameters', () => {
       } catch {
         // reported below
       }
-      const problem = res.statusCode >= 400 && res.statusCode < 500 && String(res.headers['content-type']).startsWith('application/problem+json') && typeof body.code === 'string' && body.status === res.statusCode;
+      const problem =
+        res.statusCode >= 400 &&
+        res.statusCode < 500 &&
+        String(res.headers['content-type']).startsWith('application/problem+json') &&
+        typeof body.code === 'string' &&
+        body.status === res.statusCode;
       const ok = problem || (cases.indexOf(c) >= deterministic && res.statusCode === 200);
       if (!ok) wrong.push(`${c.method} ${c.url} -> ${res.statusCode} ${res.body.slice(0, 200)}`);
     }

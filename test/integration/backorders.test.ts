@@ -84,7 +84,11 @@ describe('backorders (through Kafka)', () => {
     const never = await stack.outcomeOf(await order('OrderPlaced', 'bo-never', { warehouseId: 1, lines: [{ sku: 'GADGET', quantity: 1 }] }));
     expect(never.envelope.eventType).toBe('InsufficientStock');
     const plain = await stack.outcomeOf(await order('OrderPlaced', 'bo-plain', { warehouseId: 1, backorder: 'ALLOW', lines: [{ sku: 'PLAIN', quantity: 2 }] }));
-    expect(plain.envelope.payload).toEqual({ orderId: 'bo-plain', warehouseId: 1, lines: [{ productId: expect.any(Number), sku: 'PLAIN', requested: 2, available: 1, reason: 'INSUFFICIENT_STOCK' }] });
+    expect(plain.envelope.payload).toEqual({
+      orderId: 'bo-plain',
+      warehouseId: 1,
+      lines: [{ productId: expect.any(Number), sku: 'PLAIN', requested: 2, available: 1, reason: 'INSUFFICIENT_STOCK' }],
+    });
     expect(await stack.db.backorder.count({ where: { orderId: { in: ['bo-never', 'bo-plain'] } } })).toBe(0);
   });
 
@@ -101,23 +105,44 @@ describe('backorders (through Kafka)', () => {
 
   it('a goods receipt fills open backorders oldest first, in its own transaction', async () => {
     const poId = await createPurchaseOrder(stack.db, { status: 'CONFIRMED', lines: [{ sku: 'GADGET', quantity: 4 }] });
-    const received = await send('goods-receipts', String(poId), 'GoodsReceived', { poId, receiptId: 'R-BO-1', lines: [{ sku: 'GADGET', quantity: 4, locationId: pick }] });
+    const received = await send('goods-receipts', String(poId), 'GoodsReceived', {
+      poId,
+      receiptId: 'R-BO-1',
+      lines: [{ sku: 'GADGET', quantity: 4, locationId: pick }],
+    });
     // Two orders, two keys: they may arrive in either order.
     const allocated = (await caused(received, 'BackorderAllocated', 2)).sort((a, b) => (a.payload.orderId < b.payload.orderId ? -1 : 1));
     expect(allocated.map((e) => e.payload)).toEqual([
-      { orderId: 'bo-1', warehouseId: 1, lines: [{ productId: expect.any(Number), sku: 'GADGET', quantity: 3, allocations: [{ locationId: pick, quantity: 3 }], stillBackordered: 0 }] },
-      { orderId: 'bo-2', warehouseId: 1, lines: [{ productId: expect.any(Number), sku: 'GADGET', quantity: 1, allocations: [{ locationId: pick, quantity: 1 }], stillBackordered: 1 }] },
+      {
+        orderId: 'bo-1',
+        warehouseId: 1,
+        lines: [{ productId: expect.any(Number), sku: 'GADGET', quantity: 3, allocations: [{ locationId: pick, quantity: 3 }], stillBackordered: 0 }],
+      },
+      {
+        orderId: 'bo-2',
+        warehouseId: 1,
+        lines: [{ productId: expect.any(Number), sku: 'GADGET', quantity: 1, allocations: [{ locationId: pick, quantity: 1 }], stillBackordered: 1 }],
+      },
     ]);
     expect((await backorderOf('bo-1', 'GADGET')).status).toBe('FILLED');
     expect(open(await backorderOf('bo-2', 'GADGET'))).toBe(1);
     expect(await inventoryOf(stack.db, 'GADGET')).toEqual([{ location: 'A-01-1-01', onHand: 4, reserved: 4, available: 0 }]);
     const ledger = await stack.db.inventoryTransaction.findMany({ where: { eventId: received }, orderBy: { txnId: 'asc' } });
-    expect(ledger.map((l) => [l.txnType, l.quantity, l.referenceId])).toEqual([['RECEIVE', 4, String(poId)], ['RESERVE', 3, 'bo-1'], ['RESERVE', 1, 'bo-2']]);
+    expect(ledger.map((l) => [l.txnType, l.quantity, l.referenceId])).toEqual([
+      ['RECEIVE', 4, String(poId)],
+      ['RESERVE', 3, 'bo-1'],
+      ['RESERVE', 1, 'bo-2'],
+    ]);
     expect(await stockDrift(stack.db)).toEqual([]);
   });
 
   it('a positive adjustment fills the next backorder', async () => {
-    const adjusted = await send('inventory-operations', String(pick2), 'StockAdjusted', { sku: 'GADGET', locationId: pick2, quantityDelta: 2, reason: 'found on the floor' });
+    const adjusted = await send('inventory-operations', String(pick2), 'StockAdjusted', {
+      sku: 'GADGET',
+      locationId: pick2,
+      quantityDelta: 2,
+      reason: 'found on the floor',
+    });
     const [event] = await caused(adjusted, 'BackorderAllocated');
     expect(event!.payload).toMatchObject({ orderId: 'bo-2', lines: [{ quantity: 1, allocations: [{ locationId: pick2, quantity: 1 }], stillBackordered: 0 }] });
     expect((await backorderOf('bo-2', 'GADGET')).status).toBe('FILLED');
@@ -150,7 +175,10 @@ describe('backorders (through Kafka)', () => {
     const placed = await stack.outcomeOf(await order('OrderPlaced', 'bo-4', { warehouseId: 1, backorder: 'ALLOW', lines: [{ sku: 'GADGET', quantity: 5 }] }));
     expect(placed.envelope.payload).toMatchObject({ lines: [{ backordered: 3 }] });
     const released = await stack.outcomeOf(await order('OrderCancelled', 'bo-4'));
-    expect(released.envelope.payload).toEqual({ orderId: 'bo-4', lines: [{ productId: expect.any(Number), sku: 'GADGET', quantity: 2, backorderCancelled: 3 }] });
+    expect(released.envelope.payload).toEqual({
+      orderId: 'bo-4',
+      lines: [{ productId: expect.any(Number), sku: 'GADGET', quantity: 2, backorderCancelled: 3 }],
+    });
     const backorder = await backorderOf('bo-4', 'GADGET');
     expect([backorder.status, backorder.quantityCancelled]).toEqual(['CANCELLED', 3]);
     // Its released units did not refill its own, cancelled backorder.
@@ -164,12 +192,28 @@ describe('backorders (through Kafka)', () => {
   it('a transfer in fills a backorder (one seeded beside stock, as a repair would leave it); reconcile reports it first', async () => {
     const mover = await stack.db.product.findUniqueOrThrow({ where: { sku: 'MOVER' } });
     await stack.db.orderOption.create({ data: { orderId: 'bo-seeded', backorder: 'ALLOW', eventId: '00000000-0000-4000-8000-000000000001' } });
-    await stack.db.backorder.create({ data: { orderId: 'bo-seeded', warehouseId: 1, productId: mover.productId, lineQuantity: 2, quantity: 2, eventId: '00000000-0000-4000-8000-000000000001' } });
+    await stack.db.backorder.create({
+      data: { orderId: 'bo-seeded', warehouseId: 1, productId: mover.productId, lineQuantity: 2, quantity: 2, eventId: '00000000-0000-4000-8000-000000000001' },
+    });
     const report = await reconcile(stack.db);
     expect(report.clean).toBe(false);
-    expect(report.backorders).toEqual([{ check: 'BACKORDER_BESIDE_AVAILABLE', orderId: 'bo-seeded', productId: mover.productId, sku: 'MOVER', warehouse: 'WH1', detail: '2 backordered while 3 available in WH1' }]);
+    expect(report.backorders).toEqual([
+      {
+        check: 'BACKORDER_BESIDE_AVAILABLE',
+        orderId: 'bo-seeded',
+        productId: mover.productId,
+        sku: 'MOVER',
+        warehouse: 'WH1',
+        detail: '2 backordered while 3 available in WH1',
+      },
+    ]);
 
-    const moved = await send('inventory-operations', String(pick), 'StockTransferred', { sku: 'MOVER', fromLocationId: pick, toLocationId: pick2, quantity: 1 });
+    const moved = await send('inventory-operations', String(pick), 'StockTransferred', {
+      sku: 'MOVER',
+      fromLocationId: pick,
+      toLocationId: pick2,
+      quantity: 1,
+    });
     const [event] = await caused(moved, 'BackorderAllocated');
     expect(event!.payload).toMatchObject({ orderId: 'bo-seeded', lines: [{ quantity: 2, stillBackordered: 0 }] });
     expect(await stockDrift(stack.db)).toEqual([]);

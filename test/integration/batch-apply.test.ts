@@ -23,16 +23,24 @@ describe('applying a run of events in one transaction', () => {
 
   beforeAll(async () => {
     stack = await TestStack.start();
-    await stack.importMasterData(smallCatalog([
-      { sku: 'HOT', location: 'A-01-1-01', quantity: 3 },
-      { sku: 'HOT', location: 'B-01-1-01', quantity: 2 },
-      { sku: 'BOLT', location: 'A-01-1-02', quantity: 10 },
-      { sku: 'DUAL', location: 'A-01-1-02', quantity: 5 },
-      { sku: 'DUAL', warehouse: 'WH2', location: 'A-01-1-02', quantity: 5 },
-    ]));
+    await stack.importMasterData(
+      smallCatalog([
+        { sku: 'HOT', location: 'A-01-1-01', quantity: 3 },
+        { sku: 'HOT', location: 'B-01-1-01', quantity: 2 },
+        { sku: 'BOLT', location: 'A-01-1-02', quantity: 10 },
+        { sku: 'DUAL', location: 'A-01-1-02', quantity: 5 },
+        { sku: 'DUAL', warehouse: 'WH2', location: 'A-01-1-02', quantity: 5 },
+      ]),
+    );
     // The import's own level events come first in the outbox.
     importedUpTo = (await stack.db.outboxEvent.aggregate({ _max: { outboxId: true } }))._max.outboxId ?? 0n;
-    deps = { db: stack.db, topicPrefix: stack.config.KAFKA_TOPIC_PREFIX, logger: createLogger('silent'), handlers: handlersByType(), settings: { receiptOverTolerancePercent: 0 } };
+    deps = {
+      db: stack.db,
+      topicPrefix: stack.config.KAFKA_TOPIC_PREFIX,
+      logger: createLogger('silent'),
+      handlers: handlersByType(),
+      settings: { receiptOverTolerancePercent: 0 },
+    };
   });
 
   afterAll(async () => {
@@ -48,7 +56,11 @@ describe('applying a run of events in one transaction', () => {
     attributes: 0,
     headers: {},
   });
-  const placed = (orderId: string, quantity: number, extra: Record<string, unknown> = {}): InboundEvent => ({ eventType: 'OrderPlaced', eventId: randomUUID(), payload: { orderId, warehouseId: 1, lines: [{ sku: 'HOT', quantity }], ...extra } });
+  const placed = (orderId: string, quantity: number, extra: Record<string, unknown> = {}): InboundEvent => ({
+    eventType: 'OrderPlaced',
+    eventId: randomUUID(),
+    payload: { orderId, warehouseId: 1, lines: [{ sku: 'HOT', quantity }], ...extra },
+  });
 
   it('gives each event the outcome it would have had alone', async () => {
     const duplicate = placed('o-1', 2);
@@ -65,7 +77,10 @@ describe('applying a run of events in one transaction', () => {
       placed('o-5', 1),
       { eventType: 'OrderCancelled', eventId: randomUUID(), payload: { orderId: 'o-5' } },
     ];
-    const results = await processRecords(deps, events.map((e) => ({ topic: 'orders' as const, partition: 0, message: message(e) })));
+    const results = await processRecords(
+      deps,
+      events.map((e) => ({ topic: 'orders' as const, partition: 0, message: message(e) })),
+    );
 
     expect(results.map((r) => (r.status === 'APPLIED' ? r.outcome : r.status === 'DEAD_LETTERED' ? r.code : r.status))).toEqual([
       'RESERVED',
@@ -89,7 +104,12 @@ describe('applying a run of events in one transaction', () => {
     const outbox = await stack.db.outboxEvent.findMany({ where: { outboxId: { gt: importedUpTo } }, orderBy: { outboxId: 'asc' } });
     const hot = (await stack.db.product.findUniqueOrThrow({ where: { sku: 'HOT' } })).productId;
     expect(outbox.map((o) => `${o.eventType}:${o.messageKey}`)).toEqual([
-      'StockReserved:o-1', 'StockReserved:o-2', 'InsufficientStock:o-3', 'StockShipped:o-2', 'StockReserved:o-5', 'StockReleased:o-5',
+      'StockReserved:o-1',
+      'StockReserved:o-2',
+      'InsufficientStock:o-3',
+      'StockShipped:o-2',
+      'StockReserved:o-5',
+      'StockReleased:o-5',
       // One level per key per transaction, whatever the run did to it.
       `InventoryLevelChanged:${hot}:1`,
     ]);
@@ -113,9 +133,20 @@ describe('applying a run of events in one transaction', () => {
     // Stands for any event that passes the contract and then fails in PostgreSQL on its data.
     await stack.db.$executeRawUnsafe(`ALTER TABLE reservation ADD CONSTRAINT test_poison CHECK (order_id <> 'poison')`);
     try {
-      const events = [placed('p-1', 1, { lines: [{ sku: 'BOLT', quantity: 1 }] }), placed('poison', 1, { lines: [{ sku: 'BOLT', quantity: 1 }] }), placed('p-2', 1, { lines: [{ sku: 'BOLT', quantity: 1 }] })];
-      const results = await processRecords(deps, events.map((e) => ({ topic: 'orders' as const, partition: 0, message: message(e) })));
-      expect(results.map((r) => (r.status === 'APPLIED' ? r.outcome : r.status === 'DEAD_LETTERED' ? r.code : r.status))).toEqual(['RESERVED', 'UNPROCESSABLE', 'RESERVED']);
+      const events = [
+        placed('p-1', 1, { lines: [{ sku: 'BOLT', quantity: 1 }] }),
+        placed('poison', 1, { lines: [{ sku: 'BOLT', quantity: 1 }] }),
+        placed('p-2', 1, { lines: [{ sku: 'BOLT', quantity: 1 }] }),
+      ];
+      const results = await processRecords(
+        deps,
+        events.map((e) => ({ topic: 'orders' as const, partition: 0, message: message(e) })),
+      );
+      expect(results.map((r) => (r.status === 'APPLIED' ? r.outcome : r.status === 'DEAD_LETTERED' ? r.code : r.status))).toEqual([
+        'RESERVED',
+        'UNPROCESSABLE',
+        'RESERVED',
+      ]);
       const dead = await stack.db.deadLetter.findFirst({ where: { errorCode: 'UNPROCESSABLE' } });
       expect(dead?.errorMessage).toContain('test_poison');
       expect(await stack.db.reservation.count({ where: { orderId: { in: ['p-1', 'p-2', 'poison'] } } })).toBe(2);
@@ -125,11 +156,15 @@ describe('applying a run of events in one transaction', () => {
     }
   });
 
-  it('a refused event is recorded with its message for the relay in the run\'s transaction, and not judged again when redelivered', async () => {
+  it("a refused event is recorded with its message for the relay in the run's transaction, and not judged again when redelivered", async () => {
     const poId = await createPurchaseOrder(stack.db, { status: 'DRAFT', lines: [{ sku: 'BOLT', quantity: 5 }] });
     const confirmTooEarly = { eventType: 'PurchaseOrderStatusChanged', eventId: randomUUID(), payload: { poId, status: 'CONFIRMED' } };
     const send = { eventType: 'PurchaseOrderStatusChanged', eventId: randomUUID(), payload: { poId, status: 'SENT' } };
-    const records = [confirmTooEarly, send].map((e) => ({ topic: 'purchase-order-updates' as const, partition: 0, message: { ...message(e), headers: { 'x-trace': Buffer.from([0, 1, 2]) } } as KafkaMessage }));
+    const records = [confirmTooEarly, send].map((e) => ({
+      topic: 'purchase-order-updates' as const,
+      partition: 0,
+      message: { ...message(e), headers: { 'x-trace': Buffer.from([0, 1, 2]) } } as KafkaMessage,
+    }));
 
     await processRecords(deps, records);
     expect((await stack.db.purchaseOrder.findUniqueOrThrow({ where: { poId } })).status).toBe('SENT');
@@ -149,7 +184,10 @@ describe('applying a run of events in one transaction', () => {
   it('an order that names its warehouse claims its units before later orders of the run choose theirs', async () => {
     const named = placed('d-1', 5, { lines: [{ sku: 'DUAL', quantity: 5 }] }); // warehouseId 1, all of WH1's DUAL
     const unnamed = { eventType: 'OrderPlaced', eventId: randomUUID(), payload: { orderId: 'd-2', lines: [{ sku: 'DUAL', quantity: 5 }] } };
-    const results = await processRecords(deps, [named, unnamed].map((e) => ({ topic: 'orders' as const, partition: 0, message: message(e) })));
+    const results = await processRecords(
+      deps,
+      [named, unnamed].map((e) => ({ topic: 'orders' as const, partition: 0, message: message(e) })),
+    );
     expect(results.map((r) => (r.status === 'APPLIED' ? r.outcome : r.status))).toEqual(['RESERVED', 'RESERVED']);
     expect((await stack.db.reservation.findFirstOrThrow({ where: { orderId: 'd-2' } })).warehouseId).toBe(2);
   });

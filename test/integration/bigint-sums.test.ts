@@ -33,7 +33,9 @@ describe('quantities summed over a warehouse beyond 2^31 units', () => {
   afterAll(() => stack.stop());
 
   it('reserves an order without warehouseId', async () => {
-    const [placed] = await stack.publish('orders', 'big-1', [{ eventType: 'OrderPlaced', payload: { orderId: 'big-1', lines: [{ sku: 'SCREW', quantity: 1_000_000 }] } }]);
+    const [placed] = await stack.publish('orders', 'big-1', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'big-1', lines: [{ sku: 'SCREW', quantity: 1_000_000 }] } },
+    ]);
     const outcome = await stack.outcomeOf(placed!);
     expect(outcome.envelope.eventType).toBe('StockReserved');
     expect(await stack.db.reservation.aggregate({ where: { orderId: 'big-1' }, _sum: { quantity: true } })).toEqual({ _sum: { quantity: 1_000_000 } });

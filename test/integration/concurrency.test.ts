@@ -35,13 +35,18 @@ describe('no overselling under concurrency', () => {
     const watcher = setInterval(async () => {
       const rows = await inventoryOf(stack.db, 'HOT').catch(() => []);
       for (const r of rows) if (r.reserved > r.onHand) overReserved = true;
-      maxReservedSeen = Math.max(maxReservedSeen, rows.reduce((s, r) => s + r.reserved, 0));
+      maxReservedSeen = Math.max(
+        maxReservedSeen,
+        rows.reduce((s, r) => s + r.reserved, 0),
+      );
     }, 20);
 
     const ids = (
       await Promise.all(
         Array.from({ length: ORDERS }, (_, i) =>
-          stack.publish('orders', `hot-${i}`, [{ eventType: 'OrderPlaced', payload: { orderId: `hot-${i}`, warehouseId: 1, lines: [{ sku: 'HOT', quantity: 1 }] } }]),
+          stack.publish('orders', `hot-${i}`, [
+            { eventType: 'OrderPlaced', payload: { orderId: `hot-${i}`, warehouseId: 1, lines: [{ sku: 'HOT', quantity: 1 }] } },
+          ]),
         ),
       )
     ).flat();
@@ -59,7 +64,8 @@ describe('no overselling under concurrency', () => {
   it('parallel transactions on one SKU: stock 1, four orders at once, exactly one wins', async () => {
     await stack.db.$executeRaw`UPDATE inventory SET quantity_on_hand = CASE WHEN location_id = 1 THEN 1 ELSE 0 END`;
     await stack.db.$executeRaw`TRUNCATE inventory_transaction`;
-    await stack.db.$executeRaw`INSERT INTO inventory_transaction (product_id, location_id, txn_type, quantity, reference_type, reference_id) SELECT product_id, location_id, 'RECEIVE', 1, 'IMPORT', 'opening-stock' FROM inventory WHERE location_id = 1`;
+    await stack.db
+      .$executeRaw`INSERT INTO inventory_transaction (product_id, location_id, txn_type, quantity, reference_type, reference_id) SELECT product_id, location_id, 'RECEIVE', 1, 'IMPORT', 'opening-stock' FROM inventory WHERE location_id = 1`;
 
     const deps = {
       db: stack.db,
@@ -76,17 +82,26 @@ describe('no overselling under concurrency', () => {
           partition: 0,
           message: {
             key: Buffer.from(order),
-            value: Buffer.from(JSON.stringify(envelope({ eventType: 'OrderPlaced', eventId: randomUUID(), payload: { orderId: order, warehouseId: 1, lines: [{ sku: 'HOT', quantity: 1 }] } }))),
+            value: Buffer.from(
+              JSON.stringify(
+                envelope({
+                  eventType: 'OrderPlaced',
+                  eventId: randomUUID(),
+                  payload: { orderId: order, warehouseId: 1, lines: [{ sku: 'HOT', quantity: 1 }] },
+                }),
+              ),
+            ),
             offset: String(i),
             timestamp: String(Date.now()),
             attributes: 0,
             headers: {},
-
           },
         }),
       ),
     );
-    const outcomes = results.map((r) => (r.status === 'fulfilled' && r.value.status === 'APPLIED' ? r.value.outcome : `failed: ${String((r as PromiseRejectedResult).reason)}`));
+    const outcomes = results.map((r) =>
+      r.status === 'fulfilled' && r.value.status === 'APPLIED' ? r.value.outcome : `failed: ${String((r as PromiseRejectedResult).reason)}`,
+    );
     expect(outcomes.sort()).toEqual(['INSUFFICIENT_STOCK', 'INSUFFICIENT_STOCK', 'INSUFFICIENT_STOCK', 'RESERVED']);
     expect(await inventoryOf(stack.db, 'HOT')).toEqual([
       { location: 'A-01-1-01', onHand: 1, reserved: 1, available: 0 },

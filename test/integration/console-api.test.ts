@@ -89,14 +89,31 @@ describe('operator console: shell and console reads', () => {
 
   it("lists a product's open purchase orders soonest first, and a PO's receipts with their put-away", async () => {
     const draft = await createPurchaseOrder(stack.db, { warehouseCode: 'BER1', status: 'DRAFT', lines: [{ sku: 'BOLT-M8', quantity: 30 }] });
-    const confirmed = await createPurchaseOrder(stack.db, { warehouseCode: 'BER1', status: 'CONFIRMED', lines: [{ sku: 'BOLT-M8', quantity: 100 }, { sku: 'SAW-550', quantity: 5 }] });
+    const confirmed = await createPurchaseOrder(stack.db, {
+      warehouseCode: 'BER1',
+      status: 'CONFIRMED',
+      lines: [
+        { sku: 'BOLT-M8', quantity: 100 },
+        { sku: 'SAW-550', quantity: 5 },
+      ],
+    });
     const received = await createPurchaseOrder(stack.db, { warehouseCode: 'AKL1', status: 'PARTIAL', lines: [{ sku: 'BOLT-M8', quantity: 10, received: 10 }] });
     await stack.db.$executeRaw`UPDATE purchase_order SET expected_date = '2026-12-20' WHERE po_id = ${draft}`;
     await stack.db.$executeRaw`UPDATE purchase_order SET expected_date = '2026-12-10' WHERE po_id = ${confirmed}`;
 
     // Soonest first, a page of one at a time; the PARTIAL PO with nothing left to come is not listed.
     const first = await json('/v1/products/BOLT-M8/incoming?limit=1');
-    expect(first.items).toEqual([{ poId: confirmed, warehouseId: expect.any(Number), status: 'CONFIRMED', expectedDate: '2026-12-10', quantityOrdered: 100, quantityReceived: 0, quantityOpen: 100 }]);
+    expect(first.items).toEqual([
+      {
+        poId: confirmed,
+        warehouseId: expect.any(Number),
+        status: 'CONFIRMED',
+        expectedDate: '2026-12-10',
+        quantityOrdered: 100,
+        quantityReceived: 0,
+        quantityOpen: 100,
+      },
+    ]);
     const second = await json(`/v1/products/BOLT-M8/incoming?limit=1&cursor=${first.nextCursor}`);
     expect(second.items).toEqual([expect.objectContaining({ poId: draft, status: 'DRAFT', expectedDate: '2026-12-20', quantityOpen: 30 })]);
     expect(second.nextCursor).toBeNull();
@@ -105,30 +122,55 @@ describe('operator console: shell and console reads', () => {
 
     const bin = await locationIdOf(stack.db, 'BER1', 'B-01-1-01');
     const [receipt] = await stack.publish('goods-receipts', String(confirmed), [
-      { eventType: 'GoodsReceived', payload: { poId: confirmed, receiptId: 'GR-1', receivedBy: 'dock-2', lines: [{ sku: 'BOLT-M8', quantity: 40, locationId: bin }] } },
+      {
+        eventType: 'GoodsReceived',
+        payload: { poId: confirmed, receiptId: 'GR-1', receivedBy: 'dock-2', lines: [{ sku: 'BOLT-M8', quantity: 40, locationId: bin }] },
+      },
     ]);
     expect((await receiptOutcomeOf(stack, receipt!)).envelope.eventType).toBe('GoodsReceiptRecorded');
     const receipts = await json(`/v1/purchase-orders/${confirmed}/receipts`);
     expect(receipts).toEqual({
-      items: [{ receiptId: 'GR-1', receivedBy: 'dock-2', receivedAt: expect.any(String), lines: [{ sku: 'BOLT-M8', locationId: bin, location: 'B-01-1-01', quantity: 40 }] }],
+      items: [
+        {
+          receiptId: 'GR-1',
+          receivedBy: 'dock-2',
+          receivedAt: expect.any(String),
+          lines: [{ sku: 'BOLT-M8', locationId: bin, location: 'B-01-1-01', quantity: 40 }],
+        },
+      ],
       nextCursor: null,
     });
-    expect((await json(`/v1/products/BOLT-M8/incoming?limit=1`)).items[0]).toMatchObject({ poId: confirmed, status: 'PARTIAL', quantityReceived: 40, quantityOpen: 60 });
+    expect((await json(`/v1/products/BOLT-M8/incoming?limit=1`)).items[0]).toMatchObject({
+      poId: confirmed,
+      status: 'PARTIAL',
+      quantityReceived: 40,
+      quantityOpen: 60,
+    });
     expect((await json(`/v1/purchase-orders/${draft}/receipts`)).items).toEqual([]);
   });
 
   it('gives the overview: dead letters of the last day by code, open purchase orders, lag per inbound topic from the broker', async () => {
-    await stack.db.$executeRaw`INSERT INTO dead_letter (topic, partition, "offset", error_code, error_message) VALUES ('x.orders', 0, 1, 'INVALID_JSON', 'r'), ('x.orders', 0, 2, 'INVALID_JSON', 'r'), ('x.orders', 0, 3, 'UNKNOWN_EVENT_TYPE', 'r')`;
-    await stack.db.$executeRaw`INSERT INTO dead_letter (topic, partition, "offset", error_code, error_message, created_at) VALUES ('x.orders', 0, 4, 'OLD_ONE', 'r', now() - interval '25 hours')`;
+    await stack.db
+      .$executeRaw`INSERT INTO dead_letter (topic, partition, "offset", error_code, error_message) VALUES ('x.orders', 0, 1, 'INVALID_JSON', 'r'), ('x.orders', 0, 2, 'INVALID_JSON', 'r'), ('x.orders', 0, 3, 'UNKNOWN_EVENT_TYPE', 'r')`;
+    await stack.db
+      .$executeRaw`INSERT INTO dead_letter (topic, partition, "offset", error_code, error_message, created_at) VALUES ('x.orders', 0, 4, 'OLD_ONE', 'r', now() - interval '25 hours')`;
     const overview = await json('/v1/overview');
-    expect(overview.deadLettersLast24h).toEqual([{ code: 'INVALID_JSON', count: 2 }, { code: 'UNKNOWN_EVENT_TYPE', count: 1 }]);
+    expect(overview.deadLettersLast24h).toEqual([
+      { code: 'INVALID_JSON', count: 2 },
+      { code: 'UNKNOWN_EVENT_TYPE', count: 1 },
+    ]);
     expect(overview.openPurchaseOrders).toEqual([
       { status: 'DRAFT', count: 1, earliestExpectedDate: '2026-12-20' },
       { status: 'PARTIAL', count: 2, earliestExpectedDate: '2026-12-10' },
     ]);
     expect(overview.consumerLagProblem).toBeNull();
     expect(overview.consumerGroup).toBe(stack.config.KAFKA_GROUP_ID);
-    expect(overview.consumerLag.map((t: { topic: string }) => t.topic).sort()).toEqual(['goods-receipts', 'inventory-operations', 'orders', 'purchase-order-updates']);
+    expect(overview.consumerLag.map((t: { topic: string }) => t.topic).sort()).toEqual([
+      'goods-receipts',
+      'inventory-operations',
+      'orders',
+      'purchase-order-updates',
+    ]);
 
     // A group that has read nothing is behind by every message on the topic: two more after two more are sent.
     const idle = await stack.startApi(service, { KAFKA_GROUP_ID: `${stack.config.KAFKA_TOPIC_PREFIX}nobody` });

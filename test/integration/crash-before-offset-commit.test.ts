@@ -19,7 +19,9 @@ describe('a crash after the database commit and before the offset commit', () =>
   afterAll(() => stack.stop());
 
   it('redelivers the event to the next instance, which changes nothing', async () => {
-    const [eventId] = await stack.publish('orders', 'crash-1', [{ eventType: 'OrderPlaced', payload: { orderId: 'crash-1', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 3 }] } }]);
+    const [eventId] = await stack.publish('orders', 'crash-1', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'crash-1', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 3 }] } },
+    ]);
 
     // A first instance of the service's group applies the event (database
     // commit) and dies before committing the offset: autoCommit off, no commit.
@@ -27,14 +29,24 @@ describe('a crash after the database commit and before the offset commit', () =>
     const doomed = kafka.consumer({ groupId: stack.config.KAFKA_GROUP_ID });
     const producer = kafka.producer();
     await Promise.all([doomed.connect(), producer.connect()]);
-    const deps = { db: stack.db, producer, topicPrefix: stack.config.KAFKA_TOPIC_PREFIX, logger: createLogger('silent'), handlers: handlersByType(), settings: { receiptOverTolerancePercent: 0 } };
+    const deps = {
+      db: stack.db,
+      producer,
+      topicPrefix: stack.config.KAFKA_TOPIC_PREFIX,
+      logger: createLogger('silent'),
+      handlers: handlersByType(),
+      settings: { receiptOverTolerancePercent: 0 },
+    };
     let first: EventOutcome | null = null;
     let offset = '';
     await doomed.subscribe({ topic: topicName('orders', stack.config.KAFKA_TOPIC_PREFIX), fromBeginning: true });
-    await doomed.run({ autoCommit: false, eachMessage: async ({ partition, message }) => {
-      first = await processMessage(deps, { topic: 'orders', partition, message });
-      offset = message.offset;
-    } });
+    await doomed.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        first = await processMessage(deps, { topic: 'orders', partition, message });
+        offset = message.offset;
+      },
+    });
     await waitUntil(() => first !== null, 30_000, 'the first instance never processed the event');
     await doomed.disconnect();
     await producer.disconnect();
@@ -42,7 +54,10 @@ describe('a crash after the database commit and before the offset commit', () =>
 
     const admin = kafka.admin();
     await admin.connect();
-    const committed = async () => (await admin.fetchOffsets({ groupId: stack.config.KAFKA_GROUP_ID, topics: [topicName('orders', stack.config.KAFKA_TOPIC_PREFIX)] }))[0]!.partitions.map((p) => p.offset);
+    const committed = async () =>
+      (await admin.fetchOffsets({ groupId: stack.config.KAFKA_GROUP_ID, topics: [topicName('orders', stack.config.KAFKA_TOPIC_PREFIX)] }))[0]!.partitions.map(
+        (p) => p.offset,
+      );
     expect((await committed()).every((o) => o === '-1')).toBe(true);
 
     // The next instance gets the event again, and the inbox skips it.

@@ -37,19 +37,30 @@ describe('dead letters: list and redrive', () => {
     expect(res.status).toBe(200);
     return ((await res.json()) as { items: DeadLetterItem[] }).items;
   };
-  const redrive = (id: number, token = WRITE_TOKEN) => fetch(`${url}/v1/dead-letters/${id}/redrive`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-  const dlqOf = (eventId: string) => stack.recorder.messages.filter((m) => m.topic === topicName('inventory-dlq', stack.config.KAFKA_TOPIC_PREFIX) && m.envelope?.eventId === eventId);
+  const redrive = (id: number, token = WRITE_TOKEN) =>
+    fetch(`${url}/v1/dead-letters/${id}/redrive`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const dlqOf = (eventId: string) =>
+    stack.recorder.messages.filter((m) => m.topic === topicName('inventory-dlq', stack.config.KAFKA_TOPIC_PREFIX) && m.envelope?.eventId === eventId);
   const outcomeOf = (eventId: string) => stack.db.processedEvent.findUnique({ where: { eventId } });
 
   it('an OrderShipped refused before its order was reserved ships when redriven after the reservation exists; a second redrive is 409', async () => {
     const [early] = await stack.publish('orders', 'early-1', [{ eventType: 'OrderShipped', payload: { orderId: 'early-1' } }]);
     await stack.recorder.waitFor(() => dlqOf(early!).length === 1, 30_000, 'the early OrderShipped dead-lettered');
     const [deadLetter] = await list('?code=NOTHING_RESERVED');
-    expect(deadLetter).toMatchObject({ code: 'NOTHING_RESERVED', topic: 'orders', key: 'early-1', eventId: early, redrivenAt: null, headers: expect.objectContaining({ 'event-id': early }) });
+    expect(deadLetter).toMatchObject({
+      code: 'NOTHING_RESERVED',
+      topic: 'orders',
+      key: 'early-1',
+      eventId: early,
+      redrivenAt: null,
+      headers: expect.objectContaining({ 'event-id': early }),
+    });
     expect(JSON.parse(deadLetter!.value!)).toMatchObject({ eventId: early, eventType: 'OrderShipped' });
 
     // Delivered again as it was, it is still skipped: its refusal is on record.
-    const [placed] = await stack.publish('orders', 'early-1', [{ eventType: 'OrderPlaced', payload: { orderId: 'early-1', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 4 }] } }]);
+    const [placed] = await stack.publish('orders', 'early-1', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'early-1', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 4 }] } },
+    ]);
     expect((await stack.outcomeOf(placed!)).envelope.eventType).toBe('StockReserved');
 
     const res = await redrive(deadLetter!.id);
@@ -75,7 +86,9 @@ describe('dead letters: list and redrive', () => {
     const [early] = await stack.publish('orders', 'early-2', [{ eventType: 'OrderShipped', payload: { orderId: 'early-2' } }]);
     await stack.recorder.waitFor(() => dlqOf(early!).length === 1, 30_000, 'dead-lettered');
     const deadLetter = (await list()).find((d) => d.eventId === early)!;
-    const [placed] = await stack.publish('orders', 'early-2', [{ eventType: 'OrderPlaced', payload: { orderId: 'early-2', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } }]);
+    const [placed] = await stack.publish('orders', 'early-2', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'early-2', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } },
+    ]);
     await stack.outcomeOf(placed!);
 
     // Someone copies the message with a dlq-redrive-of header, but no redrive was asked for: still a duplicate.
@@ -131,7 +144,16 @@ describe('dead letters: list and redrive', () => {
     expect(listed.lines.length).toBe((await list('?code=NOTHING_RESERVED')).length);
     const line = listed.lines.find((l) => l.includes(early!))!;
     const id = Number(line.split('\t')[0]);
-    expect(line.split('\t')).toEqual([String(id), expect.stringMatching(/^\d{4}-/), 'NOTHING_RESERVED', expect.stringMatching(/^orders\/\d+@\d+$/), 'key=cli-1', `OrderShipped ${early}`, 'not redriven', expect.any(String)]);
+    expect(line.split('\t')).toEqual([
+      String(id),
+      expect.stringMatching(/^\d{4}-/),
+      'NOTHING_RESERVED',
+      expect.stringMatching(/^orders\/\d+@\d+$/),
+      'key=cli-1',
+      `OrderShipped ${early}`,
+      'not redriven',
+      expect.any(String),
+    ]);
 
     const first = await cli(redriveCommand, [String(id)]);
     expect(first).toEqual({ code: 0, lines: [expect.stringMatching(new RegExp(`^redriven dead letter ${id} to \\S+orders at `))], error: null });
@@ -149,7 +171,9 @@ describe('dead letters: list and redrive', () => {
     expect((await list('?topic=orders')).length).toBe(all.length);
     const res = await fetch(`${url}/v1/dead-letters?limit=2`, { headers: { authorization: `Bearer ${READ_TOKEN}` } });
     const page = (await res.json()) as { items: DeadLetterItem[]; nextCursor: string };
-    const rest = (await (await fetch(`${url}/v1/dead-letters?limit=500&cursor=${page.nextCursor}`, { headers: { authorization: `Bearer ${READ_TOKEN}` } })).json()) as { items: DeadLetterItem[] };
+    const rest = (await (
+      await fetch(`${url}/v1/dead-letters?limit=500&cursor=${page.nextCursor}`, { headers: { authorization: `Bearer ${READ_TOKEN}` } })
+    ).json()) as { items: DeadLetterItem[] };
     expect([...page.items, ...rest.items].map((d) => d.id)).toEqual(all.map((d) => d.id));
     expect((await fetch(`${url}/v1/dead-letters?topic=inventory-dlq`, { headers: { authorization: `Bearer ${READ_TOKEN}` } })).status).toBe(400);
   });

@@ -18,9 +18,13 @@ describe('dead letters', () => {
   it('sends malformed JSON, an invalid payload and an unknown eventType to the DLQ unchanged, and keeps going', async () => {
     const ordersTopic = topicName('orders', stack.config.KAFKA_TOPIC_PREFIX);
     await stack.publishRaw('orders', 'bad-1', '{"eventId": nope', { traceparent: '00-abc-def-01' });
-    const [invalid] = await stack.publish('orders', 'bad-2', [{ eventType: 'OrderPlaced', payload: { orderId: 'bad-2', lines: [{ sku: 'HAMMER', quantity: 0 }] } }]);
+    const [invalid] = await stack.publish('orders', 'bad-2', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'bad-2', lines: [{ sku: 'HAMMER', quantity: 0 }] } },
+    ]);
     const [unknown] = await stack.publish('orders', 'bad-3', [{ eventType: 'OrderTeleported', payload: { orderId: 'bad-3' } }]);
-    const [valid] = await stack.publish('orders', 'good-1', [{ eventType: 'OrderPlaced', payload: { orderId: 'good-1', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } }]);
+    const [valid] = await stack.publish('orders', 'good-1', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'good-1', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } },
+    ]);
 
     expect((await stack.outcomeOf(valid!)).envelope.eventType).toBe('StockReserved');
     await stack.recorder.waitFor(() => dlq().length >= 3, 30_000, 'three dead letters');
@@ -54,11 +58,21 @@ describe('dead letters', () => {
   });
 
   it('dead-letters an event on the wrong topic and a second OrderPlaced for the same order', async () => {
-    const [wrongTopic] = await stack.publish('goods-receipts', 'wrong', [{ eventType: 'OrderPlaced', payload: { orderId: 'wrong', lines: [{ sku: 'HAMMER', quantity: 1 }] } }]);
-    const [first] = await stack.publish('orders', 'twice', [{ eventType: 'OrderPlaced', payload: { orderId: 'twice', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } }]);
-    const [second] = await stack.publish('orders', 'twice', [{ eventType: 'OrderPlaced', payload: { orderId: 'twice', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } }]);
+    const [wrongTopic] = await stack.publish('goods-receipts', 'wrong', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'wrong', lines: [{ sku: 'HAMMER', quantity: 1 }] } },
+    ]);
+    const [first] = await stack.publish('orders', 'twice', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'twice', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } },
+    ]);
+    const [second] = await stack.publish('orders', 'twice', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'twice', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } },
+    ]);
     await stack.outcomeOf(first!);
-    await stack.recorder.waitFor(() => dlq().some((m) => m.envelope?.eventId === second) && dlq().some((m) => m.envelope?.eventId === wrongTopic), 30_000, 'dead letters');
+    await stack.recorder.waitFor(
+      () => dlq().some((m) => m.envelope?.eventId === second) && dlq().some((m) => m.envelope?.eventId === wrongTopic),
+      30_000,
+      'dead letters',
+    );
     const codeOf = (id: string) => dlq().find((m) => m.envelope?.eventId === id)!.headers['dlq-error-code'];
     expect(codeOf(wrongTopic!)).toBe('WRONG_TOPIC');
     expect(codeOf(second!)).toBe('ORDER_ALREADY_PLACED');

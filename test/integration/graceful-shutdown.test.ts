@@ -72,13 +72,19 @@ describe('graceful shutdown of the real process', () => {
         logs.push(...parts);
       });
     }
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
     return { child, logs, exited };
   }
 
   async function startMain(): Promise<Running> {
     const running = node('main.js', []);
-    await waitUntil(() => running.logs.some((l) => l.includes('"msg":"inventory service started"')) || running.child.exitCode !== null, 60_000, 'service did not start');
+    await waitUntil(
+      () => running.logs.some((l) => l.includes('"msg":"inventory service started"')) || running.child.exitCode !== null,
+      60_000,
+      'service did not start',
+    );
     if (running.child.exitCode !== null) throw new Error(`service exited at start:\n${running.logs.join('\n')}`);
     return running;
   }
@@ -153,7 +159,7 @@ describe('graceful shutdown of the real process', () => {
     };
     let publishing = true;
     const publisher = (async () => {
-      for (let i = 0; publishing; ) {
+      for (let i = 0; publishing;) {
         await producer.send({ topic: topicName(topics.orders, prefix), messages: Array.from({ length: 10 }, () => message(i++)) });
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -185,7 +191,9 @@ describe('graceful shutdown of the real process', () => {
     await admin.connect();
     try {
       const [committed] = await admin.fetchOffsets({ groupId: `${prefix}inventory`, topics: [topicName(topics.orders, prefix)] });
-      const { rows } = await pg.query<{ partition: number; next: string }>('SELECT partition, (max("offset") + 1)::text AS next FROM processed_event GROUP BY partition');
+      const { rows } = await pg.query<{ partition: number; next: string }>(
+        'SELECT partition, (max("offset") + 1)::text AS next FROM processed_event GROUP BY partition',
+      );
       for (const row of rows) expect(committed!.partitions.find((p) => p.partition === row.partition)?.offset).toBe(row.next);
     } finally {
       await admin.disconnect();
@@ -207,7 +215,10 @@ describe('graceful shutdown of the real process', () => {
 
     // The compiled CLI agrees: no drift (exit 0); a wrong call is exit 2.
     const reconcile = spawnSync(process.execPath, [join(DIST, 'src', 'cli.js'), 'reconcile'], { env: env(), encoding: 'utf8' });
-    expect({ status: reconcile.status, stdout: reconcile.stdout }).toEqual({ status: 0, stdout: 'clean: 1 (product, location) places agree with the ledger and reservations\n' });
+    expect({ status: reconcile.status, stdout: reconcile.stdout }).toEqual({
+      status: 0,
+      stdout: 'clean: 1 (product, location) places agree with the ledger and reservations\n',
+    });
     const wrong = spawnSync(process.execPath, [join(DIST, 'src', 'cli.js'), 'reconcile', '--bogus'], { env: env(), encoding: 'utf8' });
     expect(wrong.status).toBe(2);
   });
@@ -225,7 +236,11 @@ describe('graceful shutdown of the real process', () => {
   });
 
   it('bad configuration: refused with one line on stderr, exit 2, no secret in it', async () => {
-    const running = node('main.js', [], { DATABASE_URL: 'postgresql://inventory:db-s3cret@127.0.0.1:5432/x', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: 'kafka-s3cret' });
+    const running = node('main.js', [], {
+      DATABASE_URL: 'postgresql://inventory:db-s3cret@127.0.0.1:5432/x',
+      KAFKA_SASL_MECHANISM: 'plain',
+      KAFKA_SASL_PASSWORD: 'kafka-s3cret',
+    });
     const { code } = await running.exited;
     expect(code).toBe(2);
     const lines = running.logs.filter(Boolean);

@@ -20,10 +20,14 @@ describe('deadlocks between group-commit transactions', () => {
 
   beforeAll(async () => {
     stack = await TestStack.start({ CONSUMER_TRANSACTIONS_IN_FLIGHT: '2', CONSUMER_BATCH_MAX_EVENTS: '50' });
-    await stack.importMasterData(smallCatalog(SKUS.flatMap((sku) => [
-      { sku, location: 'A-01-1-01', quantity: 100_000 },
-      { sku, location: 'B-01-1-01', quantity: 100_000 },
-    ])));
+    await stack.importMasterData(
+      smallCatalog(
+        SKUS.flatMap((sku) => [
+          { sku, location: 'A-01-1-01', quantity: 100_000 },
+          { sku, location: 'B-01-1-01', quantity: 100_000 },
+        ]),
+      ),
+    );
     await stack.startService();
   });
 
@@ -39,17 +43,20 @@ describe('deadlocks between group-commit transactions', () => {
   it('every event gets its one outcome; deadlocks are retried, and counted here', async () => {
     const before = await deadlocks();
     // Each order: placed over two SKUs (in varying order), then shipped or cancelled, while later orders are placed.
-    const lines = (i: number) => [SKUS[i % 4]!, SKUS[(i * 7 + 1) % 4] === SKUS[i % 4] ? SKUS[(i + 2) % 4]! : SKUS[(i * 7 + 1) % 4]!].map((sku) => ({ sku, quantity: 1 + (i % 3) }));
+    const lines = (i: number) =>
+      [SKUS[i % 4]!, SKUS[(i * 7 + 1) % 4] === SKUS[i % 4] ? SKUS[(i + 2) % 4]! : SKUS[(i * 7 + 1) % 4]!].map((sku) => ({ sku, quantity: 1 + (i % 3) }));
     const ids: string[] = [];
     for (let i = 0; i < ORDERS; i += 20) {
-      const wave = await Promise.all(Array.from({ length: 20 }, (_, j) => {
-        const n = i + j;
-        const orderId = `dl-${n}`;
-        return stack.publish('orders', orderId, [
-          { eventType: 'OrderPlaced', payload: { orderId, warehouseId: 1, lines: lines(n) } },
-          n % 2 === 0 ? { eventType: 'OrderCancelled', payload: { orderId } } : { eventType: 'OrderShipped', payload: { orderId } },
-        ]);
-      }));
+      const wave = await Promise.all(
+        Array.from({ length: 20 }, (_, j) => {
+          const n = i + j;
+          const orderId = `dl-${n}`;
+          return stack.publish('orders', orderId, [
+            { eventType: 'OrderPlaced', payload: { orderId, warehouseId: 1, lines: lines(n) } },
+            n % 2 === 0 ? { eventType: 'OrderCancelled', payload: { orderId } } : { eventType: 'OrderShipped', payload: { orderId } },
+          ]);
+        }),
+      );
       ids.push(...wave.flat());
     }
     const outcomes = await stack.outcomesOf(ids, 120_000);

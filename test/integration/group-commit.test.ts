@@ -22,7 +22,11 @@ describe('group commit across partitions', () => {
     // The backlog is on the topic before the service starts: its first fetch brings every partition at once.
     const ids = (
       await Promise.all(
-        Array.from({ length: 60 }, (_, i) => stack.publish('orders', `gc-${i}`, [{ eventType: 'OrderPlaced', payload: { orderId: `gc-${i}`, warehouseId: 1, lines: [{ sku: 'BOLT', quantity: 1 }] } }])),
+        Array.from({ length: 60 }, (_, i) =>
+          stack.publish('orders', `gc-${i}`, [
+            { eventType: 'OrderPlaced', payload: { orderId: `gc-${i}`, warehouseId: 1, lines: [{ sku: 'BOLT', quantity: 1 }] } },
+          ]),
+        ),
       )
     ).flat();
     await stack.startService();

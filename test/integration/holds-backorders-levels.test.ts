@@ -69,7 +69,9 @@ describe('holds, backorders and levels together', () => {
   };
 
   it('backordered units show in GET /v1/availability and in the last InventoryLevelChanged; a receipt that fills them brings both back to 0', async () => {
-    const placed = await stack.outcomeOf((await h.orderEvent('OrderPlaced', 'lv-1', { warehouseId: 1, backorder: 'ALLOW', lines: [{ sku: 'WAITED', quantity: 5 }] }))!);
+    const placed = await stack.outcomeOf(
+      (await h.orderEvent('OrderPlaced', 'lv-1', { warehouseId: 1, backorder: 'ALLOW', lines: [{ sku: 'WAITED', quantity: 5 }] }))!,
+    );
     expect(placed.envelope.payload).toMatchObject({ lines: [{ sku: 'WAITED', backordered: 3 }] });
     const backordered = { onHand: 2, reserved: 2, available: 0, backordered: 3, incoming: 0, status: 'OUT_OF_STOCK' };
     expect(await availability('WAITED')).toEqual([expect.objectContaining(backordered)]);
@@ -83,18 +85,31 @@ describe('holds, backorders and levels together', () => {
 
     // The receipt fills the backorder in its own transaction: one level of the key, backordered 0.
     const poId = await createPurchaseOrder(stack.db, { status: 'CONFIRMED', lines: [{ sku: 'WAITED', quantity: 3 }] });
-    const [received] = await stack.publish('goods-receipts', String(poId), [{ eventType: 'GoodsReceived', payload: { poId, receiptId: 'R-LV-1', lines: [{ sku: 'WAITED', quantity: 3, locationId: pick }] } }]);
-    await stack.recorder.waitFor(() => stack.recorder.ofType('BackorderAllocated').some((m) => m.envelope?.causationId === received), 30_000, 'the fill of lv-1');
+    const [received] = await stack.publish('goods-receipts', String(poId), [
+      { eventType: 'GoodsReceived', payload: { poId, receiptId: 'R-LV-1', lines: [{ sku: 'WAITED', quantity: 3, locationId: pick }] } },
+    ]);
+    await stack.recorder.waitFor(
+      () => stack.recorder.ofType('BackorderAllocated').some((m) => m.envelope?.causationId === received),
+      30_000,
+      'the fill of lv-1',
+    );
     const filled = { onHand: 5, reserved: 5, available: 0, backordered: 0, incoming: 0 };
     expect(await availability('WAITED')).toEqual([expect.objectContaining(filled)]);
     expect(await lastLevel('WAITED', (p) => p.onHand === 5)).toMatchObject({ ...filled, previousStatus: 'OUT_OF_STOCK' });
   });
 
-  it('an expired hold cancels its own open backorders, then its released units fill other orders\' backorders in the same transaction', async () => {
+  it("an expired hold cancels its own open backorders, then its released units fill other orders' backorders in the same transaction", async () => {
     const product = await productIdOf('LAST');
     // A (held, ALLOW) takes the last 4 units and backorders 2; B (ALLOW, no hold) is wholly backordered, after A.
     const holdUntil = clock.in(10 * MINUTE);
-    const a = await stack.outcomeOf(await h.orderEvent('OrderPlaced', 'exp-a', { warehouseId: 1, backorder: 'ALLOW', holdUntil, lines: [{ sku: 'LAST', quantity: 6 }] }, { correlationId: 'checkout-a' }));
+    const a = await stack.outcomeOf(
+      await h.orderEvent(
+        'OrderPlaced',
+        'exp-a',
+        { warehouseId: 1, backorder: 'ALLOW', holdUntil, lines: [{ sku: 'LAST', quantity: 6 }] },
+        { correlationId: 'checkout-a' },
+      ),
+    );
     expect(a.envelope.payload).toMatchObject({ holdUntil, lines: [{ backordered: 2, allocations: [{ locationId: pick, quantity: 4 }] }] });
     const b = await stack.outcomeOf(await h.orderEvent('OrderPlaced', 'exp-b', { warehouseId: 1, backorder: 'ALLOW', lines: [{ sku: 'LAST', quantity: 3 }] }));
     expect(b.envelope.payload).toMatchObject({ lines: [{ backordered: 3, allocations: [] }] });
@@ -102,14 +117,22 @@ describe('holds, backorders and levels together', () => {
     clock.advance(10 * MINUTE);
     const released = await h.waitForEvent('StockReleased', 'exp-a');
     expect(released.envelope).toMatchObject({ causationId: null, correlationId: 'checkout-a' });
-    expect(released.envelope.payload).toEqual({ orderId: 'exp-a', lines: [{ productId: product, sku: 'LAST', quantity: 4, backorderCancelled: 2 }], reason: 'EXPIRED' });
+    expect(released.envelope.payload).toEqual({
+      orderId: 'exp-a',
+      lines: [{ productId: product, sku: 'LAST', quantity: 4, backorderCancelled: 2 }],
+      reason: 'EXPIRED',
+    });
     const expired = await h.waitForEvent('ReservationExpired', 'exp-a');
     expect(expired.envelope.payload).toEqual({ orderId: 'exp-a', expiredAt: holdUntil, lines: [{ productId: product, sku: 'LAST', quantity: 4 }] });
 
     // B is filled from A's released units (A's own backorder, older, got none of them back).
     const allocated = await h.waitForEvent('BackorderAllocated', 'exp-b');
     expect(allocated.envelope).toMatchObject({ causationId: null, correlationId: 'checkout-a' });
-    expect(allocated.envelope.payload).toEqual({ orderId: 'exp-b', warehouseId: 1, lines: [{ productId: product, sku: 'LAST', quantity: 3, allocations: [{ locationId: pick, quantity: 3 }], stillBackordered: 0 }] });
+    expect(allocated.envelope.payload).toEqual({
+      orderId: 'exp-b',
+      warehouseId: 1,
+      lines: [{ productId: product, sku: 'LAST', quantity: 3, allocations: [{ locationId: pick, quantity: 3 }], stillBackordered: 0 }],
+    });
     expect(h.eventsOf('BackorderAllocated', 'exp-a')).toEqual([]);
     expect((await stack.db.backorder.findFirstOrThrow({ where: { orderId: 'exp-a' } })).status).toBe('CANCELLED');
     expect((await stack.db.backorder.findFirstOrThrow({ where: { orderId: 'exp-b' } })).status).toBe('FILLED');
@@ -117,7 +140,10 @@ describe('holds, backorders and levels together', () => {
     expect(reservation.map((r) => [r.locationId, r.quantity, r.status])).toEqual([[pick, 3, 'OPEN']]);
     // One transaction: the RESERVE rows carry the expiry's eventId, like its RELEASE rows.
     const ledger = await stack.db.inventoryTransaction.findMany({ where: { eventId: expired.envelope.eventId }, orderBy: { txnId: 'asc' } });
-    expect(ledger.map((l) => [l.txnType, l.quantity, l.referenceId])).toEqual([['RELEASE', -4, 'exp-a'], ['RESERVE', 3, 'exp-b']]);
+    expect(ledger.map((l) => [l.txnType, l.quantity, l.referenceId])).toEqual([
+      ['RELEASE', -4, 'exp-a'],
+      ['RESERVE', 3, 'exp-b'],
+    ]);
     const level = { onHand: 4, reserved: 3, available: 1, backordered: 0 };
     expect(await availability('LAST')).toEqual([expect.objectContaining(level)]);
     expect(await lastLevel('LAST', (p) => p.reserved === 3)).toMatchObject(level);

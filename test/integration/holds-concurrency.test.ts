@@ -50,7 +50,9 @@ describe('holds under concurrency', () => {
 
   /** Backends of this test's database waiting for a lock right now. */
   const waitingForLocks = async () =>
-    (await stack.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)[0]!.n;
+    (
+      await stack.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`
+    )[0]!.n;
 
   /** A transaction of its own that holds the inventory rows of a product until released: the next lock both sides need. */
   const lockStockOf = async (sku: string) => {
@@ -64,7 +66,8 @@ describe('holds under concurrency', () => {
     };
   };
 
-  const settlesWithin = <T>(promise: Promise<T>, ms: number) => Promise.race([promise, new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), ms))]);
+  const settlesWithin = <T>(promise: Promise<T>, ms: number) =>
+    Promise.race([promise, new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), ms))]);
 
   it('a shipment that holds the hold row first is never released by a sweep in the same instant', async () => {
     await place('race-ship', [{ sku: 'RACE-SHIP', quantity: 3 }], clock.in(10 * MINUTE));
@@ -84,39 +87,59 @@ describe('holds under concurrency', () => {
     expect([await reservedOf('RACE-SHIP'), await onHandOf('RACE-SHIP')]).toEqual([0, 7]);
   });
 
-  it.each(['OrderShipped', 'OrderConfirmed'])('a %s that arrives while the sweep releases the hold waits for it, then is refused HOLD_EXPIRED', async (eventType) => {
-    const sku = `RACE-${eventType}`;
-    const orderId = `race-sweep-${eventType}`;
-    await place(orderId, [{ sku, quantity: 4 }], clock.in(10 * MINUTE));
-    const release = await lockStockOf(sku);
-    // The sweep locks the hold and reservation rows, then waits for the stock rows.
-    const sweep = releaseExpiredHolds(stack.db, future(), 100);
-    await waitUntil(async () => (await waitingForLocks()) >= 1, 30_000, 'the sweep never waited for the stock rows');
-    // The order's own event now waits for the hold row the sweep holds.
-    const late = await h.orderEvent(eventType, orderId);
-    await waitUntil(async () => (await waitingForLocks()) >= 2, 30_000, `the ${eventType} never waited for the hold row`);
+  it.each(['OrderShipped', 'OrderConfirmed'])(
+    'a %s that arrives while the sweep releases the hold waits for it, then is refused HOLD_EXPIRED',
+    async (eventType) => {
+      const sku = `RACE-${eventType}`;
+      const orderId = `race-sweep-${eventType}`;
+      await place(orderId, [{ sku, quantity: 4 }], clock.in(10 * MINUTE));
+      const release = await lockStockOf(sku);
+      // The sweep locks the hold and reservation rows, then waits for the stock rows.
+      const sweep = releaseExpiredHolds(stack.db, future(), 100);
+      await waitUntil(async () => (await waitingForLocks()) >= 1, 30_000, 'the sweep never waited for the stock rows');
+      // The order's own event now waits for the hold row the sweep holds.
+      const late = await h.orderEvent(eventType, orderId);
+      await waitUntil(async () => (await waitingForLocks()) >= 2, 30_000, `the ${eventType} never waited for the hold row`);
 
-    await release();
-    expect((await sweep).map((r) => r.orderId)).toEqual([orderId]);
-    expect((await h.deadLetterOf(late)).headers['dlq-error-code']).toBe('HOLD_EXPIRED');
-    expect((await h.waitForEvent('ReservationExpired', orderId)).envelope.payload.lines).toEqual([expect.objectContaining({ sku, quantity: 4 })]);
-    expect(h.eventsOf('StockShipped', orderId)).toEqual([]);
-    expect((await h.holdOf(orderId))?.status).toBe('EXPIRED');
-    expect([await reservedOf(sku), await onHandOf(sku)]).toEqual([0, 10]);
-  });
+      await release();
+      expect((await sweep).map((r) => r.orderId)).toEqual([orderId]);
+      expect((await h.deadLetterOf(late)).headers['dlq-error-code']).toBe('HOLD_EXPIRED');
+      expect((await h.waitForEvent('ReservationExpired', orderId)).envelope.payload.lines).toEqual([expect.objectContaining({ sku, quantity: 4 })]);
+      expect(h.eventsOf('StockShipped', orderId)).toEqual([]);
+      expect((await h.holdOf(orderId))?.status).toBe('EXPIRED');
+      expect([await reservedOf(sku), await onHandOf(sku)]).toEqual([0, 10]);
+    },
+  );
 
   it('two sweeps at once (two connection pools) release every due hold exactly once, without deadlocks', async () => {
     const orderIds = Array.from({ length: 40 }, (_, i) => `pair-${i}`);
     const holdUntil = clock.in(10 * MINUTE);
     // Every order takes from the same two stock rows, listed in both orders: the batches contend on them.
-    await Promise.all(orderIds.map((id, i) => place(id, i % 2 ? [{ sku: 'HOT-P', quantity: 1 }, { sku: 'HOT-Q', quantity: 2 }] : [{ sku: 'HOT-Q', quantity: 2 }, { sku: 'HOT-P', quantity: 1 }], holdUntil)));
+    await Promise.all(
+      orderIds.map((id, i) =>
+        place(
+          id,
+          i % 2
+            ? [
+                { sku: 'HOT-P', quantity: 1 },
+                { sku: 'HOT-Q', quantity: 2 },
+              ]
+            : [
+                { sku: 'HOT-Q', quantity: 2 },
+                { sku: 'HOT-P', quantity: 1 },
+              ],
+          holdUntil,
+        ),
+      ),
+    );
     expect([await reservedOf('HOT-P'), await reservedOf('HOT-Q')]).toEqual([40, 80]);
 
     const [a, b] = [createDb(stack.config.DATABASE_URL, 2), createDb(stack.config.DATABASE_URL, 2)];
     try {
       const drain = async (db: typeof a) => {
         const released: string[] = [];
-        for (let batch = await releaseExpiredHolds(db, future(), 7); batch.length > 0; batch = await releaseExpiredHolds(db, future(), 7)) released.push(...batch.map((r) => r.orderId));
+        for (let batch = await releaseExpiredHolds(db, future(), 7); batch.length > 0; batch = await releaseExpiredHolds(db, future(), 7))
+          released.push(...batch.map((r) => r.orderId));
         return released;
       };
       const [byA, byB] = await Promise.all([drain(a), drain(b)]);
@@ -129,7 +152,11 @@ describe('holds under concurrency', () => {
     expect([await reservedOf('HOT-P'), await reservedOf('HOT-Q')]).toEqual([0, 0]);
     const released = await stack.db.inventoryTransaction.count({ where: { txnType: 'RELEASE', referenceId: { in: orderIds } } });
     expect(released).toBe(80);
-    const outbox = await stack.db.outboxEvent.groupBy({ by: ['eventType'], where: { messageKey: { in: orderIds }, eventType: { in: ['StockReleased', 'ReservationExpired'] } }, _count: true });
+    const outbox = await stack.db.outboxEvent.groupBy({
+      by: ['eventType'],
+      where: { messageKey: { in: orderIds }, eventType: { in: ['StockReleased', 'ReservationExpired'] } },
+      _count: true,
+    });
     expect(outbox.map((o) => [o.eventType, o._count]).sort()).toEqual([
       ['ReservationExpired', 40],
       ['StockReleased', 40],
@@ -144,7 +171,11 @@ describe('holds under concurrency', () => {
     expect(await reservedOf('TWO')).toBe(40);
 
     clock.advance(6 * MINUTE);
-    await stack.recorder.waitFor(() => orderIds.every((id) => h.eventsOf('ReservationExpired', id).length > 0 && h.eventsOf('StockReleased', id).length > 0), 30_000, '20 expiries');
+    await stack.recorder.waitFor(
+      () => orderIds.every((id) => h.eventsOf('ReservationExpired', id).length > 0 && h.eventsOf('StockReleased', id).length > 0),
+      30_000,
+      '20 expiries',
+    );
     // Both sweepers keep running every 50 ms; give them a few more rounds, then count.
     for (const service of stack.services) expect(await service.holdSweeper.sweep()).toBe(0);
     for (const id of orderIds) {

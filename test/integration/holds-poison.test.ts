@@ -15,7 +15,12 @@ describe('a hold that cannot be released', () => {
 
   beforeAll(async () => {
     stack = await TestStack.start({ HOLD_SWEEP_INTERVAL_MS: '50' });
-    await stack.importMasterData(smallCatalog([{ sku: 'BROKEN', location: 'A-01-1-01', quantity: 5 }, { sku: 'FINE', location: 'A-01-1-02', quantity: 5 }]));
+    await stack.importMasterData(
+      smallCatalog([
+        { sku: 'BROKEN', location: 'A-01-1-01', quantity: 5 },
+        { sku: 'FINE', location: 'A-01-1-02', quantity: 5 },
+      ]),
+    );
     await stack.startService({ clock: clock.now });
     h = holdHelpers(stack, clock);
   });
@@ -23,7 +28,10 @@ describe('a hold that cannot be released', () => {
   afterAll(() => stack.stop());
 
   it('does not hold up the expiry of the others', async () => {
-    for (const [orderId, sku, minutes] of [['poison-1', 'BROKEN', 1], ['fine-1', 'FINE', 2]] as const) {
+    for (const [orderId, sku, minutes] of [
+      ['poison-1', 'BROKEN', 1],
+      ['fine-1', 'FINE', 2],
+    ] as const) {
       const placed = await h.orderEvent('OrderPlaced', orderId, { warehouseId: 1, lines: [{ sku, quantity: 2 }], holdUntil: clock.in(minutes * MINUTE) });
       expect((await stack.outcomeOf(placed)).envelope.eventType).toBe('StockReserved');
     }

@@ -38,7 +38,13 @@ describe('holds that expire', () => {
     expect(await stockDrift(stack.db)).toEqual([]);
   });
 
-  const place = async (orderId: string, sku: string, quantity: number, holdUntil: string | undefined, extra: { occurredAt?: string; correlationId?: string } = {}) => {
+  const place = async (
+    orderId: string,
+    sku: string,
+    quantity: number,
+    holdUntil: string | undefined,
+    extra: { occurredAt?: string; correlationId?: string } = {},
+  ) => {
     const eventId = await h.orderEvent('OrderPlaced', orderId, { warehouseId: 1, lines: [{ sku, quantity }], ...(holdUntil ? { holdUntil } : {}) }, extra);
     const outcome = await stack.outcomeOf(eventId);
     expect(outcome.envelope.eventType).toBe('StockReserved');
@@ -184,7 +190,12 @@ describe('holds that expire', () => {
     const occurredAt = clock.now();
     const at = (ms: number) => new Date(occurredAt.getTime() + ms).toISOString();
     for (const holdUntil of [at(0), at(-MINUTE), at(30 * 24 * 60 * MINUTE + 1)]) {
-      const eventId = await h.orderEvent('OrderPlaced', `window-${holdUntil}`, { warehouseId: 1, lines: [{ sku: 'FIRM', quantity: 1 }], holdUntil }, { occurredAt: occurredAt.toISOString() });
+      const eventId = await h.orderEvent(
+        'OrderPlaced',
+        `window-${holdUntil}`,
+        { warehouseId: 1, lines: [{ sku: 'FIRM', quantity: 1 }], holdUntil },
+        { occurredAt: occurredAt.toISOString() },
+      );
       const dead = await h.deadLetterOf(eventId);
       expect(dead.headers['dlq-error-code']).toBe('INVALID_PAYLOAD');
       expect(dead.headers['dlq-error-message']).toMatch(/^payload\.holdUntil/);

@@ -77,7 +77,12 @@ describe('inventory operations through Kafka', () => {
   it('adjusts stock up and down with signed ADJUST rows referencing the reason', async () => {
     const up = await send('StockAdjusted', loc('WH1', 'A-01-1-01'), { sku: 'WIDGET', locationId: loc('WH1', 'A-01-1-01'), quantityDelta: 5, reason: 'FOUND' });
     expect(await applied(up)).toBe('ADJUSTED_UP');
-    const down = await send('StockAdjusted', loc('WH1', 'A-01-1-01'), { sku: 'WIDGET', locationId: loc('WH1', 'A-01-1-01'), quantityDelta: -3, reason: 'DAMAGED' });
+    const down = await send('StockAdjusted', loc('WH1', 'A-01-1-01'), {
+      sku: 'WIDGET',
+      locationId: loc('WH1', 'A-01-1-01'),
+      quantityDelta: -3,
+      reason: 'DAMAGED',
+    });
     expect(await applied(down)).toBe('ADJUSTED_DOWN');
 
     expect(await inventoryOf(stack.db, 'WIDGET')).toEqual([{ location: 'A-01-1-01', onHand: 12, reserved: 0, available: 12 }]);
@@ -87,14 +92,29 @@ describe('inventory operations through Kafka', () => {
   });
 
   it('a positive adjustment where the product has no row creates it', async () => {
-    const eventId = await send('StockAdjusted', loc('WH1', 'Z-01-1-01'), { sku: 'WIDGET', locationId: loc('WH1', 'Z-01-1-01'), quantityDelta: 4, reason: 'FOUND IN OVERFLOW' });
+    const eventId = await send('StockAdjusted', loc('WH1', 'Z-01-1-01'), {
+      sku: 'WIDGET',
+      locationId: loc('WH1', 'Z-01-1-01'),
+      quantityDelta: 4,
+      reason: 'FOUND IN OVERFLOW',
+    });
     expect(await applied(eventId)).toBe('ADJUSTED_UP');
-    expect((await inventoryOf(stack.db, 'WIDGET')).find((r) => r.location === 'Z-01-1-01')).toEqual({ location: 'Z-01-1-01', onHand: 4, reserved: 0, available: 4 });
+    expect((await inventoryOf(stack.db, 'WIDGET')).find((r) => r.location === 'Z-01-1-01')).toEqual({
+      location: 'Z-01-1-01',
+      onHand: 4,
+      reserved: 0,
+      available: 4,
+    });
     expect(await stockDrift(stack.db)).toEqual([]);
   });
 
   it('refuses an adjustment below zero', async () => {
-    const eventId = await send('StockAdjusted', loc('WH1', 'A-01-1-01'), { sku: 'GASKET', locationId: loc('WH1', 'A-01-1-01'), quantityDelta: -3, reason: 'LOST' });
+    const eventId = await send('StockAdjusted', loc('WH1', 'A-01-1-01'), {
+      sku: 'GASKET',
+      locationId: loc('WH1', 'A-01-1-01'),
+      quantityDelta: -3,
+      reason: 'LOST',
+    });
     await expectRejected(eventId, { sku: 'GASKET', locationId: loc('WH1', 'A-01-1-01'), reason: 'BELOW_ZERO' });
     expect(await inventoryOf(stack.db, 'GASKET')).toEqual([{ location: 'A-01-1-01', onHand: 2, reserved: 0, available: 2 }]);
     expect(await stockDrift(stack.db)).toEqual([]);
@@ -102,14 +122,24 @@ describe('inventory operations through Kafka', () => {
 
   it('refuses an adjustment below what is reserved', async () => {
     await reserve('ops-order-1', 'BRACKET', 6);
-    const eventId = await send('StockAdjusted', loc('WH1', 'A-01-1-02'), { sku: 'BRACKET', locationId: loc('WH1', 'A-01-1-02'), quantityDelta: -5, reason: 'DAMAGED' });
+    const eventId = await send('StockAdjusted', loc('WH1', 'A-01-1-02'), {
+      sku: 'BRACKET',
+      locationId: loc('WH1', 'A-01-1-02'),
+      quantityDelta: -5,
+      reason: 'DAMAGED',
+    });
     await expectRejected(eventId, { sku: 'BRACKET', locationId: loc('WH1', 'A-01-1-02'), reason: 'BELOW_RESERVED' });
     expect(await inventoryOf(stack.db, 'BRACKET')).toEqual([{ location: 'A-01-1-02', onHand: 10, reserved: 6, available: 4 }]);
     expect(await stockDrift(stack.db)).toEqual([]);
   });
 
   it('refuses unknown products and locations with a rejection, not a dead letter', async () => {
-    const product = await send('StockAdjusted', loc('WH1', 'A-01-1-01'), { sku: 'NOPE', locationId: loc('WH1', 'A-01-1-01'), quantityDelta: 1, reason: 'FOUND' });
+    const product = await send('StockAdjusted', loc('WH1', 'A-01-1-01'), {
+      sku: 'NOPE',
+      locationId: loc('WH1', 'A-01-1-01'),
+      quantityDelta: 1,
+      reason: 'FOUND',
+    });
     await expectRejected(product, { sku: 'NOPE', locationId: loc('WH1', 'A-01-1-01'), reason: 'UNKNOWN_PRODUCT' });
     const location = await send('StockAdjusted', 9999, { sku: 'WIDGET', locationId: 9999, quantityDelta: 1, reason: 'FOUND' });
     await expectRejected(location, { sku: 'WIDGET', locationId: 9999, reason: 'UNKNOWN_LOCATION' });
@@ -117,7 +147,12 @@ describe('inventory operations through Kafka', () => {
   });
 
   it('a negative adjustment below the reorder point drafts a purchase order in the same transaction', async () => {
-    const eventId = await send('StockAdjusted', loc('WH1', 'A-01-1-02'), { sku: 'FILTER', locationId: loc('WH1', 'A-01-1-02'), quantityDelta: -5, reason: 'DAMAGED' });
+    const eventId = await send('StockAdjusted', loc('WH1', 'A-01-1-02'), {
+      sku: 'FILTER',
+      locationId: loc('WH1', 'A-01-1-02'),
+      quantityDelta: -5,
+      reason: 'DAMAGED',
+    });
     const created = await stack.outcomeOf(eventId);
     expect(created.envelope.eventType).toBe('PurchaseOrderCreated');
     expect(created.envelope.payload).toMatchObject({ warehouseId: 1, trigger: 'REORDER_POINT', lines: [{ sku: 'FILTER', quantity: 50 }] });

@@ -24,10 +24,13 @@ describe('level rows of concurrent transactions on one key', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     db = createDb(database.url, 4);
-    await importMasterData(db, smallCatalog([
-      { sku: 'HOT', location: 'A-01-1-01', quantity: 10 },
-      { sku: 'HOT', location: 'B-01-1-01', quantity: 10 },
-    ]));
+    await importMasterData(
+      db,
+      smallCatalog([
+        { sku: 'HOT', location: 'A-01-1-01', quantity: 10 },
+        { sku: 'HOT', location: 'B-01-1-01', quantity: 10 },
+      ]),
+    );
     productId = (await db.product.findUniqueOrThrow({ where: { sku: 'HOT' } })).productId;
     const locations = await db.location.findMany({ where: { warehouse: { code: 'WH1' } }, orderBy: { locationId: 'asc' } });
     pickFace = locations.find((l) => l.aisle === 'A' && l.bin === '01')!.locationId;
@@ -93,10 +96,14 @@ describe('level rows of concurrent transactions on one key', () => {
     const was = await version();
     const changes = await db.$transaction(async (tx) => {
       // A unit moved between two locations of the same warehouse: its figures stay.
-      await applyStockChanges(tx, [
-        { productId, locationId: bulk, onHandDelta: -1, reservedDelta: 0 },
-        { productId, locationId: pickFace, onHandDelta: 1, reservedDelta: 0 },
-      ], new Date());
+      await applyStockChanges(
+        tx,
+        [
+          { productId, locationId: bulk, onHandDelta: -1, reservedDelta: 0 },
+          { productId, locationId: pickFace, onHandDelta: 1, reservedDelta: 0 },
+        ],
+        new Date(),
+      );
       recordStockRowChanges(tx, [{ productId, locationId: bulk }]);
       return writeLevelChanges(tx, new Date());
     });
@@ -105,6 +112,8 @@ describe('level rows of concurrent transactions on one key', () => {
   });
 
   it('refuses to record a change made outside a transaction', async () => {
-    await expect(applyStockChanges(db as never, [{ productId, locationId: bulk, onHandDelta: 1, reservedDelta: 0 }], new Date())).rejects.toThrow(/inside an interactive transaction/);
+    await expect(applyStockChanges(db as never, [{ productId, locationId: bulk, onHandDelta: 1, reservedDelta: 0 }], new Date())).rejects.toThrow(
+      /inside an interactive transaction/,
+    );
   });
 });

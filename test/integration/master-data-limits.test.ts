@@ -32,7 +32,20 @@ describe('master-data import against the real columns', () => {
   });
 
   it('every numeric field at the largest value the file allows is stored as given', async () => {
-    const file = smallCatalog([{ sku: 'BIG', location: 'A-01-1-01', quantity: 1_000_000 }], [{ sku: 'BIG', unitCost: '9999999999.99', unitWeightGrams: 1_000_000_000, dimensions: { length: 1_000_000_000, width: 1_000_000_000, height: 1_000_000_000 }, reorderPoint: 1_000_000_000, reorderQuantity: 1_000_000_000, leadTimeDays: 3650 }]);
+    const file = smallCatalog(
+      [{ sku: 'BIG', location: 'A-01-1-01', quantity: 1_000_000 }],
+      [
+        {
+          sku: 'BIG',
+          unitCost: '9999999999.99',
+          unitWeightGrams: 1_000_000_000,
+          dimensions: { length: 1_000_000_000, width: 1_000_000_000, height: 1_000_000_000 },
+          reorderPoint: 1_000_000_000,
+          reorderQuantity: 1_000_000_000,
+          leadTimeDays: 3650,
+        },
+      ],
+    );
     const warehouse = file.warehouses![0]!;
     warehouse.capacityCubicMeters = 999_999_999.999;
     warehouse.locations![0] = { ...warehouse.locations![0]!, maxWeightKg: 999_999_999.999, maxVolumeCubicCm: 2_000_000_000 };
@@ -76,6 +89,8 @@ describe('master-data import against the real columns', () => {
     writeFileSync(path, JSON.stringify(file));
     const run = spawnSync(process.execPath, [cli, 'import', path], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' }, encoding: 'utf8' });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^error: import refused: warehouses\.0\.locations\.0\.maxWeightKg: must be at most 999999999\.999 \(the column is numeric\(12,3\)\)\n$/);
+    expect(run.stderr).toMatch(
+      /^error: import refused: warehouses\.0\.locations\.0\.maxWeightKg: must be at most 999999999\.999 \(the column is numeric\(12,3\)\)\n$/,
+    );
   }, 180_000);
 });

@@ -30,8 +30,17 @@ describe('ops HTTP endpoints of a running service', () => {
     const viaProxy = new URL(stack.config.DATABASE_URL);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
-    service = new InventoryService({ config: { ...stack.config, DATABASE_URL: viaProxy.toString() }, logger: createLogger(stack.config.LOG_LEVEL), instanceId: 'ops' });
-    http = await startOpsHttp({ host: '127.0.0.1', port: 0, logger: createLogger('silent'), target: { readiness: () => service.readiness(), metrics: service.ops.metrics } });
+    service = new InventoryService({
+      config: { ...stack.config, DATABASE_URL: viaProxy.toString() },
+      logger: createLogger(stack.config.LOG_LEVEL),
+      instanceId: 'ops',
+    });
+    http = await startOpsHttp({
+      host: '127.0.0.1',
+      port: 0,
+      logger: createLogger('silent'),
+      target: { readiness: () => service.readiness(), metrics: service.ops.metrics },
+    });
     await service.start();
   });
 
@@ -55,19 +64,29 @@ describe('ops HTTP endpoints of a running service', () => {
 
   it('/metrics counts the traffic: events by type and outcome, dead letters, outbox, lag, pool', async () => {
     const ids = [
-      ...(await stack.publish('orders', 'm-1', [{ eventType: 'OrderPlaced', payload: { orderId: 'm-1', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 2 }] } }])),
-      ...(await stack.publish('orders', 'm-2', [{ eventType: 'OrderPlaced', payload: { orderId: 'm-2', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 3 }] } }])),
-      ...(await stack.publish('orders', 'm-3', [{ eventType: 'OrderPlaced', payload: { orderId: 'm-3', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 50 }] } }])),
+      ...(await stack.publish('orders', 'm-1', [
+        { eventType: 'OrderPlaced', payload: { orderId: 'm-1', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 2 }] } },
+      ])),
+      ...(await stack.publish('orders', 'm-2', [
+        { eventType: 'OrderPlaced', payload: { orderId: 'm-2', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 3 }] } },
+      ])),
+      ...(await stack.publish('orders', 'm-3', [
+        { eventType: 'OrderPlaced', payload: { orderId: 'm-3', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 50 }] } },
+      ])),
     ];
     await stack.publishRaw('orders', 'm-4', 'this is not json');
     await stack.outcomesOf(ids);
     await stack.recorder.waitFor((ms) => ms.some((m) => m.headers['dlq-error-code'] === 'INVALID_JSON'), 30_000, 'the dead letter');
     // The relay counts a batch after marking it published, just after Kafka has it.
     // Every outbox row it published: the 3 outcomes and the level events of their transactions (and of the import).
-    await waitUntil(async () => {
-      const published = await stack.db.outboxEvent.count({ where: { publishedAt: { not: null } } });
-      return published >= 3 && (await get('/metrics')).text.includes(`inventory_outbox_published_total ${published}`);
-    }, 10_000, 'outbox counter');
+    await waitUntil(
+      async () => {
+        const published = await stack.db.outboxEvent.count({ where: { publishedAt: { not: null } } });
+        return published >= 3 && (await get('/metrics')).text.includes(`inventory_outbox_published_total ${published}`);
+      },
+      10_000,
+      'outbox counter',
+    );
 
     const { status, text } = await get('/metrics');
     expect(status).toBe(200);
@@ -89,7 +108,11 @@ describe('ops HTTP endpoints of a running service', () => {
     const watcher = new Client({ connectionString: stack.config.DATABASE_URL });
     await watcher.connect();
     try {
-      const sessions = async () => Number((await watcher.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database])).rows[0]!.n);
+      const sessions = async () =>
+        Number(
+          (await watcher.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database])).rows[0]!
+            .n,
+        );
       await new Promise((r) => setTimeout(r, 1_200)); // past the cached answer of the wait above
       const before = await sessions();
       let most = before;
@@ -118,13 +141,16 @@ describe('ops HTTP endpoints of a running service', () => {
     expect(body.checks.database.detail).toEqual(expect.any(String));
     // Unauthenticated: no driver error text (it names hosts, ports, users, databases).
     const text = JSON.stringify(body);
-    for (const leak of [String(proxy.port), '127.0.0.1', 'ECONN', 'terminated', 'timeout expired', new URL(stack.config.DATABASE_URL).pathname.slice(1)]) expect(text).not.toContain(leak);
+    for (const leak of [String(proxy.port), '127.0.0.1', 'ECONN', 'terminated', 'timeout expired', new URL(stack.config.DATABASE_URL).pathname.slice(1)])
+      expect(text).not.toContain(leak);
     expect((await get('/healthz')).status).toBe(200); // liveness does not depend on the database
 
     await proxy.open();
     await waitUntil(async () => (await get('/readyz')).status === 200, 15_000, 'not ready again after the database came back');
     // And it works again: a new order is reserved.
-    const [id] = await stack.publish('orders', 'm-5', [{ eventType: 'OrderPlaced', payload: { orderId: 'm-5', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } }]);
+    const [id] = await stack.publish('orders', 'm-5', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'm-5', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } },
+    ]);
     expect((await stack.outcomeOf(id!)).envelope.eventType).toBe('StockReserved');
   });
 });

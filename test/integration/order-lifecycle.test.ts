@@ -45,7 +45,11 @@ describe('order lifecycle through Kafka', () => {
   /** The inbox row is committed with the handler's changes, so once it is there the outcome is final. */
   const processedOutcome = async (eventId: string): Promise<string> => {
     let outcome: string | undefined;
-    await waitUntil(async () => (outcome = (await stack.db.processedEvent.findUnique({ where: { eventId } }))?.outcome) !== undefined, 30_000, `processing of ${eventId}`);
+    await waitUntil(
+      async () => (outcome = (await stack.db.processedEvent.findUnique({ where: { eventId } }))?.outcome) !== undefined,
+      30_000,
+      `processing of ${eventId}`,
+    );
     return outcome!;
   };
 
@@ -62,10 +66,22 @@ describe('order lifecycle through Kafka', () => {
   });
 
   const ledgerOf = async (eventId: string) =>
-    (await stack.db.inventoryTransaction.findMany({ where: { eventId }, orderBy: [{ productId: 'asc' }, { locationId: 'asc' }] })).map((l) => [l.txnType, l.locationId, l.quantity, l.referenceType, l.referenceId]);
+    (await stack.db.inventoryTransaction.findMany({ where: { eventId }, orderBy: [{ productId: 'asc' }, { locationId: 'asc' }] })).map((l) => [
+      l.txnType,
+      l.locationId,
+      l.quantity,
+      l.referenceType,
+      l.referenceId,
+    ]);
 
   const reservationsOf = async (orderId: string) =>
-    (await stack.db.reservation.findMany({ where: { orderId }, orderBy: { reservationId: 'asc' } })).map((r) => ({ locationId: r.locationId, quantity: r.quantity, shipped: r.quantityShipped, released: r.quantityReleased, status: r.status }));
+    (await stack.db.reservation.findMany({ where: { orderId }, orderBy: { reservationId: 'asc' } })).map((r) => ({
+      locationId: r.locationId,
+      quantity: r.quantity,
+      shipped: r.quantityShipped,
+      released: r.quantityReleased,
+      status: r.status,
+    }));
 
   /** Everything a refused event must leave untouched. */
   const stockSnapshot = async () => ({
@@ -80,7 +96,10 @@ describe('order lifecycle through Kafka', () => {
   };
 
   it('ships part of an order, leaves the rest reserved, then ships the rest; cancelling it afterwards releases nothing', async () => {
-    await placeOrder('ship-1', [{ sku: 'WIDGET', quantity: 6 }, { sku: 'BOLT', quantity: 3 }]);
+    await placeOrder('ship-1', [
+      { sku: 'WIDGET', quantity: 6 },
+      { sku: 'BOLT', quantity: 3 },
+    ]);
     const [pickFace1, pickFace2] = [await locationId('A-01-1-01'), await locationId('A-01-1-02')];
     const movedBefore = (await stack.db.inventory.findFirstOrThrow({ where: { product: { sku: 'WIDGET' } } })).lastMovedAt;
 
@@ -130,7 +149,15 @@ describe('order lifecycle through Kafka', () => {
 
     const eventId = await orderEvent('OrderShipped', 'ship-2', { shipmentId: 'SHP-2', lines: [{ sku: 'HAMMER', quantity: 6 }] });
     expect((await stack.outcomeOf(eventId)).envelope.payload.lines).toEqual([
-      { productId: expect.any(Number), sku: 'HAMMER', quantity: 6, allocations: [{ locationId: pickFace, quantity: 5 }, { locationId: bulk, quantity: 1 }] },
+      {
+        productId: expect.any(Number),
+        sku: 'HAMMER',
+        quantity: 6,
+        allocations: [
+          { locationId: pickFace, quantity: 5 },
+          { locationId: bulk, quantity: 1 },
+        ],
+      },
     ]);
     expect(await inventoryOf(stack.db, 'HAMMER')).toEqual([
       { location: 'A-01-1-01', onHand: 0, reserved: 0, available: 0 },
@@ -173,9 +200,17 @@ describe('order lifecycle through Kafka', () => {
     const before = await stockSnapshot();
 
     const unknownOrder = await orderEvent('OrderShipped', 'never-placed');
-    const wrongProduct = await orderEvent('OrderShipped', 'ship-4', { lines: [{ sku: 'PLIERS', quantity: 1 }, { sku: 'SAW', quantity: 1 }] });
+    const wrongProduct = await orderEvent('OrderShipped', 'ship-4', {
+      lines: [
+        { sku: 'PLIERS', quantity: 1 },
+        { sku: 'SAW', quantity: 1 },
+      ],
+    });
     expect((await deadLetterOf(unknownOrder)).headers['dlq-error-code']).toBe('NOTHING_RESERVED');
-    expect((await deadLetterOf(wrongProduct)).headers).toMatchObject({ 'dlq-error-code': 'PRODUCT_NOT_RESERVED', 'dlq-error-message': expect.stringContaining('sku SAW') });
+    expect((await deadLetterOf(wrongProduct)).headers).toMatchObject({
+      'dlq-error-code': 'PRODUCT_NOT_RESERVED',
+      'dlq-error-message': expect.stringContaining('sku SAW'),
+    });
     await Promise.all([processedOutcome(unknownOrder), processedOutcome(wrongProduct)]);
 
     // All or nothing: the PLIERS line of the refused shipment did not ship either.

@@ -8,13 +8,16 @@ describe('OrderPlaced through Kafka', () => {
   beforeAll(async () => {
     stack = await TestStack.start();
     await stack.importMasterData(
-      smallCatalog([
-        { sku: 'HAMMER', location: 'A-01-1-01', quantity: 5 },
-        { sku: 'HAMMER', location: 'B-01-1-01', quantity: 20 },
-        { sku: 'SAW', location: 'A-01-1-02', quantity: 3 },
-        { sku: 'DRILL', location: 'A-01-1-01', quantity: 10 },
-        { sku: 'DRILL', warehouse: 'WH2', location: 'A-01-1-01', quantity: 50 },
-      ], [{ sku: 'RETIRED', isActive: false }]),
+      smallCatalog(
+        [
+          { sku: 'HAMMER', location: 'A-01-1-01', quantity: 5 },
+          { sku: 'HAMMER', location: 'B-01-1-01', quantity: 20 },
+          { sku: 'SAW', location: 'A-01-1-02', quantity: 3 },
+          { sku: 'DRILL', location: 'A-01-1-01', quantity: 10 },
+          { sku: 'DRILL', warehouse: 'WH2', location: 'A-01-1-01', quantity: 50 },
+        ],
+        [{ sku: 'RETIRED', isActive: false }],
+      ),
     );
     await stack.startService();
   });
@@ -22,7 +25,9 @@ describe('OrderPlaced through Kafka', () => {
   afterAll(() => stack.stop());
 
   it('reserves across locations, pick face first, and publishes StockReserved', async () => {
-    const [eventId] = await stack.publish('orders', 'order-1', [{ eventType: 'OrderPlaced', payload: { orderId: 'order-1', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 8 }] } }]);
+    const [eventId] = await stack.publish('orders', 'order-1', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'order-1', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 8 }] } },
+    ]);
     const reserved = await stack.outcomeOf(eventId!);
 
     expect(reserved.envelope.eventType).toBe('StockReserved');
@@ -31,7 +36,17 @@ describe('OrderPlaced through Kafka', () => {
     expect(reserved.envelope.payload).toEqual({
       orderId: 'order-1',
       warehouseId: 1,
-      lines: [{ productId: expect.any(Number), sku: 'HAMMER', quantity: 8, allocations: [{ locationId: 1, quantity: 5 }, { locationId: 3, quantity: 3 }] }],
+      lines: [
+        {
+          productId: expect.any(Number),
+          sku: 'HAMMER',
+          quantity: 8,
+          allocations: [
+            { locationId: 1, quantity: 5 },
+            { locationId: 3, quantity: 3 },
+          ],
+        },
+      ],
     });
     expect(await inventoryOf(stack.db, 'HAMMER')).toEqual([
       { location: 'A-01-1-01', onHand: 5, reserved: 5, available: 0 },
@@ -48,7 +63,18 @@ describe('OrderPlaced through Kafka', () => {
   it('short on one line of three: InsufficientStock for that line only, nothing reserved', async () => {
     const before = await stack.db.inventory.aggregate({ _sum: { quantityReserved: true } });
     const [eventId] = await stack.publish('orders', 'order-2', [
-      { eventType: 'OrderPlaced', payload: { orderId: 'order-2', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }, { sku: 'SAW', quantity: 4 }, { sku: 'DRILL', quantity: 1 }] } },
+      {
+        eventType: 'OrderPlaced',
+        payload: {
+          orderId: 'order-2',
+          warehouseId: 1,
+          lines: [
+            { sku: 'HAMMER', quantity: 1 },
+            { sku: 'SAW', quantity: 4 },
+            { sku: 'DRILL', quantity: 1 },
+          ],
+        },
+      },
     ]);
     const outcome = await stack.outcomeOf(eventId!);
 
@@ -65,7 +91,17 @@ describe('OrderPlaced through Kafka', () => {
 
   it('reports unknown and inactive products with their reasons', async () => {
     const [eventId] = await stack.publish('orders', 'order-3', [
-      { eventType: 'OrderPlaced', payload: { orderId: 'order-3', warehouseId: 1, lines: [{ sku: 'NOPE', quantity: 1 }, { sku: 'RETIRED', quantity: 1 }] } },
+      {
+        eventType: 'OrderPlaced',
+        payload: {
+          orderId: 'order-3',
+          warehouseId: 1,
+          lines: [
+            { sku: 'NOPE', quantity: 1 },
+            { sku: 'RETIRED', quantity: 1 },
+          ],
+        },
+      },
     ]);
     const outcome = await stack.outcomeOf(eventId!);
     expect(outcome.envelope.payload.lines).toEqual([
@@ -75,16 +111,24 @@ describe('OrderPlaced through Kafka', () => {
   });
 
   it('without warehouseId reserves in the one warehouse that covers every line', async () => {
-    const [eventId] = await stack.publish('orders', 'order-4', [{ eventType: 'OrderPlaced', payload: { orderId: 'order-4', lines: [{ sku: 'DRILL', quantity: 30 }] } }]);
+    const [eventId] = await stack.publish('orders', 'order-4', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'order-4', lines: [{ sku: 'DRILL', quantity: 30 }] } },
+    ]);
     const outcome = await stack.outcomeOf(eventId!);
     expect(outcome.envelope.eventType).toBe('StockReserved');
     expect(outcome.envelope.payload.warehouseId).toBe(2);
   });
 
   it('the same event delivered twice reserves once and publishes one outcome', async () => {
-    const event = { eventType: 'OrderPlaced', eventId: '0b6c0f6e-2f57-4d3c-9a52-7c1c1b0f0a01', payload: { orderId: 'order-5', warehouseId: 1, lines: [{ sku: 'DRILL', quantity: 2 }] } };
+    const event = {
+      eventType: 'OrderPlaced',
+      eventId: '0b6c0f6e-2f57-4d3c-9a52-7c1c1b0f0a01',
+      payload: { orderId: 'order-5', warehouseId: 1, lines: [{ sku: 'DRILL', quantity: 2 }] },
+    };
     await stack.publish('orders', 'order-5', [event, event]);
-    const [follow] = await stack.publish('orders', 'order-5b', [{ eventType: 'OrderPlaced', payload: { orderId: 'order-5b', warehouseId: 1, lines: [{ sku: 'DRILL', quantity: 1 }] } }]);
+    const [follow] = await stack.publish('orders', 'order-5b', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'order-5b', warehouseId: 1, lines: [{ sku: 'DRILL', quantity: 1 }] } },
+    ]);
     await stack.outcomesOf([event.eventId, follow!]);
 
     expect(stack.recorder.messages.filter((m) => m.envelope?.causationId === event.eventId)).toHaveLength(1);

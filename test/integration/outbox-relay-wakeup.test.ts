@@ -29,10 +29,14 @@ describe('the outbox relay leader is woken by commits on other instances', () =>
       sessionTimeoutMs: 240_000, // its heartbeat is then a minute: only a notification wakes it within the test
     });
     leader.start();
-    await waitUntil(async () => {
-      const [held] = await stack.db.$queryRaw<{ n: number }[]>`SELECT COUNT(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`;
-      return held!.n > 0;
-    }, 10_000, 'the relay never took the leader lock');
+    await waitUntil(
+      async () => {
+        const [held] = await stack.db.$queryRaw<{ n: number }[]>`SELECT COUNT(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`;
+        return held!.n > 0;
+      },
+      10_000,
+      'the relay never took the leader lock',
+    );
     await new Promise((resolve) => setTimeout(resolve, 500)); // its first pass is done; it now sleeps for the poll
   });
 
@@ -45,7 +49,11 @@ describe('the outbox relay leader is woken by commits on other instances', () =>
     await stack.startService();
     const ids = (
       await Promise.all(
-        Array.from({ length: 10 }, (_, i) => stack.publish('orders', `wake-${i}`, [{ eventType: 'OrderPlaced', payload: { orderId: `wake-${i}`, warehouseId: 1, lines: [{ sku: 'BOLT', quantity: 1 }] } }])),
+        Array.from({ length: 10 }, (_, i) =>
+          stack.publish('orders', `wake-${i}`, [
+            { eventType: 'OrderPlaced', payload: { orderId: `wake-${i}`, warehouseId: 1, lines: [{ sku: 'BOLT', quantity: 1 }] } },
+          ]),
+        ),
       )
     ).flat();
     const outcomes = await stack.outcomesOf(ids, 20_000);

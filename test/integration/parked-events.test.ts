@@ -40,9 +40,19 @@ describe('parked events', () => {
     const [other] = await stack.publish('orders', 'fine-1', [place('fine-1')]);
 
     expect((await stack.outcomeOf(other!)).envelope.eventType).toBe('StockReserved');
-    await stack.recorder.waitFor(() => lettersOf(placed.eventId).length > 0 && lettersOf(cancelled.eventId).length > 0, 60_000, 'both events of poison-7 parked');
-    expect(lettersOf(placed.eventId)[0]!.headers).toMatchObject({ 'dlq-error-code': 'PARKED', 'dlq-error-message': expect.stringMatching(/^failed 3 times with an error that is not transient: .*test poison: order poison-7/) });
-    expect(lettersOf(cancelled.eventId)[0]!.headers).toMatchObject({ 'dlq-error-code': 'PARKED', 'dlq-error-message': expect.stringContaining(`held back behind parked event ${placed.eventId}`) });
+    await stack.recorder.waitFor(
+      () => lettersOf(placed.eventId).length > 0 && lettersOf(cancelled.eventId).length > 0,
+      60_000,
+      'both events of poison-7 parked',
+    );
+    expect(lettersOf(placed.eventId)[0]!.headers).toMatchObject({
+      'dlq-error-code': 'PARKED',
+      'dlq-error-message': expect.stringMatching(/^failed 3 times with an error that is not transient: .*test poison: order poison-7/),
+    });
+    expect(lettersOf(cancelled.eventId)[0]!.headers).toMatchObject({
+      'dlq-error-code': 'PARKED',
+      'dlq-error-message': expect.stringContaining(`held back behind parked event ${placed.eventId}`),
+    });
     // Neither was applied nor judged: no inbox rows, no outcome events.
     expect(await stack.db.processedEvent.count({ where: { eventId: { in: [placed.eventId, cancelled.eventId] } } })).toBe(0);
     expect(stack.recorder.messages.filter((m) => m.envelope?.causationId === placed.eventId || m.envelope?.causationId === cancelled.eventId)).toEqual([]);
@@ -64,6 +74,6 @@ describe('parked events', () => {
     await stack.publishRaw('orders', 'poison-7', JSON.stringify(cancelled));
     expect((await stack.outcomeOf(cancelled.eventId)).envelope.eventType).toBe('StockReleased');
     expect(await stack.db.deadLetter.count({ where: { errorCode: 'PARKED', resolvedAt: null } })).toBe(0);
-    expect((await stack.services[0]!.ops.metrics.registry.metrics())).toContain('inventory_parked_events 0');
+    expect(await stack.services[0]!.ops.metrics.registry.metrics()).toContain('inventory_parked_events 0');
   });
 });

@@ -16,7 +16,11 @@ describe('GET /v1/promise', () => {
   beforeAll(async () => {
     stack = await TestStack.start();
     await stack.importMasterData(
-      replenishmentCatalog([{ sku: 'PUMP', location: 'A-01-1-01', quantity: 15 }], [autoReplenished('PUMP', { reorderPoint: 10, reorderQuantity: 50, leadTimeDays: 3 })], { WH1: 'Europe/Berlin' }),
+      replenishmentCatalog(
+        [{ sku: 'PUMP', location: 'A-01-1-01', quantity: 15 }],
+        [autoReplenished('PUMP', { reorderPoint: 10, reorderQuantity: 50, leadTimeDays: 3 })],
+        { WH1: 'Europe/Berlin' },
+      ),
     );
     const service = await stack.startService({ clock });
     url = (await stack.startApi(service, {}, { clock })).url;
@@ -25,17 +29,41 @@ describe('GET /v1/promise', () => {
   afterAll(() => stack.stop());
 
   it('beyond stock, the promise date is the expected date of the PO the reorder trigger raised, once it is SENT', async () => {
-    const [placed] = await stack.publish('orders', 'p-1', [{ eventType: 'OrderPlaced', payload: { orderId: 'p-1', warehouseId: 1, lines: [{ sku: 'PUMP', quantity: 6 }] } }]);
-    const created = await stack.recorder.waitFor((ms) => ms.some((m) => m.envelope?.eventType === 'PurchaseOrderCreated' && m.envelope.causationId === placed), 30_000, 'PurchaseOrderCreated');
-    const po = created.find((m) => m.envelope?.eventType === 'PurchaseOrderCreated')!.envelope!.payload as { poId: number; expectedDate: string; status: string; lines: { quantity: number }[] };
+    const [placed] = await stack.publish('orders', 'p-1', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'p-1', warehouseId: 1, lines: [{ sku: 'PUMP', quantity: 6 }] } },
+    ]);
+    const created = await stack.recorder.waitFor(
+      (ms) => ms.some((m) => m.envelope?.eventType === 'PurchaseOrderCreated' && m.envelope.causationId === placed),
+      30_000,
+      'PurchaseOrderCreated',
+    );
+    const po = created.find((m) => m.envelope?.eventType === 'PurchaseOrderCreated')!.envelope!.payload as {
+      poId: number;
+      expectedDate: string;
+      status: string;
+      lines: { quantity: number }[];
+    };
     expect(po).toMatchObject({ status: 'DRAFT', expectedDate: '2026-11-29', lines: [{ quantity: 50 }] });
 
     // 9 available today; a DRAFT promises nothing yet.
-    expect((await promise('sku=PUMP&quantity=9')).body).toEqual({ sku: 'PUMP', productId: expect.any(Number), quantity: 9, warehouseId: 1, date: '2026-11-26', sources: [{ type: 'ON_HAND', quantity: 9, date: '2026-11-26' }] });
+    expect((await promise('sku=PUMP&quantity=9')).body).toEqual({
+      sku: 'PUMP',
+      productId: expect.any(Number),
+      quantity: 9,
+      warehouseId: 1,
+      date: '2026-11-26',
+      sources: [{ type: 'ON_HAND', quantity: 9, date: '2026-11-26' }],
+    });
     expect((await promise('sku=PUMP&quantity=20')).body).toMatchObject({ warehouseId: 1, date: null });
 
-    const [sent] = await stack.publish('purchase-order-updates', String(po.poId), [{ eventType: 'PurchaseOrderStatusChanged', payload: { poId: po.poId, status: 'SENT' } }]);
-    await waitFor(async () => (await stack.db.processedEvent.findUnique({ where: { eventId: sent! } }))?.outcome !== undefined && (await stack.db.purchaseOrder.findUniqueOrThrow({ where: { poId: po.poId } })).status === 'SENT');
+    const [sent] = await stack.publish('purchase-order-updates', String(po.poId), [
+      { eventType: 'PurchaseOrderStatusChanged', payload: { poId: po.poId, status: 'SENT' } },
+    ]);
+    await waitFor(
+      async () =>
+        (await stack.db.processedEvent.findUnique({ where: { eventId: sent! } }))?.outcome !== undefined &&
+        (await stack.db.purchaseOrder.findUniqueOrThrow({ where: { poId: po.poId } })).status === 'SENT',
+    );
 
     expect((await promise('sku=PUMP&quantity=20')).body).toEqual({
       sku: 'PUMP',

@@ -36,7 +36,9 @@ describe('PurchaseOrderStatusChanged from procurement through Kafka', () => {
     // Procurement's own changes are not echoed on purchase-orders (see consumers/purchase-order-status-changed.ts);
     // only the level of what is incoming moves (inventory-levels).
     for (const eventId of [sent!, confirmed!, again!]) {
-      expect(await stack.db.outboxEvent.count({ where: { eventType: { not: 'InventoryLevelChanged' }, envelope: { path: ['causationId'], equals: eventId } } })).toBe(0);
+      expect(
+        await stack.db.outboxEvent.count({ where: { eventType: { not: 'InventoryLevelChanged' }, envelope: { path: ['causationId'], equals: eventId } } }),
+      ).toBe(0);
     }
   });
 
@@ -68,7 +70,9 @@ describe('PurchaseOrderStatusChanged from procurement through Kafka', () => {
     expect(await processedOutcome(stack.db, cancel!)).toBe('STATUS_CHANGED');
     expect(await poStatus(poId)).toBe('CANCELLED');
 
-    const [receipt] = await stack.publish('goods-receipts', String(poId), [{ eventType: 'GoodsReceived', payload: { poId, receiptId: 'R-SAW', lines: [{ sku: 'SAW', quantity: 4 }] } }]);
+    const [receipt] = await stack.publish('goods-receipts', String(poId), [
+      { eventType: 'GoodsReceived', payload: { poId, receiptId: 'R-SAW', lines: [{ sku: 'SAW', quantity: 4 }] } },
+    ]);
     const rejected = await receiptOutcomeOf(stack, receipt!);
     expect(rejected.envelope.eventType).toBe('GoodsReceiptRejected');
     expect(rejected.envelope.payload).toEqual({ poId, receiptId: 'R-SAW', reason: 'INVALID_PO_STATUS', detail: expect.stringContaining('CANCELLED') });

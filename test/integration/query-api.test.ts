@@ -31,10 +31,29 @@ describe('query API', () => {
       ),
     );
     sentPo = await createPurchaseOrder(stack.db, { warehouseCode: 'WH2', status: 'SENT', lines: [{ sku: 'HAMMER', quantity: 10, received: 4 }] });
-    draftPo = await createPurchaseOrder(stack.db, { warehouseCode: 'WH2', status: 'DRAFT', lines: [{ sku: 'HAMMER', quantity: 100 }, { sku: 'DRILL', quantity: 7 }] });
+    draftPo = await createPurchaseOrder(stack.db, {
+      warehouseCode: 'WH2',
+      status: 'DRAFT',
+      lines: [
+        { sku: 'HAMMER', quantity: 100 },
+        { sku: 'DRILL', quantity: 7 },
+      ],
+    });
     service = await stack.startService();
     url = (await stack.startApi(service)).url;
-    const [placed] = await stack.publish('orders', 'api-1', [{ eventType: 'OrderPlaced', payload: { orderId: 'api-1', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 11 }, { sku: 'SAW', quantity: 3 }] } }]);
+    const [placed] = await stack.publish('orders', 'api-1', [
+      {
+        eventType: 'OrderPlaced',
+        payload: {
+          orderId: 'api-1',
+          warehouseId: 1,
+          lines: [
+            { sku: 'HAMMER', quantity: 11 },
+            { sku: 'SAW', quantity: 3 },
+          ],
+        },
+      },
+    ]);
     expect((await stack.outcomeOf(placed!)).envelope.eventType).toBe('StockReserved');
   });
 
@@ -48,9 +67,42 @@ describe('query API', () => {
     const saw = (await stack.db.product.findUniqueOrThrow({ where: { sku: 'SAW' } })).productId;
     expect(body).toEqual({
       items: [
-        { productId: hammer, sku: 'HAMMER', warehouseId: 1, onHand: 12, reserved: 11, available: 1, backordered: 0, incoming: 0, status: 'IN_STOCK', version: expect.any(Number) },
-        { productId: hammer, sku: 'HAMMER', warehouseId: 2, onHand: 5, reserved: 0, available: 5, backordered: 0, incoming: 6, status: 'IN_STOCK', version: expect.any(Number) },
-        { productId: saw, sku: 'SAW', warehouseId: 1, onHand: 3, reserved: 3, available: 0, backordered: 0, incoming: 0, status: 'OUT_OF_STOCK', version: expect.any(Number) },
+        {
+          productId: hammer,
+          sku: 'HAMMER',
+          warehouseId: 1,
+          onHand: 12,
+          reserved: 11,
+          available: 1,
+          backordered: 0,
+          incoming: 0,
+          status: 'IN_STOCK',
+          version: expect.any(Number),
+        },
+        {
+          productId: hammer,
+          sku: 'HAMMER',
+          warehouseId: 2,
+          onHand: 5,
+          reserved: 0,
+          available: 5,
+          backordered: 0,
+          incoming: 6,
+          status: 'IN_STOCK',
+          version: expect.any(Number),
+        },
+        {
+          productId: saw,
+          sku: 'SAW',
+          warehouseId: 1,
+          onHand: 3,
+          reserved: 3,
+          available: 0,
+          backordered: 0,
+          incoming: 0,
+          status: 'OUT_OF_STOCK',
+          version: expect.any(Number),
+        },
       ].sort((a, b) => a.productId - b.productId || a.warehouseId - b.warehouseId),
       unknown: ['NOPE'],
       unknownProductIds: [],
@@ -62,9 +114,17 @@ describe('query API', () => {
   });
 
   it('GET /v1/availability: LOW_STOCK below the reorder point', async () => {
-    await stack.publish('inventory-operations', '1', [{ eventType: 'StockAdjusted', payload: { sku: 'SAW', locationId: 1, quantityDelta: 4, reason: 'found' } }]);
-    await waitFor(async () => (await get('/v1/availability?sku=SAW')).body.items?.length === 1 && ((await get('/v1/availability?sku=SAW')).body.items![0] as { available: number }).available === 4);
-    expect((await get('/v1/availability?sku=SAW')).body.items).toEqual([expect.objectContaining({ onHand: 7, reserved: 3, available: 4, status: 'LOW_STOCK' })]);
+    await stack.publish('inventory-operations', '1', [
+      { eventType: 'StockAdjusted', payload: { sku: 'SAW', locationId: 1, quantityDelta: 4, reason: 'found' } },
+    ]);
+    await waitFor(
+      async () =>
+        (await get('/v1/availability?sku=SAW')).body.items?.length === 1 &&
+        ((await get('/v1/availability?sku=SAW')).body.items![0] as { available: number }).available === 4,
+    );
+    expect((await get('/v1/availability?sku=SAW')).body.items).toEqual([
+      expect.objectContaining({ onHand: 7, reserved: 3, available: 4, status: 'LOW_STOCK' }),
+    ]);
   });
 
   it('GET /v1/availability: no product named, or more than 100, is a 400 problem', async () => {
@@ -96,13 +156,27 @@ describe('query API', () => {
       holdUntil: null,
       warehouseIds: [1],
       lines: [
-        { sku: 'HAMMER', quantity: 11, reserved: 11, shipped: 0, released: 0, backordered: 0, allocations: [expect.objectContaining({ location: 'A-01-1-01', quantity: 10 }), expect.objectContaining({ location: 'A-01-1-02', quantity: 1 })] },
+        {
+          sku: 'HAMMER',
+          quantity: 11,
+          reserved: 11,
+          shipped: 0,
+          released: 0,
+          backordered: 0,
+          allocations: [expect.objectContaining({ location: 'A-01-1-01', quantity: 10 }), expect.objectContaining({ location: 'A-01-1-02', quantity: 1 })],
+        },
         { sku: 'SAW', quantity: 3, reserved: 3, shipped: 0 },
       ],
     });
     const [shipped] = await stack.publish('orders', 'api-1', [{ eventType: 'OrderShipped', payload: { orderId: 'api-1' } }]);
     expect((await stack.outcomeOf(shipped!)).envelope.eventType).toBe('StockShipped');
-    expect((await get('/v1/orders/api-1')).body).toMatchObject({ status: 'FULFILLED', lines: [{ sku: 'HAMMER', reserved: 0, shipped: 11 }, { sku: 'SAW', reserved: 0, shipped: 3 }] });
+    expect((await get('/v1/orders/api-1')).body).toMatchObject({
+      status: 'FULFILLED',
+      lines: [
+        { sku: 'HAMMER', reserved: 0, shipped: 11 },
+        { sku: 'SAW', reserved: 0, shipped: 3 },
+      ],
+    });
     expect((await get('/v1/orders/nobody')).body).toMatchObject({ status: 404, code: 'ORDER_NOT_FOUND' });
   });
 
@@ -128,12 +202,29 @@ describe('query API', () => {
 
   it('GET /v1/purchase-orders and /{poId}: with their lines, ordered and received', async () => {
     const sent = await get('/v1/purchase-orders?status=SENT');
-    expect(sent.body).toEqual({ items: [expect.objectContaining({ poId: sentPo, status: 'SENT', warehouseId: 2, lines: [expect.objectContaining({ sku: 'HAMMER', ordered: 10, received: 4 })] })], nextCursor: null });
+    expect(sent.body).toEqual({
+      items: [
+        expect.objectContaining({
+          poId: sentPo,
+          status: 'SENT',
+          warehouseId: 2,
+          lines: [expect.objectContaining({ sku: 'HAMMER', ordered: 10, received: 4 })],
+        }),
+      ],
+      nextCursor: null,
+    });
     const all = await get('/v1/purchase-orders?warehouseId=2&limit=1');
     expect((all.body.items as { poId: number }[]).map((p) => p.poId)).toEqual([draftPo]);
     const rest = await get(`/v1/purchase-orders?warehouseId=2&limit=1&cursor=${all.body.nextCursor}`);
     expect((rest.body.items as { poId: number }[]).map((p) => p.poId)).toEqual([sentPo]);
-    expect((await get(`/v1/purchase-orders/${draftPo}`)).body).toMatchObject({ poId: draftPo, status: 'DRAFT', lines: [{ sku: 'HAMMER', ordered: 100 }, { sku: 'DRILL', ordered: 7 }] });
+    expect((await get(`/v1/purchase-orders/${draftPo}`)).body).toMatchObject({
+      poId: draftPo,
+      status: 'DRAFT',
+      lines: [
+        { sku: 'HAMMER', ordered: 100 },
+        { sku: 'DRILL', ordered: 7 },
+      ],
+    });
     expect((await get('/v1/purchase-orders/424242')).body).toMatchObject({ status: 404, code: 'PURCHASE_ORDER_NOT_FOUND' });
   });
 

@@ -73,11 +73,18 @@ describe('GoodsReceived through Kafka', () => {
     return eventId!;
   }
 
-  const poLines = (poId: number) => stack.db.purchaseOrderLine.findMany({ where: { poId }, orderBy: { poLineId: 'asc' }, select: { quantityOrdered: true, quantityReceived: true } });
+  const poLines = (poId: number) =>
+    stack.db.purchaseOrderLine.findMany({ where: { poId }, orderBy: { poLineId: 'asc' }, select: { quantityOrdered: true, quantityReceived: true } });
   const poStatus = async (poId: number) => (await stack.db.purchaseOrder.findUniqueOrThrow({ where: { poId } })).status;
 
   it('a CONFIRMED PO goes PARTIAL, then RECEIVED, with GoodsReceiptRecorded and PurchaseOrderStatusChanged each time', async () => {
-    const poId = await createPurchaseOrder(stack.db, { status: 'CONFIRMED', lines: [{ sku: 'HAMMER', quantity: 10 }, { sku: 'SAW', quantity: 5 }] });
+    const poId = await createPurchaseOrder(stack.db, {
+      status: 'CONFIRMED',
+      lines: [
+        { sku: 'HAMMER', quantity: 10 },
+        { sku: 'SAW', quantity: 5 },
+      ],
+    });
     const hammerBulk = await locationIdOf(stack.db, 'WH1', 'B-01-1-01');
     const emptyPickFace = await locationIdOf(stack.db, 'WH1', 'A-01-1-01');
 
@@ -94,14 +101,20 @@ describe('GoodsReceived through Kafka', () => {
     expect(partial.PurchaseOrderStatusChanged!.key).toBe(String(poId));
     expect(partial.PurchaseOrderStatusChanged!.topic).toMatch(/purchase-orders$/);
     expect(partial.PurchaseOrderStatusChanged!.envelope.payload).toEqual({ poId, status: 'PARTIAL', previousStatus: 'CONFIRMED' });
-    expect(await poLines(poId)).toEqual([{ quantityOrdered: 10, quantityReceived: 4 }, { quantityOrdered: 5, quantityReceived: 0 }]);
+    expect(await poLines(poId)).toEqual([
+      { quantityOrdered: 10, quantityReceived: 4 },
+      { quantityOrdered: 5, quantityReceived: 0 },
+    ]);
     const ledger = await stack.db.inventoryTransaction.findMany({ where: { eventId: first } });
     expect(ledger.map((l) => [l.txnType, l.locationId, l.quantity, l.referenceType, l.referenceId, l.performedBy])).toEqual([
       ['RECEIVE', hammerBulk, 4, 'PURCHASE_ORDER', String(poId), 'dock-7'],
     ]);
     expect(await stockDrift(stack.db)).toEqual([]);
 
-    const second = await receive(poId, 'R-100-2', [{ sku: 'HAMMER', quantity: 6 }, { sku: 'SAW', quantity: 5 }]);
+    const second = await receive(poId, 'R-100-2', [
+      { sku: 'HAMMER', quantity: 6 },
+      { sku: 'SAW', quantity: 5 },
+    ]);
     const received = await eventsCausedBy(stack, second, 2);
     expect(received.GoodsReceiptRecorded!.envelope.payload).toEqual({
       poId,
@@ -143,8 +156,17 @@ describe('GoodsReceived through Kafka', () => {
 
   it('more than ordered is rejected as OVER_RECEIPT without tolerance', async () => {
     const poId = await createPurchaseOrder(stack.db, { status: 'CONFIRMED', lines: [{ sku: 'DRILL', quantity: 10 }] });
-    const rejected = await receiptOutcomeOf(stack, await receive(poId, 'R-DRILL', [{ sku: 'DRILL', quantity: 6 }, { sku: 'DRILL', quantity: 5 }]));
-    expect(rejected.envelope.payload).toMatchObject({ reason: 'OVER_RECEIPT', detail: expect.stringContaining('receiving 11 exceeds the 10 still receivable') });
+    const rejected = await receiptOutcomeOf(
+      stack,
+      await receive(poId, 'R-DRILL', [
+        { sku: 'DRILL', quantity: 6 },
+        { sku: 'DRILL', quantity: 5 },
+      ]),
+    );
+    expect(rejected.envelope.payload).toMatchObject({
+      reason: 'OVER_RECEIPT',
+      detail: expect.stringContaining('receiving 11 exceeds the 10 still receivable'),
+    });
     expect(await poLines(poId)).toEqual([{ quantityOrdered: 10, quantityReceived: 0 }]);
     expect(await poStatus(poId)).toBe('CONFIRMED');
     expect(await inventoryOf(stack.db, 'DRILL')).toEqual([]);
@@ -164,8 +186,17 @@ describe('GoodsReceived through Kafka', () => {
 
   it('a product not on the PO, or not known at all, is rejected as PRODUCT_NOT_ON_PO and nothing is booked', async () => {
     const poId = await createPurchaseOrder(stack.db, { status: 'CONFIRMED', lines: [{ sku: 'CHISEL', quantity: 5 }] });
-    const stranger = await receiptOutcomeOf(stack, await receive(poId, 'R-CHISEL-1', [{ sku: 'CHISEL', quantity: 1 }, { sku: 'HAMMER', quantity: 2 }]));
-    expect(stranger.envelope.payload).toMatchObject({ reason: 'PRODUCT_NOT_ON_PO', detail: expect.stringMatching(/^product \d+ is not on the purchase order$/) });
+    const stranger = await receiptOutcomeOf(
+      stack,
+      await receive(poId, 'R-CHISEL-1', [
+        { sku: 'CHISEL', quantity: 1 },
+        { sku: 'HAMMER', quantity: 2 },
+      ]),
+    );
+    expect(stranger.envelope.payload).toMatchObject({
+      reason: 'PRODUCT_NOT_ON_PO',
+      detail: expect.stringMatching(/^product \d+ is not on the purchase order$/),
+    });
     const unknown = await receiptOutcomeOf(stack, await receive(poId, 'R-CHISEL-2', [{ sku: 'NO-SUCH-SKU', quantity: 1 }]));
     expect(unknown.envelope.payload).toMatchObject({ reason: 'PRODUCT_NOT_ON_PO', detail: 'sku NO-SUCH-SKU is not on the purchase order' });
     expect(await inventoryOf(stack.db, 'CHISEL')).toEqual([]);
@@ -173,14 +204,29 @@ describe('GoodsReceived through Kafka', () => {
   });
 
   it('honours a named location of the PO warehouse, and puts away by suggestion when the named one is in another warehouse', async () => {
-    const poId = await createPurchaseOrder(stack.db, { status: 'CONFIRMED', lines: [{ sku: 'LEVEL', quantity: 3 }, { sku: 'PLANE', quantity: 2 }] });
+    const poId = await createPurchaseOrder(stack.db, {
+      status: 'CONFIRMED',
+      lines: [
+        { sku: 'LEVEL', quantity: 3 },
+        { sku: 'PLANE', quantity: 2 },
+      ],
+    });
     const overflow = await locationIdOf(stack.db, 'WH1', 'Z-01-1-01');
     const otherWarehouse = await locationIdOf(stack.db, 'WH2', 'A-01-1-01');
-    const recorded = await receiptOutcomeOf(stack, await receive(poId, 'R-LEVEL', [{ sku: 'LEVEL', quantity: 3, locationId: overflow }, { sku: 'PLANE', quantity: 2, locationId: otherWarehouse }]));
+    const recorded = await receiptOutcomeOf(
+      stack,
+      await receive(poId, 'R-LEVEL', [
+        { sku: 'LEVEL', quantity: 3, locationId: overflow },
+        { sku: 'PLANE', quantity: 2, locationId: otherWarehouse },
+      ]),
+    );
     const lines = recorded.envelope.payload.lines as { sku: string; locationId: number }[];
     // Overflow is the last place put-away would pick: only the sender's choice puts LEVEL there.
     expect(lines.find((l) => l.sku === 'LEVEL')!.locationId).toBe(overflow);
-    const plane = await stack.db.location.findUniqueOrThrow({ where: { locationId: lines.find((l) => l.sku === 'PLANE')!.locationId }, include: { warehouse: true } });
+    const plane = await stack.db.location.findUniqueOrThrow({
+      where: { locationId: lines.find((l) => l.sku === 'PLANE')!.locationId },
+      include: { warehouse: true },
+    });
     expect(plane.warehouse.code).toBe('WH1');
     expect(await inventoryOf(stack.db, 'LEVEL')).toEqual([{ location: 'Z-01-1-01', onHand: 3, reserved: 0, available: 3 }]);
   });
@@ -206,7 +252,12 @@ describe('GoodsReceived through Kafka', () => {
     const po = await stack.db.purchaseOrder.findFirstOrThrow({ where: { warehouse: { code: 'WH-SPLIT' } } });
     const before = await inventoryOf(stack.db, 'WIDGET');
     const rejected = await receiptOutcomeOf(stack, await receive(po.poId, 'R-WIDGET-2', [{ sku: 'WIDGET', quantity: 1 }]));
-    expect(rejected.envelope.payload).toEqual({ poId: po.poId, receiptId: 'R-WIDGET-2', reason: 'NO_PUTAWAY_CAPACITY', detail: 'WIDGET: room for 0 of 1 unit(s) in the warehouse' });
+    expect(rejected.envelope.payload).toEqual({
+      poId: po.poId,
+      receiptId: 'R-WIDGET-2',
+      reason: 'NO_PUTAWAY_CAPACITY',
+      detail: 'WIDGET: room for 0 of 1 unit(s) in the warehouse',
+    });
     expect(await inventoryOf(stack.db, 'WIDGET')).toEqual(before);
     expect(await poLines(po.poId)).toEqual([{ quantityOrdered: 20, quantityReceived: 9 }]);
     expect(await poStatus(po.poId)).toBe('PARTIAL');
@@ -256,7 +307,12 @@ describe('lockStorageLocations', () => {
         firstLocked();
         await waitForLockWaiter(stack.db); // the second one queues behind this one's locks
         await applyStockChanges(tx, [{ productId, locationId, onHandDelta: 2, reservedDelta: 0 }], new Date());
-        await appendLedger(tx, null, [{ productId, locationId, txnType: 'RECEIVE', quantity: 2, referenceType: 'PURCHASE_ORDER', referenceId: 'lock-test' }], new Date());
+        await appendLedger(
+          tx,
+          null,
+          [{ productId, locationId, txnType: 'RECEIVE', quantity: 2, referenceType: 'PURCHASE_ORDER', referenceId: 'lock-test' }],
+          new Date(),
+        );
       })
       .then(() => (firstCommittedAt = Date.now()));
     await locked;
@@ -286,11 +342,17 @@ describe('GoodsReceived with RECEIPT_OVER_TOLERANCE_PERCENT=10', () => {
   it('accepts an over-receipt within the tolerance and closes the PO, refuses one beyond it', async () => {
     const poId = await createPurchaseOrder(stack.db, { status: 'CONFIRMED', lines: [{ sku: 'DRILL', quantity: 10 }] });
     const [beyond] = await stack.publish('goods-receipts', String(poId), [receipt(poId, 'R-DRILL-12', [{ sku: 'DRILL', quantity: 12 }])]);
-    expect((await receiptOutcomeOf(stack, beyond!)).envelope.payload).toMatchObject({ reason: 'OVER_RECEIPT', detail: expect.stringContaining('tolerance 10%') });
+    expect((await receiptOutcomeOf(stack, beyond!)).envelope.payload).toMatchObject({
+      reason: 'OVER_RECEIPT',
+      detail: expect.stringContaining('tolerance 10%'),
+    });
 
     const [within] = await stack.publish('goods-receipts', String(poId), [receipt(poId, 'R-DRILL-11', [{ sku: 'DRILL', quantity: 11 }])]);
     const events = await eventsCausedBy(stack, within!, 2);
-    expect(events.GoodsReceiptRecorded!.envelope.payload).toMatchObject({ poStatus: 'RECEIVED', lines: [expect.objectContaining({ sku: 'DRILL', quantity: 11 })] });
+    expect(events.GoodsReceiptRecorded!.envelope.payload).toMatchObject({
+      poStatus: 'RECEIVED',
+      lines: [expect.objectContaining({ sku: 'DRILL', quantity: 11 })],
+    });
     expect(events.PurchaseOrderStatusChanged!.envelope.payload).toEqual({ poId, status: 'RECEIVED', previousStatus: 'CONFIRMED' });
     expect(await stack.db.purchaseOrderLine.findFirstOrThrow({ where: { poId } })).toMatchObject({ quantityOrdered: 10, quantityReceived: 11 });
     expect(await stockDrift(stack.db)).toEqual([]);

@@ -22,13 +22,17 @@ describe('reconcile', () => {
 
   beforeAll(async () => {
     stack = await TestStack.start();
-    await stack.importMasterData(smallCatalog([
-      { sku: 'HAMMER', location: 'A-01-1-01', quantity: 5 },
-      { sku: 'HAMMER', location: 'B-01-1-01', quantity: 20 },
-      { sku: 'SAW', location: 'A-01-1-02', quantity: 3 },
-    ]));
+    await stack.importMasterData(
+      smallCatalog([
+        { sku: 'HAMMER', location: 'A-01-1-01', quantity: 5 },
+        { sku: 'HAMMER', location: 'B-01-1-01', quantity: 20 },
+        { sku: 'SAW', location: 'A-01-1-02', quantity: 3 },
+      ]),
+    );
     await stack.startService();
-    const [eventId] = await stack.publish('orders', 'rc-1', [{ eventType: 'OrderPlaced', payload: { orderId: 'rc-1', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 8 }] } }]);
+    const [eventId] = await stack.publish('orders', 'rc-1', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'rc-1', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 8 }] } },
+    ]);
     expect((await stack.outcomeOf(eventId!)).envelope.eventType).toBe('StockReserved');
     hammer = (await stack.db.product.findUniqueOrThrow({ where: { sku: 'HAMMER' } })).productId;
     pickFace = (await stack.db.location.findFirstOrThrow({ where: { aisle: 'A', bay: '01', level: '1', bin: '01', warehouse: { code: 'WH1' } } })).locationId;
@@ -50,7 +54,20 @@ describe('reconcile', () => {
     expect(report.clean).toBe(false);
     expect(report.violations).toEqual([]);
     expect(report.drift).toEqual([
-      { productId: hammer, sku: 'HAMMER', locationId: pickFace, warehouse: 'WH1', location: 'A-01-1-01', inventoryRow: true, onHand: 6, ledgerOnHand: 5, onHandDrift: 1, reserved: 5, openReserved: 5, reservedDrift: 0 },
+      {
+        productId: hammer,
+        sku: 'HAMMER',
+        locationId: pickFace,
+        warehouse: 'WH1',
+        location: 'A-01-1-01',
+        inventoryRow: true,
+        onHand: 6,
+        ledgerOnHand: 5,
+        onHandDrift: 1,
+        reserved: 5,
+        openReserved: 5,
+        reservedDrift: 0,
+      },
     ]);
 
     const table = await runCli([]);

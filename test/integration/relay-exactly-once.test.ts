@@ -91,7 +91,11 @@ describe('the outbox relay publishes exactly once', () => {
 
     // The zombie wakes up and sends the batch it holds, in a transaction of the old epoch.
     release();
-    await waitUntil(async () => zombieLog.lines.some((l) => l.msg === 'outbox relay was fenced by a newer leader; stepping down'), 30_000, 'the zombie was not fenced');
+    await waitUntil(
+      async () => zombieLog.lines.some((l) => l.msg === 'outbox relay was fenced by a newer leader; stepping down'),
+      30_000,
+      'the zombie was not fenced',
+    );
     expect(zombie.isLeader()).toBe(false);
     expect(successor.isLeader()).toBe(true);
 

@@ -14,7 +14,12 @@ import type { OutboundEvent } from '../../src/db/outbox';
 
 /** An in-contract StockReserved of about `kb` kilobytes (many lines), all for one order: one key, one partition. */
 function bigReservation(orderId: string, kb: number): (i: number) => OutboundEvent {
-  const lines = Array.from({ length: Math.ceil((kb * 1024) / 100) }, (_, n) => ({ productId: n + 1, sku: `SKU-${String(n).padStart(8, '0')}-XXXXXXXX`, quantity: 1, allocations: [{ locationId: 1, quantity: 1 }] }));
+  const lines = Array.from({ length: Math.ceil((kb * 1024) / 100) }, (_, n) => ({
+    productId: n + 1,
+    sku: `SKU-${String(n).padStart(8, '0')}-XXXXXXXX`,
+    quantity: 1,
+    allocations: [{ locationId: 1, quantity: 1 }],
+  }));
   return () => ({ eventType: 'StockReserved', key: orderId, payload: { orderId, warehouseId: 1, lines } });
 }
 
@@ -56,7 +61,9 @@ describe('outbox rows near the broker size limit', () => {
     expect(parked.publishedAt).toBeNull();
     expect(parked.parkedAt).not.toBeNull();
     expect(parked.parkedReason).toMatch(/too large/);
-    expect(await service.ops.metrics.registry.getSingleMetricAsString('inventory_relay_parked_total')).toContain('inventory_relay_parked_total{kind="outbox"} 1');
+    expect(await service.ops.metrics.registry.getSingleMetricAsString('inventory_relay_parked_total')).toContain(
+      'inventory_relay_parked_total{kind="outbox"} 1',
+    );
     await expectAllOnWireOnce(stack, behind);
   }, 120_000);
 });
@@ -71,7 +78,9 @@ describe('a dead letter of an inbound message near the size limit', () => {
     await stack.startService();
     const size = 1_048_400; // the broker's default limit is 1,048,588 bytes a record batch: this fits, but not with the dlq-* headers
     await stack.publishRaw('orders', 'same-key', 'x'.repeat(size));
-    const [next] = await stack.publish('orders', 'same-key', [{ eventType: 'OrderPlaced', eventId: randomUUID(), payload: { orderId: 'after-big', warehouseId: 1, lines: [{ sku: 'BOLT', quantity: 1 }] } }]);
+    const [next] = await stack.publish('orders', 'same-key', [
+      { eventType: 'OrderPlaced', eventId: randomUUID(), payload: { orderId: 'after-big', warehouseId: 1, lines: [{ sku: 'BOLT', quantity: 1 }] } },
+    ]);
 
     const outcome = await stack.outcomeOf(next!, 60_000);
     expect(outcome.envelope.eventType).toBe('StockReserved');

@@ -56,10 +56,12 @@ describe('replay via consumer-group offsets', () => {
 
   beforeAll(async () => {
     stack = await TestStack.start();
-    await stack.importMasterData(smallCatalog([
-      { sku: 'HAMMER', location: 'A-01-1-01', quantity: 100 },
-      { sku: 'SAW', location: 'A-01-1-02', quantity: 2 },
-    ]));
+    await stack.importMasterData(
+      smallCatalog([
+        { sku: 'HAMMER', location: 'A-01-1-01', quantity: 100 },
+        { sku: 'SAW', location: 'A-01-1-02', quantity: 2 },
+      ]),
+    );
     admin = testKafka().admin();
     await admin.connect();
   });
@@ -75,7 +77,11 @@ describe('replay via consumer-group offsets', () => {
     for (let i = 1; i <= 8; i++) {
       const sku = i === 8 ? 'SAW' : 'HAMMER';
       const quantity = i === 8 ? 5 : i; // the last one is short: InsufficientStock
-      ids.push(...(await stack.publish('orders', `r-${i}`, [{ eventType: 'OrderPlaced', payload: { orderId: `r-${i}`, warehouseId: 1, lines: [{ sku, quantity }] } }])));
+      ids.push(
+        ...(await stack.publish('orders', `r-${i}`, [
+          { eventType: 'OrderPlaced', payload: { orderId: `r-${i}`, warehouseId: 1, lines: [{ sku, quantity }] } },
+        ])),
+      );
     }
     await stack.publishRaw('orders', 'r-bad', '{not json');
     await stack.publishRaw('inventory-operations', '1', '{"also": "not an envelope"}');
@@ -84,7 +90,9 @@ describe('replay via consumer-group offsets', () => {
     await waitUntil(groupAtEnd, 30_000, 'group offsets never reached the end');
 
     // While a member is in the group, nothing is planned or changed.
-    await expect(planReplay(admin, { groupId: stack.config.KAFKA_GROUP_ID, topicPrefix: stack.config.KAFKA_TOPIC_PREFIX, target: { kind: 'earliest' } })).rejects.toThrow(ReplayRefusedError);
+    await expect(
+      planReplay(admin, { groupId: stack.config.KAFKA_GROUP_ID, topicPrefix: stack.config.KAFKA_TOPIC_PREFIX, target: { kind: 'earliest' } }),
+    ).rejects.toThrow(ReplayRefusedError);
 
     for (const s of stack.services.splice(0)) await s.stop();
     const before = await snapshot();

@@ -39,10 +39,16 @@ describe('replenishment: one PO under concurrency', () => {
     // Different orderIds as keys spread the orders over the topic's 3 partitions, hence over both instances.
     for (let i = 0; i < 40; i++) {
       const orderId = `hot-${i}`;
-      eventIds.push(...(await stack.publish('orders', orderId, [{ eventType: 'OrderPlaced', payload: { orderId, warehouseId: 1, lines: [{ sku: 'HOT', quantity: 6 }] } }])));
+      eventIds.push(
+        ...(await stack.publish('orders', orderId, [{ eventType: 'OrderPlaced', payload: { orderId, warehouseId: 1, lines: [{ sku: 'HOT', quantity: 6 }] } }])),
+      );
     }
     // Every order reserved (waiting for StockReserved itself: the one PurchaseOrderCreated may be recorded before it).
-    await stack.recorder.waitFor((ms) => eventIds.every((id) => ms.some((m) => m.envelope?.eventType === 'StockReserved' && m.envelope.causationId === id)), 60_000, 'StockReserved of 40 orders');
+    await stack.recorder.waitFor(
+      (ms) => eventIds.every((id) => ms.some((m) => m.envelope?.eventType === 'StockReserved' && m.envelope.causationId === id)),
+      60_000,
+      'StockReserved of 40 orders',
+    );
 
     expect(await openPurchaseOrders('HOT')).toHaveLength(1);
     expect(await stack.db.outboxEvent.count({ where: { eventType: 'PurchaseOrderCreated' } })).toBe(1);
@@ -50,13 +56,24 @@ describe('replenishment: one PO under concurrency', () => {
     // Both instances had work: the events arrived on more than one partition.
     const partitions = await stack.db.processedEvent.findMany({ where: { eventId: { in: eventIds } }, distinct: ['partition'], select: { partition: true } });
     expect(partitions.length).toBeGreaterThan(1);
-    expect((await stack.db.inventory.aggregate({ where: { productId: await productId('HOT') }, _sum: { quantityReserved: true } }))._sum.quantityReserved).toBe(240);
+    expect((await stack.db.inventory.aggregate({ where: { productId: await productId('HOT') }, _sum: { quantityReserved: true } }))._sum.quantityReserved).toBe(
+      240,
+    );
     expect(await stockDrift(stack.db)).toEqual([]);
   });
 
   async function raceOrder(sku: string): Promise<ReplenishmentOrder> {
     const acme = await stack.db.supplier.findUniqueOrThrow({ where: { code: 'ACME' } });
-    return { productId: await productId(sku), sku, supplierId: acme.supplierId, warehouseId: 1, quantity: 50, unitCost: '7.25', expectedDate: '2026-12-01', trigger: 'REORDER_POINT' };
+    return {
+      productId: await productId(sku),
+      sku,
+      supplierId: acme.supplierId,
+      warehouseId: 1,
+      quantity: 50,
+      unitCost: '7.25',
+      expectedDate: '2026-12-01',
+      trigger: 'REORDER_POINT',
+    };
   }
 
   /** A transaction that creates the PO, then holds its uncommitted row until told to finish. */

@@ -31,8 +31,10 @@ describe('replenishment: daily scan', () => {
   let stack: TestStack;
   const today = '2026-11-26';
   const now = new Date('2026-11-26T10:00:00Z'); // 11:00 in Berlin
-  const scan = (overrides: Partial<Parameters<typeof runDailyScan>[1]> = {}) => runDailyScan(stack.db, { now, windowDays: 28, serviceLevel: 0.95, apply: false, ...overrides });
-  const row = (report: DailyScanReport, sku: string, warehouse = 'WH1'): DailyScanRow | undefined => report.rows.find((r) => r.sku === sku && r.warehouse === warehouse);
+  const scan = (overrides: Partial<Parameters<typeof runDailyScan>[1]> = {}) =>
+    runDailyScan(stack.db, { now, windowDays: 28, serviceLevel: 0.95, apply: false, ...overrides });
+  const row = (report: DailyScanReport, sku: string, warehouse = 'WH1'): DailyScanRow | undefined =>
+    report.rows.find((r) => r.sku === sku && r.warehouse === warehouse);
   const productId = async (sku: string) => (await stack.db.product.findUniqueOrThrow({ where: { sku } })).productId;
   const poCount = () => stack.db.purchaseOrder.count();
   const createdInOutbox = () => stack.db.outboxEvent.findMany({ where: { eventType: 'PurchaseOrderCreated' }, orderBy: { outboxId: 'asc' } });
@@ -64,16 +66,42 @@ describe('replenishment: daily scan', () => {
       ),
     );
     const window = Array.from({ length: 28 }, (_, i) => i + 1); // days before today: 1 .. 28
-    await recordShipments(stack.db, 'FAST', 'WH1', 'A-01-1-01', window.filter((d) => d % 2 === 0).map((d) => ({ at: daysBefore(today, d), quantity: 4 })));
+    await recordShipments(
+      stack.db,
+      'FAST',
+      'WH1',
+      'A-01-1-01',
+      window.filter((d) => d % 2 === 0).map((d) => ({ at: daysBefore(today, d), quantity: 4 })),
+    );
     await recordShipments(stack.db, 'STEADY', 'WH1', 'A-01-1-01', [
       ...window.map((d) => ({ at: daysBefore(today, d), quantity: 1 })),
       { at: daysBefore(today, 40), quantity: 100 }, // before the window
       { at: '2026-11-25T23:30:00Z', quantity: 100 }, // 00:30 on the 26th in Berlin: today, not in the window
     ]);
-    for (const sku of ['RETIRED', 'MANUAL']) await recordShipments(stack.db, sku, 'WH1', 'A-01-1-01', window.map((d) => ({ at: daysBefore(today, d), quantity: 4 })));
+    for (const sku of ['RETIRED', 'MANUAL'])
+      await recordShipments(
+        stack.db,
+        sku,
+        'WH1',
+        'A-01-1-01',
+        window.map((d) => ({ at: daysBefore(today, d), quantity: 4 })),
+      );
     await stack.db.$transaction(async (tx) => {
       const { supplierId } = await tx.supplier.findUniqueOrThrow({ where: { code: 'ACME' } });
-      await createReplenishmentOrder(tx, { productId: await productId('PENDING'), sku: 'PENDING', supplierId, warehouseId: 1, quantity: 50, unitCost: '7.25', expectedDate: '2026-11-30', trigger: 'REORDER_POINT' }, randomUUID());
+      await createReplenishmentOrder(
+        tx,
+        {
+          productId: await productId('PENDING'),
+          sku: 'PENDING',
+          supplierId,
+          warehouseId: 1,
+          quantity: 50,
+          unitCost: '7.25',
+          expectedDate: '2026-11-30',
+          trigger: 'REORDER_POINT',
+        },
+        randomUUID(),
+      );
     });
     await stack.startService(); // its outbox relay publishes what the scan stages
     first = await scan();
@@ -111,13 +139,22 @@ describe('replenishment: daily scan', () => {
     expect(po.expectedDate!.toISOString().slice(0, 10)).toBe('2026-12-01');
     expect(po.lines.map((l) => [l.productId, l.quantityOrdered, l.unitCost.toString()])).toEqual([[fast.productId, 50, '7.25']]);
 
-    const [published] = await stack.recorder.waitFor((ms) => ms.some((m) => m.envelope?.eventType === 'PurchaseOrderCreated' && m.key === String(po.poId))).then((ms) => ms.filter((m) => m.key === String(po.poId)));
+    const [published] = await stack.recorder
+      .waitFor((ms) => ms.some((m) => m.envelope?.eventType === 'PurchaseOrderCreated' && m.key === String(po.poId)))
+      .then((ms) => ms.filter((m) => m.key === String(po.poId)));
     expect(published!.topic).toBe(`${stack.config.KAFKA_TOPIC_PREFIX}purchase-orders`);
     expect(published!.envelope).toMatchObject({
       eventId: outboundEventId(cause, 'PurchaseOrderCreated', `1:${fast.productId}:${po.poId}`),
       causationId: cause,
       correlationId: `daily-scan:${today}`,
-      payload: { poId: po.poId, warehouseId: 1, status: 'DRAFT', expectedDate: '2026-12-01', trigger: 'DAILY_SCAN', lines: [{ productId: fast.productId, sku: 'FAST', quantity: 50, unitCost: '7.25' }] },
+      payload: {
+        poId: po.poId,
+        warehouseId: 1,
+        status: 'DRAFT',
+        expectedDate: '2026-12-01',
+        trigger: 'DAILY_SCAN',
+        lines: [{ productId: fast.productId, sku: 'FAST', quantity: 50, unitCost: '7.25' }],
+      },
     });
   });
 
@@ -153,7 +190,12 @@ describe('replenishment: daily scan', () => {
     const env = { config: stack.config, logger: createLogger('silent'), out: (line: string) => void lines.push(line) };
     expect(await replenishCommand.run(['--as-of', today, '--json'], env)).toBe(0);
     const report = JSON.parse(lines.join('\n')) as DailyScanReport;
-    expect(report).toMatchObject({ windowDays: stack.config.REPLENISH_DEMAND_WINDOW_DAYS, serviceLevel: stack.config.REPLENISH_SERVICE_LEVEL, created: 0, applied: [] });
+    expect(report).toMatchObject({
+      windowDays: stack.config.REPLENISH_DEMAND_WINDOW_DAYS,
+      serviceLevel: stack.config.REPLENISH_SERVICE_LEVEL,
+      created: 0,
+      applied: [],
+    });
     expect(row(report, 'FAST')).toMatchObject({ asOf: today, demandMean: 2, recommendedReorderPoint: 18, action: 'OPEN_PURCHASE_ORDER' });
 
     lines.length = 0;
@@ -161,18 +203,28 @@ describe('replenishment: daily scan', () => {
     const table = lines.join('\n').split('\n');
     expect(table[0]).toBe('demand window 14 days before as_of (warehouse-local days), service level 0.99');
     expect(table[1]).toMatch(/^warehouse\s+sku\s+as_of\s+available\s+reorder_point\s+recommended\s+mean\/day\s+sd\/day\s+lead_days\s+action$/);
-    expect(table.find((l) => l.startsWith('WH1') && / FAST /.test(l))).toMatch(/^WH1\s+FAST\s+2026-11-26\s+30\s+10\s+\d+\s+2\.00\s+2\.08\s+5\s+OPEN_PURCHASE_ORDER$/);
+    expect(table.find((l) => l.startsWith('WH1') && / FAST /.test(l))).toMatch(
+      /^WH1\s+FAST\s+2026-11-26\s+30\s+10\s+\d+\s+2\.00\s+2\.08\s+5\s+OPEN_PURCHASE_ORDER$/,
+    );
     expect((await stack.db.product.findUniqueOrThrow({ where: { sku: 'FAST' } })).reorderPoint).toBe(10);
   });
 
-  it('--apply writes each product\'s highest warehouse recommendation, never from an empty history or for inactive products', async () => {
+  it("--apply writes each product's highest warehouse recommendation, never from an empty history or for inactive products", async () => {
     const applied = await scan({ apply: true });
     expect([...applied.applied].sort((a, b) => a.sku.localeCompare(b.sku))).toEqual([
       { productId: await productId('FAST'), sku: 'FAST', from: 10, to: 18 }, // WH1 18, WH2 0
       { productId: await productId('STEADY'), sku: 'STEADY', from: 10, to: 5 },
     ]);
     const points = await stack.db.product.findMany({ select: { sku: true, reorderPoint: true }, orderBy: { sku: 'asc' } });
-    expect(Object.fromEntries(points.map((p) => [p.sku, p.reorderPoint]))).toEqual({ FAST: 18, MANUAL: 10, PENDING: 10, QUIET: 10, RETIRED: 10, SHORT: 10, STEADY: 5 });
+    expect(Object.fromEntries(points.map((p) => [p.sku, p.reorderPoint]))).toEqual({
+      FAST: 18,
+      MANUAL: 10,
+      PENDING: 10,
+      QUIET: 10,
+      RETIRED: 10,
+      SHORT: 10,
+      STEADY: 5,
+    });
     expect(await stockDrift(stack.db)).toEqual([]);
   });
 

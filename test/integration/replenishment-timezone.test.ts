@@ -29,10 +29,12 @@ describe('replenishment: expected date in the warehouse time zone', () => {
   async function dropBelowPoint(warehouseCode: 'WH1' | 'WH2'): Promise<{ warehouseId: number; expectedDate: string }> {
     const { warehouseId } = await stack.db.warehouse.findUniqueOrThrow({ where: { code: warehouseCode } });
     const orderId = `valve-${warehouseCode}`;
-    const [eventId] = await stack.publish('orders', orderId, [{ eventType: 'OrderPlaced', payload: { orderId, warehouseId, lines: [{ sku: 'VALVE', quantity: 5 }] } }]);
-    const [created] = await stack.recorder.waitFor((ms) => ms.some((m) => m.envelope?.eventType === 'PurchaseOrderCreated' && m.envelope.causationId === eventId)).then((ms) =>
-      ms.filter((m) => m.envelope?.eventType === 'PurchaseOrderCreated' && m.envelope.causationId === eventId),
-    );
+    const [eventId] = await stack.publish('orders', orderId, [
+      { eventType: 'OrderPlaced', payload: { orderId, warehouseId, lines: [{ sku: 'VALVE', quantity: 5 }] } },
+    ]);
+    const [created] = await stack.recorder
+      .waitFor((ms) => ms.some((m) => m.envelope?.eventType === 'PurchaseOrderCreated' && m.envelope.causationId === eventId))
+      .then((ms) => ms.filter((m) => m.envelope?.eventType === 'PurchaseOrderCreated' && m.envelope.causationId === eventId));
     return { warehouseId: created!.envelope!.payload.warehouseId, expectedDate: created!.envelope!.payload.expectedDate };
   }
 

@@ -42,16 +42,20 @@ describe('replenishment: reorder-point trigger', () => {
   async function order(orderId: string, sku: string, quantity: number): Promise<string> {
     const [eventId] = await stack.publish('orders', orderId, [{ eventType: 'OrderPlaced', payload: { orderId, warehouseId: 1, lines: [{ sku, quantity }] } }]);
     // Wait for StockReserved itself: a PurchaseOrderCreated of the same event may be recorded first (another topic).
-    await stack.recorder.waitFor((ms) => ms.some((m) => m.envelope?.eventType === 'StockReserved' && m.envelope.causationId === eventId), 30_000, `StockReserved of ${orderId}`);
+    await stack.recorder.waitFor(
+      (ms) => ms.some((m) => m.envelope?.eventType === 'StockReserved' && m.envelope.causationId === eventId),
+      30_000,
+      `StockReserved of ${orderId}`,
+    );
     return eventId!;
   }
 
   it('crossing the reorder point creates one DRAFT PO and publishes PurchaseOrderCreated keyed by poId', async () => {
     const eventId = await order('pump-1', 'PUMP', 6); // 15 -> 9 available, below 10
 
-    const [created] = (await stack.recorder.waitFor((ms) => ms.some((m) => m.envelope?.eventType === 'PurchaseOrderCreated' && m.envelope.causationId === eventId))).filter(
-      (m) => m.envelope?.eventType === 'PurchaseOrderCreated' && m.envelope.causationId === eventId,
-    );
+    const [created] = (
+      await stack.recorder.waitFor((ms) => ms.some((m) => m.envelope?.eventType === 'PurchaseOrderCreated' && m.envelope.causationId === eventId))
+    ).filter((m) => m.envelope?.eventType === 'PurchaseOrderCreated' && m.envelope.causationId === eventId);
     const [po] = await purchaseOrdersOf('PUMP');
     const acme = await stack.db.supplier.findUniqueOrThrow({ where: { code: 'ACME' } });
     expect(created!.topic).toBe(`${stack.config.KAFKA_TOPIC_PREFIX}purchase-orders`);
@@ -110,7 +114,9 @@ describe('replenishment: reorder-point trigger', () => {
     // No inbound event can lower an inactive product (OrderPlaced refuses it), so call the trigger as a handler would.
     const emitted: OutboundEvent[] = [];
     const retired = await productId('RETIRED'); // 5 available, point 10
-    await stack.db.$transaction((tx) => afterAvailabilityDrop({ tx, eventId: randomUUID(), now: clock(), log: createLogger('silent'), emit: (e) => emitted.push(e) }, 1, [retired]));
+    await stack.db.$transaction((tx) =>
+      afterAvailabilityDrop({ tx, eventId: randomUUID(), now: clock(), log: createLogger('silent'), emit: (e) => emitted.push(e) }, 1, [retired]),
+    );
     expect(emitted).toEqual([]);
     expect(await purchaseOrdersOf('RETIRED')).toHaveLength(0);
   });

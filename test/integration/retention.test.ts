@@ -29,24 +29,44 @@ describe('retention: pruning the inbox, the outbox and the dead letters', () => 
   const setInboundRetention = async (ms: string) => {
     await kafkaAdmin.alterConfigs({
       validateOnly: false,
-      resources: inboundTopics.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: topicName(t, stack.config.KAFKA_TOPIC_PREFIX), configEntries: [{ name: 'retention.ms', value: ms }] })),
+      resources: inboundTopics.map((t) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: topicName(t, stack.config.KAFKA_TOPIC_PREFIX),
+        configEntries: [{ name: 'retention.ms', value: ms }],
+      })),
     });
     // The broker applies a topic config change asynchronously.
     const expected = Number(ms) < 0 ? Infinity : Number(ms);
-    await waitUntil(async () => (await inboundTopicRetentionMs(createKafka(stack.config, createLogger('silent')), stack.config.KAFKA_TOPIC_PREFIX)) === expected, 15_000, `retention.ms never became ${ms}`);
+    await waitUntil(
+      async () => (await inboundTopicRetentionMs(createKafka(stack.config, createLogger('silent')), stack.config.KAFKA_TOPIC_PREFIX)) === expected,
+      15_000,
+      `retention.ms never became ${ms}`,
+    );
   };
-  const prune = () => pruneRetained({ db: stack.db, kafka: createKafka(stack.config, createLogger('silent')), topicPrefix: stack.config.KAFKA_TOPIC_PREFIX, retentionDays: stack.config.RETENTION_DAYS, logger: createLogger('silent') });
+  const prune = () =>
+    pruneRetained({
+      db: stack.db,
+      kafka: createKafka(stack.config, createLogger('silent')),
+      topicPrefix: stack.config.KAFKA_TOPIC_PREFIX,
+      retentionDays: stack.config.RETENTION_DAYS,
+      logger: createLogger('silent'),
+    });
   const inbox = async () => (await stack.db.processedEvent.findMany({ select: { eventId: true } })).map((r) => r.eventId).sort();
   const deadLetters = async () => (await stack.db.deadLetter.findMany({ select: { deadLetterId: true } })).map((r) => r.deadLetterId).sort();
-  const outboxCauses = async () => (await stack.db.outboxEvent.findMany({ select: { outboxId: true, envelope: true } })).map((r) => (r.envelope as { causationId: string }).causationId);
+  const outboxCauses = async () =>
+    (await stack.db.outboxEvent.findMany({ select: { outboxId: true, envelope: true } })).map((r) => (r.envelope as { causationId: string }).causationId);
 
   beforeAll(async () => {
     stack = await TestStack.start({ RETENTION_DAYS: '2', RETENTION_PRUNE_INTERVAL_MS: '0' });
     await kafkaAdmin.connect();
     await stack.importMasterData(smallCatalog([{ sku: 'HAMMER', location: 'A-01-1-01', quantity: 10 }]));
     const service = await stack.startService();
-    [oldOrder] = await stack.publish('orders', 'r-old', [{ eventType: 'OrderPlaced', payload: { orderId: 'r-old', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } }]);
-    [newOrder] = await stack.publish('orders', 'r-new', [{ eventType: 'OrderPlaced', payload: { orderId: 'r-new', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } }]);
+    [oldOrder] = await stack.publish('orders', 'r-old', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'r-old', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } },
+    ]);
+    [newOrder] = await stack.publish('orders', 'r-new', [
+      { eventType: 'OrderPlaced', payload: { orderId: 'r-new', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } },
+    ]);
     await stack.publishRaw('orders', 'r-bad', 'not json');
     await stack.outcomesOf([oldOrder!, newOrder!]);
     await stack.recorder.waitFor((ms) => ms.some((m) => m.headers['dlq-error-code'] === 'INVALID_JSON'), 30_000, 'the dead letter');
@@ -58,12 +78,29 @@ describe('retention: pruning the inbox, the outbox and the dead letters', () => 
     // Three days old: the first order's inbox row, outbox row and the dead letter; plus an old
     // dead letter not sent yet and an old outbox row not published yet, which must stay.
     await stack.db.$executeRaw`UPDATE processed_event SET processed_at = now() - interval '3 days' WHERE event_id = ${oldOrder!}::uuid`;
-    await stack.db.$executeRaw`UPDATE outbox_event SET created_at = now() - interval '3 days', published_at = now() - interval '3 days' WHERE envelope->>'causationId' = ${oldOrder}`;
+    await stack.db
+      .$executeRaw`UPDATE outbox_event SET created_at = now() - interval '3 days', published_at = now() - interval '3 days' WHERE envelope->>'causationId' = ${oldOrder}`;
     await stack.db.$executeRaw`UPDATE dead_letter SET created_at = now() - interval '3 days'`;
     oldDeadLetterId = (await stack.db.deadLetter.findFirstOrThrow()).deadLetterId;
-    unsentDeadLetterId = (await stack.db.deadLetter.create({ data: { topic: 'x', partition: 0, offset: 1n, errorCode: 'INVALID_JSON', errorMessage: 'm', createdAt: new Date(Date.now() - 3 * DAY_MS) } })).deadLetterId;
+    unsentDeadLetterId = (
+      await stack.db.deadLetter.create({
+        data: { topic: 'x', partition: 0, offset: 1n, errorCode: 'INVALID_JSON', errorMessage: 'm', createdAt: new Date(Date.now() - 3 * DAY_MS) },
+      })
+    ).deadLetterId;
     const e = envelope({ eventType: 'StockReleased', payload: {} });
-    unpublishedOutboxId = (await stack.db.outboxEvent.create({ data: { eventId: e.eventId, eventType: 'StockReleased', topic: 'inventory-events', messageKey: 'k', envelope: { ...e, payload: {}, causationId: 'unpublished' }, headers: {}, createdAt: new Date(Date.now() - 3 * DAY_MS) } })).outboxId;
+    unpublishedOutboxId = (
+      await stack.db.outboxEvent.create({
+        data: {
+          eventId: e.eventId,
+          eventType: 'StockReleased',
+          topic: 'inventory-events',
+          messageKey: 'k',
+          envelope: { ...e, payload: {}, causationId: 'unpublished' },
+          headers: {},
+          createdAt: new Date(Date.now() - 3 * DAY_MS),
+        },
+      })
+    ).outboxId;
     // The first outbox rows of the table: pruning walks from the oldest outbox_id.
     expect((await stack.db.outboxEvent.count()) >= 3).toBe(true);
   });
@@ -91,7 +128,7 @@ describe('retention: pruning the inbox, the outbox and the dead letters', () => 
     expect(await inbox()).toEqual([oldOrder, newOrder].sort());
   });
 
-  it('past both RETENTION_DAYS and the topics\' retention, old inbox rows and sent dead letters go; unsent ones and recent rows stay', async () => {
+  it("past both RETENTION_DAYS and the topics' retention, old inbox rows and sent dead letters go; unsent ones and recent rows stay", async () => {
     await setInboundRetention(String(DAY_MS));
     const summary = await prune();
     expect(summary).toMatchObject({ processedEvents: 1, deadLetters: 1 });
@@ -104,7 +141,11 @@ describe('retention: pruning the inbox, the outbox and the dead letters', () => 
   it('a recent event delivered again is still skipped after pruning: nothing is reserved twice', async () => {
     await stack.startService();
     // The same message again, as a replay would deliver it (same eventId).
-    const again = envelope({ eventId: newOrder, eventType: 'OrderPlaced', payload: { orderId: 'r-new', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] } });
+    const again = envelope({
+      eventId: newOrder,
+      eventType: 'OrderPlaced',
+      payload: { orderId: 'r-new', warehouseId: 1, lines: [{ sku: 'HAMMER', quantity: 1 }] },
+    });
     await stack.publishRaw('orders', 'r-new', JSON.stringify(again), { 'event-type': 'OrderPlaced', 'event-id': newOrder! });
     const [marker] = await stack.publish('orders', 'r-new', [{ eventType: 'OrderCancelled', payload: { orderId: 'r-new' } }]);
     await stack.outcomeOf(marker!); // same key, same partition: the copy was handled before it
@@ -117,11 +158,36 @@ describe('retention: pruning the inbox, the outbox and the dead letters', () => 
     for (const service of stack.services.splice(0)) await service.stop(); // its relay would publish the row below
     const old = new Date(Date.now() - 10 * DAY_MS);
     const waiting = envelope({ eventType: 'StockReleased', payload: {} });
-    const unpublished = (await stack.db.outboxEvent.create({ data: { eventId: waiting.eventId, eventType: 'StockReleased', topic: 'inventory-events', messageKey: 'k', envelope: { ...waiting, payload: {} }, headers: {}, createdAt: old } })).outboxId;
+    const unpublished = (
+      await stack.db.outboxEvent.create({
+        data: {
+          eventId: waiting.eventId,
+          eventType: 'StockReleased',
+          topic: 'inventory-events',
+          messageKey: 'k',
+          envelope: { ...waiting, payload: {} },
+          headers: {},
+          createdAt: old,
+        },
+      })
+    ).outboxId;
     for (let i = 0; i < 5; i++) {
       const e = envelope({ eventType: 'StockReleased', payload: {} });
-      await stack.db.outboxEvent.create({ data: { eventId: e.eventId, eventType: 'StockReleased', topic: 'inventory-events', messageKey: 'k', envelope: { ...e, payload: {} }, headers: {}, createdAt: old, publishedAt: old } });
-      await stack.db.processedEvent.create({ data: { eventId: e.eventId, eventType: 'OrderPlaced', topic: 't', partition: 0, offset: BigInt(i), outcome: 'RESERVED', processedAt: old } });
+      await stack.db.outboxEvent.create({
+        data: {
+          eventId: e.eventId,
+          eventType: 'StockReleased',
+          topic: 'inventory-events',
+          messageKey: 'k',
+          envelope: { ...e, payload: {} },
+          headers: {},
+          createdAt: old,
+          publishedAt: old,
+        },
+      });
+      await stack.db.processedEvent.create({
+        data: { eventId: e.eventId, eventType: 'OrderPlaced', topic: 't', partition: 0, offset: BigInt(i), outcome: 'RESERVED', processedAt: old },
+      });
     }
     const before = new Date(Date.now() - 5 * DAY_MS);
     // Another instance's round holds the lock: this one deletes nothing and does not wait.
@@ -144,19 +210,25 @@ describe('retention: pruning the inbox, the outbox and the dead letters', () => 
   });
 
   it('the service prunes by itself every RETENTION_PRUNE_INTERVAL_MS', async () => {
-    const service = new InventoryService({ config: { ...stack.config, RETENTION_PRUNE_INTERVAL_MS: 200 }, logger: createLogger('silent'), instanceId: 'pruner' });
+    const service = new InventoryService({
+      config: { ...stack.config, RETENTION_PRUNE_INTERVAL_MS: 200 },
+      logger: createLogger('silent'),
+      instanceId: 'pruner',
+    });
     await service.start();
     try {
       const old = new Date(Date.now() - 10 * DAY_MS);
       const e = envelope({ eventType: 'StockReleased', payload: {} });
-      await stack.db.processedEvent.create({ data: { eventId: e.eventId, eventType: 'OrderPlaced', topic: 't', partition: 0, offset: 99n, outcome: 'RESERVED', processedAt: old } });
+      await stack.db.processedEvent.create({
+        data: { eventId: e.eventId, eventType: 'OrderPlaced', topic: 't', partition: 0, offset: 99n, outcome: 'RESERVED', processedAt: old },
+      });
       await waitUntil(async () => (await stack.db.processedEvent.count({ where: { eventId: e.eventId } })) === 0, 15_000, 'never pruned');
     } finally {
       await service.stop();
     }
   });
 
-  it('pruneHorizons: the longer of RETENTION_DAYS and the topics\' retention; none for the inbox when unknown or forever', () => {
+  it("pruneHorizons: the longer of RETENTION_DAYS and the topics' retention; none for the inbox when unknown or forever", () => {
     const now = new Date('2026-12-01T00:00:00Z');
     expect(pruneHorizons(now, 30, 7 * DAY_MS)).toEqual({ replayRecords: new Date('2026-11-01T00:00:00Z'), outbox: new Date('2026-11-01T00:00:00Z') });
     expect(pruneHorizons(now, 1, 7 * DAY_MS)).toEqual({ replayRecords: new Date('2026-11-24T00:00:00Z'), outbox: new Date('2026-11-30T00:00:00Z') });

@@ -33,7 +33,9 @@ describe('split orders under concurrency (two instances)', () => {
     const ids = (
       await Promise.all(
         Array.from({ length: ORDERS }, (_, i) =>
-          stack.publish('orders', `rare-${i}`, [{ eventType: 'OrderPlaced', payload: { orderId: `rare-${i}`, sourcing: 'SPLIT', lines: [{ sku: 'RARE', quantity: 2 }] } }]),
+          stack.publish('orders', `rare-${i}`, [
+            { eventType: 'OrderPlaced', payload: { orderId: `rare-${i}`, sourcing: 'SPLIT', lines: [{ sku: 'RARE', quantity: 2 }] } },
+          ]),
         ),
       )
     ).flat();
@@ -44,7 +46,18 @@ describe('split orders under concurrency (two instances)', () => {
     expect(types.filter((t) => t === 'StockReserved')).toHaveLength(1);
     expect(types.filter((t) => t === 'InsufficientStock')).toHaveLength(ORDERS - 1);
     const winner = stack.recorder.messages.find((m) => m.envelope?.eventType === 'StockReserved')!;
-    expect(winner.envelope!.payload).toMatchObject({ warehouseIds: [1, 2], lines: [{ quantity: 2, allocations: [{ warehouseId: 1, quantity: 1 }, { warehouseId: 2, quantity: 1 }] }] });
+    expect(winner.envelope!.payload).toMatchObject({
+      warehouseIds: [1, 2],
+      lines: [
+        {
+          quantity: 2,
+          allocations: [
+            { warehouseId: 1, quantity: 1 },
+            { warehouseId: 2, quantity: 1 },
+          ],
+        },
+      ],
+    });
     expect((await inventoryOf(stack.db, 'RARE')).map((r) => r.reserved)).toEqual([1, 1]);
     expect(stack.recorder.messages.filter((m) => m.headers['dlq-error-code'] !== undefined)).toEqual([]);
     expect(await stockDrift(stack.db)).toEqual([]);

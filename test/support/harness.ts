@@ -59,12 +59,20 @@ export class TestStack {
     await ensureTopics(createKafka(this.config, createLogger('silent')), prefix, 3, 1);
     this.producer = kafka.producer();
     await this.producer.connect();
-    this.recorder = await new TopicRecorder(kafka, [topics.inventoryEvents, topics.purchaseOrders, topics.deadLetter].map((t) => topicName(t, prefix))).start();
+    this.recorder = await new TopicRecorder(
+      kafka,
+      [topics.inventoryEvents, topics.purchaseOrders, topics.deadLetter].map((t) => topicName(t, prefix)),
+    ).start();
   }
 
   /** Starts one more service instance in this process (same consumer group). */
   async startService(options: { clock?: () => Date } = {}): Promise<InventoryService> {
-    const service = new InventoryService({ config: this.config, logger: createLogger(this.config.LOG_LEVEL), clock: options.clock, instanceId: String(this.services.length + 1) });
+    const service = new InventoryService({
+      config: this.config,
+      logger: createLogger(this.config.LOG_LEVEL),
+      clock: options.clock,
+      instanceId: String(this.services.length + 1),
+    });
     await service.start();
     this.services.push(service);
     return service;
@@ -86,7 +94,11 @@ export class TestStack {
    * The query API of a running instance, on 127.0.0.1 and a free port, with
    * these tokens (name:token:scope list) unless overridden.
    */
-  async startApi(service: InventoryService, overrides: Partial<Record<string, string>> = {}, options: { clock?: () => Date } = {}): Promise<RunningApiServer & { url: string }> {
+  async startApi(
+    service: InventoryService,
+    overrides: Partial<Record<string, string>> = {},
+    options: { clock?: () => Date } = {},
+  ): Promise<RunningApiServer & { url: string }> {
     const config = loadConfig({ ...this.envOf(), API_HOST: '127.0.0.1', API_PORT: '0', API_TOKENS: TEST_API_TOKENS, ...overrides });
     const api = await startQueryApi(config, { logger: createLogger(config.LOG_LEVEL), redriver: service.redriver, clock: options.clock });
     this.apis.push(api);
@@ -114,7 +126,11 @@ export class TestStack {
 
   /** Waits until the service's outcome for each of these inbound eventIds is on Kafka. */
   async outcomesOf(eventIds: string[], timeoutMs = 30_000) {
-    await this.recorder.waitFor((ms) => eventIds.every((id) => ms.some((m) => m.envelope?.causationId === id)), timeoutMs, `outcomes of ${eventIds.length} events`);
+    await this.recorder.waitFor(
+      (ms) => eventIds.every((id) => ms.some((m) => m.envelope?.causationId === id)),
+      timeoutMs,
+      `outcomes of ${eventIds.length} events`,
+    );
     return eventIds.map((id) => this.recorder.messages.filter((m) => m.envelope?.causationId === id));
   }
 
@@ -123,10 +139,14 @@ export class TestStack {
     const admin = testKafka().admin();
     await admin.connect();
     try {
-      await waitUntil(async () => {
-        const { groups } = await admin.describeGroups([this.config.KAFKA_GROUP_ID]);
-        return groups[0]?.state === 'Stable' && groups[0].members.length === count;
-      }, timeoutMs, `consumer group never had ${count} stable members`);
+      await waitUntil(
+        async () => {
+          const { groups } = await admin.describeGroups([this.config.KAFKA_GROUP_ID]);
+          return groups[0]?.state === 'Stable' && groups[0].members.length === count;
+        },
+        timeoutMs,
+        `consumer group never had ${count} stable members`,
+      );
     } finally {
       await admin.disconnect();
     }
@@ -155,7 +175,10 @@ export class TestStack {
     const admin = testKafka().admin();
     try {
       await admin.connect();
-      await admin.deleteTopics({ topics: [...Object.values(topics).map((t) => topicName(t, this.config.KAFKA_TOPIC_PREFIX)), relayOffsetsTopic(this.config.KAFKA_TOPIC_PREFIX)], timeout: 10_000 });
+      await admin.deleteTopics({
+        topics: [...Object.values(topics).map((t) => topicName(t, this.config.KAFKA_TOPIC_PREFIX)), relayOffsetsTopic(this.config.KAFKA_TOPIC_PREFIX)],
+        timeout: 10_000,
+      });
     } catch {
       // Left for the broker's own retention; nothing depends on it.
     } finally {

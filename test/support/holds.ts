@@ -24,15 +24,26 @@ export const MINUTE = 60_000;
 
 /** Test helpers for orders with holds, over one TestStack. */
 export function holdHelpers(stack: TestStack, clock: TestClock) {
-  const orderEvent = async (eventType: string, orderId: string, payload: object = {}, extra: { occurredAt?: string; correlationId?: string } = {}): Promise<string> => {
-    const [id] = await stack.publish('orders', orderId, [{ eventType, payload: { orderId, ...payload }, occurredAt: extra.occurredAt ?? clock.now().toISOString(), correlationId: extra.correlationId }]);
+  const orderEvent = async (
+    eventType: string,
+    orderId: string,
+    payload: object = {},
+    extra: { occurredAt?: string; correlationId?: string } = {},
+  ): Promise<string> => {
+    const [id] = await stack.publish('orders', orderId, [
+      { eventType, payload: { orderId, ...payload }, occurredAt: extra.occurredAt ?? clock.now().toISOString(), correlationId: extra.correlationId },
+    ]);
     return id!;
   };
 
   /** The inbox row is committed with the handler's changes, so once it is there the outcome is final. */
   const processedOutcome = async (eventId: string): Promise<string> => {
     let outcome: string | undefined;
-    await waitUntil(async () => (outcome = (await stack.db.processedEvent.findUnique({ where: { eventId } }))?.outcome) !== undefined, 30_000, `processing of ${eventId}`);
+    await waitUntil(
+      async () => (outcome = (await stack.db.processedEvent.findUnique({ where: { eventId } }))?.outcome) !== undefined,
+      30_000,
+      `processing of ${eventId}`,
+    );
     return outcome!;
   };
 

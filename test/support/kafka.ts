@@ -44,7 +44,15 @@ export class TopicRecorder {
         } catch {
           envelope = null;
         }
-        this.messages.push({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value, headers: headersOf(message.headers), envelope });
+        this.messages.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          value,
+          headers: headersOf(message.headers),
+          envelope,
+        });
       },
     });
     return this;
@@ -55,7 +63,11 @@ export class TopicRecorder {
   }
 
   async waitFor(predicate: (messages: ReceivedMessage[]) => boolean, timeoutMs = 30_000, what = 'messages'): Promise<ReceivedMessage[]> {
-    await waitUntil(() => predicate(this.messages), timeoutMs, `timed out waiting for ${what}; got ${JSON.stringify(this.messages.map((m) => m.envelope?.eventType ?? m.headers['dlq-error-code']))}`);
+    await waitUntil(
+      () => predicate(this.messages),
+      timeoutMs,
+      `timed out waiting for ${what}; got ${JSON.stringify(this.messages.map((m) => m.envelope?.eventType ?? m.headers['dlq-error-code']))}`,
+    );
     return this.messages;
   }
 
@@ -87,7 +99,15 @@ export interface InboundEvent {
   occurredAt?: string;
 }
 
-export function envelope(event: InboundEvent): { eventId: string; eventType: string; eventVersion: number; occurredAt: string; correlationId: string | null; causationId: null; payload: unknown } {
+export function envelope(event: InboundEvent): {
+  eventId: string;
+  eventType: string;
+  eventVersion: number;
+  occurredAt: string;
+  correlationId: string | null;
+  causationId: null;
+  payload: unknown;
+} {
   return {
     eventId: event.eventId ?? randomUUID(),
     eventType: event.eventType,

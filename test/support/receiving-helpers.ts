@@ -51,7 +51,8 @@ export async function locationIdOf(db: Db, warehouseCode: string, name: string):
  * PurchaseOrderStatusChanged, on another topic, which may be recorded first.
  */
 export async function receiptOutcomeOf(stack: TestStack, eventId: string): Promise<Published> {
-  const find = () => stack.recorder.messages.find((m) => m.envelope?.causationId === eventId && m.envelope.eventType.startsWith('GoodsReceipt')) as Published | undefined;
+  const find = () =>
+    stack.recorder.messages.find((m) => m.envelope?.causationId === eventId && m.envelope.eventType.startsWith('GoodsReceipt')) as Published | undefined;
   await stack.recorder.waitFor(() => find() !== undefined, 30_000, `receipt outcome of ${eventId}`);
   return find()!;
 }

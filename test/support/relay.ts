@@ -46,7 +46,11 @@ export async function stageOutcomes(stack: TestStack, count: number, event: (i: 
 }
 
 function rejectedAdjustment(i: number): OutboundEvent {
-  return { eventType: 'StockAdjustmentRejected', key: `loc-${i % 7}`, payload: { productId: null, sku: null, locationId: 1 + (i % 7), reason: 'UNKNOWN_LOCATION' } };
+  return {
+    eventType: 'StockAdjustmentRejected',
+    key: `loc-${i % 7}`,
+    payload: { productId: null, sku: null, locationId: 1 + (i % 7), reason: 'UNKNOWN_LOCATION' },
+  };
 }
 
 export async function unpublishedCount(stack: TestStack): Promise<number> {
@@ -61,7 +65,10 @@ export async function waitUntilPublished(stack: TestStack, timeoutMs: number): P
 /** eventIds of everything on inventory-events now, as a read_committed consumer sees it. */
 export async function committedEventIds(stack: TestStack, base: (typeof topics)[keyof typeof topics] = topics.inventoryEvents): Promise<string[]> {
   const ids: string[] = [];
-  await readToEnd(testKafka(), [topicName(base, stack.config.KAFKA_TOPIC_PREFIX)], (_t, _p, m) => ids.push(JSON.parse(m.value!.toString()).eventId as string), { timeoutMs: 60_000, groupPrefix: 'test-reader' });
+  await readToEnd(testKafka(), [topicName(base, stack.config.KAFKA_TOPIC_PREFIX)], (_t, _p, m) => ids.push(JSON.parse(m.value!.toString()).eventId as string), {
+    timeoutMs: 60_000,
+    groupPrefix: 'test-reader',
+  });
   return ids;
 }
 

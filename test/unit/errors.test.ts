@@ -1,4 +1,11 @@
-import { KafkaJSConnectionError, KafkaJSLockTimeout, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError } from 'kafkajs';
+import {
+  KafkaJSConnectionError,
+  KafkaJSLockTimeout,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+  KafkaJSRequestTimeoutError,
+} from 'kafkajs';
 // kafkajs's own table of broker error codes: the errors a broker really answers with.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { createErrorFromCode(code: number): Error };
@@ -11,7 +18,9 @@ describe('isTransientError with kafkajs errors', () => {
   it('retries what the broker or the network says will pass', () => {
     expect(isTransientError(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092', { broker: '127.0.0.1:9092' }))).toBe(true);
     expect(isTransientError(new KafkaJSRequestTimeoutError('Request Produce(key: 0, version: 7) timed out'))).toBe(true);
-    expect(isTransientError(new (KafkaJSLockTimeout as unknown as new (message: string) => Error)('Timeout while acquiring lock (1 waiting locks)'))).toBe(true);
+    expect(isTransientError(new (KafkaJSLockTimeout as unknown as new (message: string) => Error)('Timeout while acquiring lock (1 waiting locks)'))).toBe(
+      true,
+    );
     expect(isTransientError(protocol(6))).toBe(true); // NOT_LEADER_FOR_PARTITION: a broker restarting
     expect(isTransientError(protocol(15))).toBe(true); // COORDINATOR_NOT_AVAILABLE
   });

@@ -46,7 +46,7 @@ describe('recommended reorder point from a shipment history (hand-computed)', ()
     expect(recommendedReorderPoint(stats.mean, stats.standardDeviation, 4, 0.95)).toBe(16);
   });
 
-  it('28 days alternating 4 and 0 (the daily-scan integration test\'s FAST), lead time 5, 95%', () => {
+  it("28 days alternating 4 and 0 (the daily-scan integration test's FAST), lead time 5, 95%", () => {
     // mean 2; every day is 2 away from it: sd = sqrt(28 * 4 / 27) = sqrt(4.148148) = 2.0367003.
     // 2 * 5 + 1.6448536 * 2.0367003 * sqrt(5) = 10 + 7.491 = 17.491 -> 18.
     const series = Array.from({ length: 28 }, (_, i) => (i % 2 === 0 ? 4 : 0));

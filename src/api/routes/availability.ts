@@ -50,16 +50,30 @@ export const availabilityRoutes: RegisterRoutes = (app, { db }) => {
     async (request) => {
       const skus = listOf(request.query.sku);
       const productIds = listOf(request.query.productId);
-      if (skus.length + productIds.length === 0) throw new ApiProblem(400, 'PRODUCT_REQUIRED', 'name at least one product with sku= or productId=', [{ path: 'querystring.sku', message: 'required' }]);
+      if (skus.length + productIds.length === 0)
+        throw new ApiProblem(400, 'PRODUCT_REQUIRED', 'name at least one product with sku= or productId=', [{ path: 'querystring.sku', message: 'required' }]);
       if (skus.length + productIds.length > MAX_AVAILABILITY_PRODUCTS) {
-        throw new ApiProblem(400, 'TOO_MANY_PRODUCTS', `at most ${MAX_AVAILABILITY_PRODUCTS} products per request`, [{ path: 'querystring.sku', message: `at most ${MAX_AVAILABILITY_PRODUCTS}` }]);
+        throw new ApiProblem(400, 'TOO_MANY_PRODUCTS', `at most ${MAX_AVAILABILITY_PRODUCTS} products per request`, [
+          { path: 'querystring.sku', message: `at most ${MAX_AVAILABILITY_PRODUCTS}` },
+        ]);
       }
       const products = await lookupProducts(db, { skus, productIds });
       const knownSkus = new Set(products.map((p) => p.sku));
       const knownIds = new Set(products.map((p) => p.productId));
       const levels = await readInventoryLevels(db, { productIds: products.map((p) => p.productId), warehouseId: request.query.warehouseId });
       return {
-        items: levels.map((l) => ({ productId: l.productId, sku: l.sku, warehouseId: l.warehouseId, onHand: l.onHand, reserved: l.reserved, available: l.available, backordered: l.backordered, incoming: l.incoming, status: l.status, version: l.version })),
+        items: levels.map((l) => ({
+          productId: l.productId,
+          sku: l.sku,
+          warehouseId: l.warehouseId,
+          onHand: l.onHand,
+          reserved: l.reserved,
+          available: l.available,
+          backordered: l.backordered,
+          incoming: l.incoming,
+          status: l.status,
+          version: l.version,
+        })),
         unknown: [...new Set(skus)].filter((s) => !knownSkus.has(s)),
         unknownProductIds: [...new Set(productIds)].filter((id) => !knownIds.has(id)),
       };

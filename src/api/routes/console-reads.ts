@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { readInventoryLevels } from '../../db/inventory-levels';
 import { lookupProducts } from '../../db/product-lookup';
-import { deadLetterCountsSince, incomingOfProduct, listWarehouses, openPurchaseOrderCounts, receiptsOfPurchaseOrder, searchProducts, stockAlertKeys } from '../../db/console-reads';
+import {
+  deadLetterCountsSince,
+  incomingOfProduct,
+  listWarehouses,
+  openPurchaseOrderCounts,
+  receiptsOfPurchaseOrder,
+  searchProducts,
+  stockAlertKeys,
+} from '../../db/console-reads';
 import { stockStatuses } from '../../domain/stock-status';
 import { inboundTopics } from '../../contracts';
 import { text } from '../../contracts/primitives';
@@ -40,7 +48,9 @@ const overviewAnswer = z
   .object({
     consumerGroup: z.string(),
     consumerLagAt: z.string().nullable().describe('when the broker was asked; null when it could not be'),
-    consumerLag: z.array(z.object({ topic: z.enum(inboundTopics), lag: z.number().int(), partitions: z.number().int() })).describe('per inbound topic: messages the group has not committed yet, all instances together'),
+    consumerLag: z
+      .array(z.object({ topic: z.enum(inboundTopics), lag: z.number().int(), partitions: z.number().int() }))
+      .describe('per inbound topic: messages the group has not committed yet, all instances together'),
     consumerLagProblem: z.string().nullable().describe('why the lag is missing, when it is'),
     deadLettersLast24h: z.array(z.object({ code: z.string(), count: z.number().int() })),
     openPurchaseOrders: z.array(z.object({ status: z.string(), count: z.number().int(), earliestExpectedDate: z.string().nullable() })),
@@ -66,7 +76,9 @@ const receipt = z
     receiptId: z.string(),
     receivedBy: z.string().nullable(),
     receivedAt: z.string(),
-    lines: z.array(z.object({ sku: z.string(), locationId: z.number().int(), location: z.string(), quantity: z.number().int() })).describe('where the receipt put its units away'),
+    lines: z
+      .array(z.object({ sku: z.string(), locationId: z.number().int(), location: z.string(), quantity: z.number().int() }))
+      .describe('where the receipt put its units away'),
   })
   .meta({ id: 'GoodsReceipt' });
 
@@ -82,7 +94,14 @@ export const consoleReadRoutes: RegisterRoutes = (app, deps) => {
 
   app.get(
     '/v1/session',
-    { schema: { summary: 'Who the presented token is: its name and scope (never the token)', tags: ['console'], querystring: z.strictObject({}), response: { 200: sessionAnswer, ...problemResponses(400, 401, 429) } } },
+    {
+      schema: {
+        summary: 'Who the presented token is: its name and scope (never the token)',
+        tags: ['console'],
+        querystring: z.strictObject({}),
+        response: { 200: sessionAnswer, ...problemResponses(400, 401, 429) },
+      },
+    },
     async (request) => ({ name: request.apiClient?.name ?? 'anonymous', scope: request.apiClient?.scope ?? 'read' }),
   );
 
@@ -107,7 +126,12 @@ export const consoleReadRoutes: RegisterRoutes = (app, deps) => {
   app.get(
     '/v1/warehouses',
     {
-      schema: { summary: 'Warehouses, by id', tags: ['console'], querystring: z.strictObject(pageQuery), response: { 200: listAnswer(warehouseSummary), ...problemResponses(400, 401, 429) } },
+      schema: {
+        summary: 'Warehouses, by id',
+        tags: ['console'],
+        querystring: z.strictObject(pageQuery),
+        response: { 200: listAnswer(warehouseSummary), ...problemResponses(400, 401, 429) },
+      },
     },
     async (request) => {
       const limit = pageLimit(request.query.limit);
@@ -122,7 +146,7 @@ export const consoleReadRoutes: RegisterRoutes = (app, deps) => {
     {
       schema: {
         summary: "A product's purchase orders in DRAFT, SENT, CONFIRMED or PARTIAL that still bring something, soonest expected first",
-        description: 'A DRAFT is listed but is not counted in availability\'s incoming (it is no promise yet).',
+        description: "A DRAFT is listed but is not counted in availability's incoming (it is no promise yet).",
         tags: ['console'],
         params: z.strictObject({ sku: skuParam }),
         querystring: z.strictObject(pageQuery),
@@ -161,11 +185,23 @@ export const consoleReadRoutes: RegisterRoutes = (app, deps) => {
 
   app.get(
     '/v1/overview',
-    { schema: { summary: 'Consumer lag per inbound topic, dead letters of the last 24 hours by code, open purchase orders by status', tags: ['console'], querystring: z.strictObject({}), response: { 200: overviewAnswer, ...problemResponses(400, 401, 429) } } },
+    {
+      schema: {
+        summary: 'Consumer lag per inbound topic, dead letters of the last 24 hours by code, open purchase orders by status',
+        tags: ['console'],
+        querystring: z.strictObject({}),
+        response: { 200: overviewAnswer, ...problemResponses(400, 401, 429) },
+      },
+    },
     async () => {
       const since = new Date(now().getTime() - 24 * 3600_000);
       const [lag, deadLetters, openPurchaseOrders] = await Promise.all([
-        deps.consumerLag ? deps.consumerLag.read().then((r) => ({ report: r, problem: null }), (e: Error) => ({ report: null, problem: `the broker did not answer: ${e.message}` })) : Promise.resolve({ report: null, problem: 'this instance does not measure consumer lag' }),
+        deps.consumerLag
+          ? deps.consumerLag.read().then(
+              (r) => ({ report: r, problem: null }),
+              (e: Error) => ({ report: null, problem: `the broker did not answer: ${e.message}` }),
+            )
+          : Promise.resolve({ report: null, problem: 'this instance does not measure consumer lag' }),
         deadLetterCountsSince(db, since),
         openPurchaseOrderCounts(db),
       ]);
@@ -198,7 +234,21 @@ export const consoleReadRoutes: RegisterRoutes = (app, deps) => {
       const levelOf = new Map(levels.map((l) => [`${l.productId}:${l.warehouseId}`, l]));
       const alerts = keys.flatMap((k) => {
         const level = levelOf.get(`${k.productId}:${k.warehouseId}`);
-        return level ? [{ productId: k.productId, sku: k.sku, name: k.name, warehouseId: k.warehouseId, available: level.available, backordered: level.backordered, incoming: level.incoming, reorderPoint: level.reorderPoint, status: level.status }] : [];
+        return level
+          ? [
+              {
+                productId: k.productId,
+                sku: k.sku,
+                name: k.name,
+                warehouseId: k.warehouseId,
+                available: level.available,
+                backordered: level.backordered,
+                incoming: level.incoming,
+                reorderPoint: level.reorderPoint,
+                status: level.status,
+              },
+            ]
+          : [];
       });
       return page(alerts, limit, (a) => ({ sku: a.sku, warehouseId: a.warehouseId }));
     },

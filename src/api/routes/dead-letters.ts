@@ -48,7 +48,12 @@ export const deadLetterRoutes: RegisterRoutes = (app, { db, topicPrefix, redrive
       const q = request.query;
       const after = decodeCursor(cursorKey, q.cursor);
       const limit = pageLimit(q.limit);
-      const rows = await listDeadLetters(db, { code: q.code, topic: q.topic && topicName(q.topic, topicPrefix), before: after ? BigInt(after.d) : undefined, limit: limit + 1 });
+      const rows = await listDeadLetters(db, {
+        code: q.code,
+        topic: q.topic && topicName(q.topic, topicPrefix),
+        before: after ? BigInt(after.d) : undefined,
+        limit: limit + 1,
+      });
       const { items, nextCursor } = page(rows, limit, (r) => ({ d: r.id.toString() }));
       return { items: items.map((r) => deadLetterView(r, topicPrefix)), nextCursor };
     },
@@ -60,7 +65,8 @@ export const deadLetterRoutes: RegisterRoutes = (app, { db, topicPrefix, redrive
       config: { scope: 'write' },
       schema: {
         summary: 'Publish a dead letter again to its original topic, to be judged once more',
-        description: 'Sends the original key, value and headers with header dlq-redrive-of: <id>. The service judges the message again as if new; refused again, it becomes a new dead letter. A dead letter is redriven at most once: 409 after. Needs a write token.',
+        description:
+          'Sends the original key, value and headers with header dlq-redrive-of: <id>. The service judges the message again as if new; refused again, it becomes a new dead letter. A dead letter is redriven at most once: 409 after. Needs a write token.',
         tags: ['dead-letters'],
         params: z.strictObject({ id: deadLetterId }),
         response: { 202: z.object({ id: z.number().int(), redrivenAt: z.string() }), ...problemResponses(400, 401, 403, 404, 409, 429, 503) },
@@ -84,7 +90,11 @@ export const deadLetterRoutes: RegisterRoutes = (app, { db, topicPrefix, redrive
         case 'NOT_FOUND':
           throw new ApiProblem(404, 'DEAD_LETTER_NOT_FOUND', `no dead letter ${id}`);
         case 'ALREADY_REDRIVEN':
-          throw new ApiProblem(409, 'ALREADY_REDRIVEN', `dead letter ${id} was redriven at ${result.redrivenAt.toISOString()}; a redriven message refused again is a new dead letter`);
+          throw new ApiProblem(
+            409,
+            'ALREADY_REDRIVEN',
+            `dead letter ${id} was redriven at ${result.redrivenAt.toISOString()}; a redriven message refused again is a new dead letter`,
+          );
         case 'NOT_REDRIVABLE':
           throw new ApiProblem(409, 'NOT_REDRIVABLE', `dead letter ${id} cannot be redriven: ${result.reason}`);
       }

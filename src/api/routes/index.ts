@@ -9,4 +9,13 @@ import { deadLetterRoutes } from './dead-letters';
 import { consoleReadRoutes } from './console-reads';
 
 /** Every resource of the query API, one file each. */
-export const apiRoutes: readonly RegisterRoutes[] = [availabilityRoutes, promiseRoutes, productRoutes, orderRoutes, ledgerRoutes, purchaseOrderRoutes, deadLetterRoutes, consoleReadRoutes];
+export const apiRoutes: readonly RegisterRoutes[] = [
+  availabilityRoutes,
+  promiseRoutes,
+  productRoutes,
+  orderRoutes,
+  ledgerRoutes,
+  purchaseOrderRoutes,
+  deadLetterRoutes,
+  consoleReadRoutes,
+];

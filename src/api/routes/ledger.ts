@@ -49,7 +49,8 @@ export const ledgerRoutes: RegisterRoutes = (app, { db }) => {
     async (request) => {
       const q = request.query;
       const after = decodeCursor(cursorKey, q.cursor);
-      if (q.from && q.to && q.from >= q.to) throw new ApiProblem(400, 'INVALID_PARAMETER', 'from must be before to', [{ path: 'querystring.from', message: 'must be before to' }]);
+      if (q.from && q.to && q.from >= q.to)
+        throw new ApiProblem(400, 'INVALID_PARAMETER', 'from must be before to', [{ path: 'querystring.from', message: 'must be before to' }]);
       let productId: number | undefined;
       if (q.sku !== undefined) {
         const [product] = await lookupProducts(db, { skus: [q.sku] });
@@ -57,7 +58,15 @@ export const ledgerRoutes: RegisterRoutes = (app, { db }) => {
         productId = product.productId;
       }
       const limit = pageLimit(q.limit);
-      const rows = await readLedger(db, { productId, locationId: q.locationId, referenceId: q.referenceId, from: q.from, to: q.to, before: after ? BigInt(after.t) : undefined, limit: limit + 1 });
+      const rows = await readLedger(db, {
+        productId,
+        locationId: q.locationId,
+        referenceId: q.referenceId,
+        from: q.from,
+        to: q.to,
+        before: after ? BigInt(after.t) : undefined,
+        limit: limit + 1,
+      });
       const { items, nextCursor } = page(rows, limit, (r) => ({ t: r.txnId.toString() }));
       return { items: items.map((r) => ({ ...r, txnId: Number(r.txnId), createdAt: r.createdAt.toISOString() })), nextCursor };
     },

@@ -21,15 +21,21 @@ const answer = z
     orderId: z.string(),
     status: z
       .enum(orderStatuses)
-      .describe('OPEN while anything is reserved or still backordered; then FULFILLED (all shipped), RELEASED (none shipped) or CLOSED (part shipped, the rest released or its backorder cancelled)'),
+      .describe(
+        'OPEN while anything is reserved or still backordered; then FULFILLED (all shipped), RELEASED (none shipped) or CLOSED (part shipped, the rest released or its backorder cancelled)',
+      ),
     holdUntil: z
       .string()
       .nullable()
-      .describe('the deadline of the hold the order was placed with (null when placed without holdUntil: a firm reservation); holdStatus says whether it still applies'),
+      .describe(
+        'the deadline of the hold the order was placed with (null when placed without holdUntil: a firm reservation); holdStatus says whether it still applies',
+      ),
     holdStatus: z
       .enum(['HELD', 'CONFIRMED', 'SHIPPED', 'CANCELLED', 'EXPIRED'])
       .nullable()
-      .describe('HELD: released at holdUntil unless confirmed, shipped or cancelled first; CONFIRMED or SHIPPED: firm; CANCELLED; EXPIRED: released at holdUntil. null without a hold'),
+      .describe(
+        'HELD: released at holdUntil unless confirmed, shipped or cancelled first; CONFIRMED or SHIPPED: firm; CANCELLED; EXPIRED: released at holdUntil. null without a hold',
+      ),
     warehouseIds: z.array(z.number().int()),
     reservedAt: z.string(),
     updatedAt: z.string(),
@@ -102,7 +108,15 @@ export const orderRoutes: RegisterRoutes = (app, { db }) => {
             released: sum(lines, (r) => r.released),
             backordered: backorder?.open ?? 0,
             backorderCancelled: backorder?.cancelled ?? 0,
-            allocations: lines.map((r) => ({ warehouseId: r.warehouseId, locationId: r.locationId, location: r.location, quantity: r.quantity, reserved: r.quantity - r.shipped - r.released, shipped: r.shipped, released: r.released })),
+            allocations: lines.map((r) => ({
+              warehouseId: r.warehouseId,
+              locationId: r.locationId,
+              location: r.location,
+              quantity: r.quantity,
+              reserved: r.quantity - r.shipped - r.released,
+              shipped: r.shipped,
+              released: r.released,
+            })),
           };
         }),
       };

@@ -31,7 +31,10 @@ export const productRoutes: RegisterRoutes = (app, { db }) => {
         tags: ['stock'],
         params: z.strictObject({ sku: skuParam }),
         querystring: z.strictObject({ cursor: cursorParam, limit: limitParam }),
-        response: { 200: z.object({ sku: z.string(), productId: z.number().int(), items: z.array(locationStock), nextCursor: nextCursorField }), ...problemResponses(400, 401, 404, 429) },
+        response: {
+          200: z.object({ sku: z.string(), productId: z.number().int(), items: z.array(locationStock), nextCursor: nextCursorField }),
+          ...problemResponses(400, 401, 404, 429),
+        },
       },
     },
     async (request) => {

@@ -7,7 +7,10 @@ import { idParam, quantityParam, skuParam } from '../params';
 import { ApiProblem, problemResponses } from '../problems';
 import type { RegisterRoutes } from '../types';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('YYYY-MM-DD, a day in the warehouse time zone');
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .describe('YYYY-MM-DD, a day in the warehouse time zone');
 
 const answer = z
   .object({
@@ -63,7 +66,14 @@ export const promiseRoutes: RegisterRoutes = (app, { db, clock }) => {
         return { ...result, warehouseId: id, startsAt: result.date ? startOfLocalDay(result.date, zone) : null };
       });
       const best = earliestPromise(candidates);
-      return { sku: product.sku, productId: product.productId, quantity, warehouseId: best?.warehouseId ?? null, date: best?.date ?? null, sources: best?.sources ?? [] };
+      return {
+        sku: product.sku,
+        productId: product.productId,
+        quantity,
+        warehouseId: best?.warehouseId ?? null,
+        date: best?.date ?? null,
+        sources: best?.sources ?? [],
+      };
     },
   );
 };

@@ -21,7 +21,12 @@ const purchaseOrder = z
   })
   .meta({ id: 'PurchaseOrder' });
 
-const view = (po: PurchaseOrderView) => ({ ...po, status: po.status as (typeof statuses)[number], createdAt: po.createdAt.toISOString(), updatedAt: po.updatedAt.toISOString() });
+const view = (po: PurchaseOrderView) => ({
+  ...po,
+  status: po.status as (typeof statuses)[number],
+  createdAt: po.createdAt.toISOString(),
+  updatedAt: po.updatedAt.toISOString(),
+});
 
 const cursorKey = z.object({ p: z.number().int().min(1) });
 

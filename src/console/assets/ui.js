@@ -45,7 +45,11 @@ const statusWords = { IN_STOCK: 'in stock', LOW_STOCK: 'low', OUT_OF_STOCK: 'out
 /** Stock status (IN_STOCK, LOW_STOCK, OUT_OF_STOCK) or any other status word as a badge. */
 export function badge(status) {
   if (!status) return '–';
-  return h('span', { class: `badge badge-${String(status).toLowerCase().replace(/_/g, '-')}` }, statusWords[status] ?? String(status).toLowerCase().replace(/_/g, ' '));
+  return h(
+    'span',
+    { class: `badge badge-${String(status).toLowerCase().replace(/_/g, '-')}` },
+    statusWords[status] ?? String(status).toLowerCase().replace(/_/g, ' '),
+  );
 }
 
 export function section(title, ...children) {
@@ -73,8 +77,30 @@ export function paged({ load, render, empty = 'Nothing to show.', limit = 25 }) 
     }
     const items = answer?.items ?? [];
     cursors[page + 1] = answer?.nextCursor ?? null;
-    const previous = h('button', { type: 'button', disabled: page === 0, onclick: () => { page -= 1; show(); } }, '← Previous');
-    const next = h('button', { type: 'button', disabled: !cursors[page + 1], onclick: () => { page += 1; show(); } }, 'Next →');
+    const previous = h(
+      'button',
+      {
+        type: 'button',
+        disabled: page === 0,
+        onclick: () => {
+          page -= 1;
+          show();
+        },
+      },
+      '← Previous',
+    );
+    const next = h(
+      'button',
+      {
+        type: 'button',
+        disabled: !cursors[page + 1],
+        onclick: () => {
+          page += 1;
+          show();
+        },
+      },
+      'Next →',
+    );
     const pager = page > 0 || cursors[page + 1] ? [h('div', { class: 'pager' }, previous, h('span', { class: 'muted' }, `page ${page + 1}`), next)] : [];
     container.replaceChildren(items.length ? render(items) : h('p', { class: 'muted' }, page === 0 ? empty : 'No more rows.'), ...pager);
   }
@@ -96,8 +122,19 @@ export function filterForm(fields, values, onSubmit, buttonLabel = 'Filter') {
     fields.map((field) => {
       const id = `f-${field.name}`;
       const input = field.options
-        ? h('select', { id }, field.options.map(([value, label]) => h('option', { value, selected: values[field.name] === value }, label)))
-        : h('input', { id, type: field.type ?? 'text', value: values[field.name] ?? '', placeholder: field.placeholder ?? '', inputmode: field.inputmode, autocomplete: 'off' });
+        ? h(
+            'select',
+            { id },
+            field.options.map(([value, label]) => h('option', { value, selected: values[field.name] === value }, label)),
+          )
+        : h('input', {
+            id,
+            type: field.type ?? 'text',
+            value: values[field.name] ?? '',
+            placeholder: field.placeholder ?? '',
+            inputmode: field.inputmode,
+            autocomplete: 'off',
+          });
       inputs[field.name] = input;
       return h('div', { class: 'field' }, h('label', { for: id }, field.label), input);
     }),
@@ -128,8 +165,26 @@ export function simpleTable(items, columns, empty = 'None.') {
     h(
       'table',
       {},
-      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : null }, c.label)))),
-      h('tbody', {}, items.map((item, i) => h('tr', {}, columns.map((c) => h('td', { 'data-label': c.label, class: c.numeric ? 'num' : null }, c.value(item, i)))))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : null }, c.label)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        items.map((item, i) =>
+          h(
+            'tr',
+            {},
+            columns.map((c) => h('td', { 'data-label': c.label, class: c.numeric ? 'num' : null }, c.value(item, i))),
+          ),
+        ),
+      ),
     ),
   );
 }

@@ -24,7 +24,11 @@ export function runCommand(command: string, args: string[], options: RunOptions)
       { timeout: options.timeoutMs, killSignal: 'SIGKILL', env: options.env ?? process.env, cwd: options.cwd ?? ROOT, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {
-          reject(new Error(`${cmd} ${argv.join(' ')} failed (${error.killed ? `killed after ${options.timeoutMs} ms` : `exit ${String(error.code)}`}):\n${stdout}\n${stderr}`));
+          reject(
+            new Error(
+              `${cmd} ${argv.join(' ')} failed (${error.killed ? `killed after ${options.timeoutMs} ms` : `exit ${String(error.code)}`}):\n${stdout}\n${stderr}`,
+            ),
+          );
         } else {
           resolve({ stdout, stderr });
         }
@@ -45,7 +49,8 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
     await sleep(intervalMs);
   }
 }

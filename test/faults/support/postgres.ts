@@ -51,7 +51,10 @@ export class PgCluster {
         chownSync(this.dir, uid, gid);
       }
       chmodSync(this.dir, 0o700);
-      await runCommand(this.bin('initdb'), ['-D', this.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], { timeoutMs: 120_000, asUser: 'postgres' });
+      await runCommand(this.bin('initdb'), ['-D', this.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], {
+        timeoutMs: 120_000,
+        asUser: 'postgres',
+      });
     }
     if (!(await this.running())) {
       await this.pgCtl(['-o', this.serverOptions(), '-l', this.logFile, '-w', '-t', '60', 'start']);

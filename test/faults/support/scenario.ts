@@ -126,7 +126,14 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   }
   const probe = new Probe(options.databaseUrl);
   const [wh1] = await probe.query<{ warehouse_id: number }>("SELECT warehouse_id FROM warehouse WHERE code = 'WH1'");
-  const orders = generateOrders(n, skus, { seed: 20261126, maxLines: 3, maxQuantity: 4, warehouseId: wh1!.warehouse_id, runId: prefix.slice(0, -1), backorderEvery: 4 });
+  const orders = generateOrders(n, skus, {
+    seed: 20261126,
+    maxLines: 3,
+    maxQuantity: 4,
+    warehouseId: wh1!.warehouse_id,
+    runId: prefix.slice(0, -1),
+    backorderEvery: 4,
+  });
 
   const entry = await buildService();
   const serviceEnv = {
@@ -147,7 +154,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     viaProxy.port = String(relayProxy.port);
     relayUrl = viaProxy.toString();
   }
-  const service = new ServiceProcess(options.name, entry, { ...serviceEnv, ...(relayUrl ? { OUTBOX_RELAY_DATABASE_URL: relayUrl } : {}) }, join(runDir, 'service.log'));
+  const service = new ServiceProcess(
+    options.name,
+    entry,
+    { ...serviceEnv, ...(relayUrl ? { OUTBOX_RELAY_DATABASE_URL: relayUrl } : {}) },
+    join(runDir, 'service.log'),
+  );
   const standby = options.standby ? new ServiceProcess(`${options.name}-standby`, entry, serviceEnv, join(runDir, 'standby.log')) : null;
 
   const sampler = new Sampler(options.databaseUrl, 200).start();
@@ -181,7 +193,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     await standby?.start();
     await producer.connect();
     const deadline = started + scenarioTimeoutMs(n) - 60_000;
-    stream = new OrderStream(producer, prefix, orders, () => sampler.processed, { deadlineMs: deadline, chunk: 250, ahead: Math.max(2000, Math.round(n * 0.1)) });
+    stream = new OrderStream(producer, prefix, orders, () => sampler.processed, {
+      deadlineMs: deadline,
+      chunk: 250,
+      ahead: Math.max(2000, Math.round(n * 0.1)),
+    });
 
     let lastProcessedAt = 0;
     for (const fault of options.faults) {
@@ -213,7 +229,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     }
     await stream.done;
     await waitForProgress(sampler, service, n, options.stallMs ?? 120_000, deadline, 'the end of the stream');
-    await waitFor(async () => Number((await probe.query<{ n: string }>('SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL'))[0]!.n) === 0, 120_000, 'the outbox to drain', 200);
+    await waitFor(
+      async () => Number((await probe.query<{ n: string }>('SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL'))[0]!.n) === 0,
+      120_000,
+      'the outbox to drain',
+      200,
+    );
     await waitFor(async () => (await service.metrics(2000)) !== null && metricsByRun.has(service.pid!), 10_000, 'a last metrics scrape').catch(() => undefined);
     // Recovered: ready again once the work is done (bounded: readiness needs a broker answer and a group join).
     await waitFor(async () => (await service.readyz()) === 200, 60_000, 'GET /readyz 200 after the faults', 500).catch(() => undefined);
@@ -235,7 +256,14 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   }
   const totalMs = Date.now() - started;
 
-  const report = await verifyScenario({ kafka, prefix, databaseUrl: options.databaseUrl, orders, stock, logFiles: [service.logFile, ...(standby ? [standby.logFile] : [])] });
+  const report = await verifyScenario({
+    kafka,
+    prefix,
+    databaseUrl: options.databaseUrl,
+    orders,
+    stock,
+    logFiles: [service.logFile, ...(standby ? [standby.logFile] : [])],
+  });
   await deleteTopics(options.brokers, prefix);
   const metrics = [...metricsByRun.values()];
   const result: ScenarioResult = {
@@ -258,7 +286,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     report,
     violations: { ...invariantViolations(report, sampler.overReservedSeen), ...(readyAtEnd === 200 ? {} : { readyzAtEnd: readyAtEnd }) },
   };
-  writeFileSync(join(runDir, 'result.json'), JSON.stringify({ ...result, report: { ...report, missing: report.missing.slice(0, 100), conflicting: report.conflicting.slice(0, 100) } }, null, 2));
+  writeFileSync(
+    join(runDir, 'result.json'),
+    JSON.stringify({ ...result, report: { ...report, missing: report.missing.slice(0, 100), conflicting: report.conflicting.slice(0, 100) } }, null, 2),
+  );
   process.stdout.write(`\n${summarize(result)}\n`);
   return result;
 }
@@ -273,7 +304,11 @@ export async function appliedButUncommitted(kafka: Kafka, groupId: string, prefi
     for (const t of offsets) {
       for (const p of t.partitions) {
         const from = BigInt(p.offset) < 0n ? '0' : p.offset;
-        const [row] = await probe.query<{ n: string }>('SELECT count(*) AS n FROM processed_event WHERE topic = $1 AND partition = $2 AND "offset" >= $3', [t.topic.slice(prefix.length), p.partition, from]);
+        const [row] = await probe.query<{ n: string }>('SELECT count(*) AS n FROM processed_event WHERE topic = $1 AND partition = $2 AND "offset" >= $3', [
+          t.topic.slice(prefix.length),
+          p.partition,
+          from,
+        ]);
         total += Number(row!.n);
       }
     }
@@ -293,7 +328,9 @@ async function waitForProgress(sampler: Sampler, service: ServiceProcess, target
     }
     const reason = Date.now() > deadline ? 'scenario deadline passed' : Date.now() - lastMoved > stallMs ? `no progress for ${stallMs} ms (hang?)` : null;
     if (reason) {
-      throw new Error(`${reason} waiting for ${what}: ${sampler.processed}/${target} processed; service running=${service.running}, readyz=${await service.readyz()}\n--- last log lines ---\n${tail(service.logFile, 30)}`);
+      throw new Error(
+        `${reason} waiting for ${what}: ${sampler.processed}/${target} processed; service running=${service.running}, readyz=${await service.readyz()}\n--- last log lines ---\n${tail(service.logFile, 30)}`,
+      );
     }
     await sleep(50);
   }
@@ -303,7 +340,10 @@ export function summarize(r: ScenarioResult): string {
   const rep = r.report;
   return [
     `=== fault scenario ${r.name}: ${r.orders} orders in ${(r.totalMs / 1000).toFixed(1)} s (${r.throughput}/s overall), logs ${r.runDir}`,
-    ...r.faults.map((f) => `  fault ${f.name} at ${(f.firedAt * 100).toFixed(1)}%: injection took ${f.injectMs} ms, processing moved again after ${f.resumedAfterMs} ms${Object.keys(f.notes).length ? ` ${JSON.stringify(f.notes)}` : ''}`),
+    ...r.faults.map(
+      (f) =>
+        `  fault ${f.name} at ${(f.firedAt * 100).toFixed(1)}%: injection took ${f.injectMs} ms, processing moved again after ${f.resumedAfterMs} ms${Object.keys(f.notes).length ? ` ${JSON.stringify(f.notes)}` : ''}`,
+    ),
     `  outcomes: ${JSON.stringify(rep.outcomesByType)}; missing ${rep.missing.length}, conflicting ${rep.conflicting.length}, strays ${rep.strays}, dead letters ${rep.deadLetters}`,
     `  inbound duplicates suppressed by the inbox: redelivered after the faults (applied, offset not committed) ${r.faults.reduce((s, f) => s + (f.notes.redelivered ?? 0), 0)}; DUPLICATE log lines ${rep.log.duplicateLines}; metric ${r.duplicatesSuppressedMetric} (lower bound: a SIGKILL loses the last seconds); input copies on the wire (test producer retries) ${rep.inputCopies}`,
     `  outcome messages ${rep.outcomeMessages} for ${rep.distinctOutcomes} distinct outcome eventIds: ${rep.outputWireDuplicates} duplicate copies on the wire (same eventId), ${rep.duplicateCopiesDiffer} copies that differ`,

@@ -97,7 +97,16 @@ export class ServiceProcess {
     const fd = openSync(this.logFile, 'a');
     const child = spawn(process.execPath, [this.entry], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', HTTP_HOST: '127.0.0.1', API_HOST: '127.0.0.1', API_PORT: '0', ...this.env, HTTP_PORT: String(this.httpPort) },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        LOG_LEVEL: 'info',
+        HTTP_HOST: '127.0.0.1',
+        API_HOST: '127.0.0.1',
+        API_PORT: '0',
+        ...this.env,
+        HTTP_PORT: String(this.httpPort),
+      },
       stdio: ['ignore', fd, fd],
     });
     closeSync(fd);
@@ -177,7 +186,10 @@ export class ServiceProcess {
 /** The last n lines of a file (diagnostics in failure messages). */
 export function tail(file: string, n: number): string {
   try {
-    return readFileSync(file, 'utf8').split('\n').slice(-n - 1).join('\n');
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(-n - 1)
+      .join('\n');
   } catch {
     return '';
   }

@@ -87,7 +87,12 @@ export function logFigures(files: string[]): LogFigures {
         retryWarnings++;
         if (line.transient === false) nonTransient++;
         const err = line.err as { message?: string } | undefined;
-        const first = err?.message?.split('\n').map((l) => l.trim()).filter(Boolean).join(' ').slice(0, 200);
+        const first = err?.message
+          ?.split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .join(' ')
+          .slice(0, 200);
         if (first && errors.size < 12) errors.add(`${line.transient === false ? '[NOT transient] ' : ''}${first}`);
       }
       if (line.msg === 'message dead-lettered') deadLetterLines++;
@@ -119,7 +124,14 @@ export function metricSum(text: string | null, name: string, labels: Record<stri
   return sum;
 }
 
-export async function verifyScenario(options: { kafka: Kafka; prefix: string; databaseUrl: string; orders: readonly OrderSpec[]; stock: Record<string, number>; logFiles: string[] }): Promise<ScenarioReport> {
+export async function verifyScenario(options: {
+  kafka: Kafka;
+  prefix: string;
+  databaseUrl: string;
+  orders: readonly OrderSpec[];
+  stock: Record<string, number>;
+  logFiles: string[];
+}): Promise<ScenarioReport> {
   const { kafka, prefix, orders, stock } = options;
   const [inputWire, outWire, dlqWire] = await Promise.all([
     readTopics(kafka, [topicOf('orders', prefix)]),
@@ -204,7 +216,12 @@ export async function verifyScenario(options: { kafka: Kafka; prefix: string; da
     let reservedTotal = 0;
     for (const sku of Object.keys(stock)) {
       const row = inventory.find((r) => r.sku === sku);
-      const figures: [number, number, number, number] = [acceptedBySku.get(sku) ?? 0, Number(row?.reserved ?? 0), openBySku.get(sku) ?? 0, publishedBySku.get(sku) ?? 0];
+      const figures: [number, number, number, number] = [
+        acceptedBySku.get(sku) ?? 0,
+        Number(row?.reserved ?? 0),
+        openBySku.get(sku) ?? 0,
+        publishedBySku.get(sku) ?? 0,
+      ];
       reservedTotal += figures[1];
       if (new Set(figures).size > 1) reservedMismatches[sku] = figures;
       const backordered: [number, number] = [backorderedBySku.get(sku) ?? 0, openBackorderedBySku.get(sku) ?? 0];

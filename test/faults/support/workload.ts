@@ -9,7 +9,12 @@ import { seededRandom } from '../../../bench/stats';
 
 /** A kafkajs client on the given brokers that never logs (faults make it noisy on purpose). */
 export function kafkaOn(brokers: string, retries = 5): Kafka {
-  return new Kafka({ clientId: `faults-${randomBytes(3).toString('hex')}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries, initialRetryTime: 200, maxRetryTime: 5000 } });
+  return new Kafka({
+    clientId: `faults-${randomBytes(3).toString('hex')}`,
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries, initialRetryTime: 200, maxRetryTime: 5000 },
+  });
 }
 
 export function randomPrefix(): string {
@@ -118,12 +123,22 @@ export function orderEnvelope(order: OrderSpec) {
     occurredAt: new Date().toISOString(),
     correlationId: `faults-${order.orderId}`,
     causationId: null,
-    payload: { orderId: order.orderId, ...(order.warehouseId ? { warehouseId: order.warehouseId } : {}), lines: order.lines, ...(order.backorder ? { backorder: order.backorder } : {}) },
+    payload: {
+      orderId: order.orderId,
+      ...(order.warehouseId ? { warehouseId: order.warehouseId } : {}),
+      lines: order.lines,
+      ...(order.backorder ? { backorder: order.backorder } : {}),
+    },
   };
 }
 
 /** Sends messages, retrying a failed send until the deadline (the broker may be restarting). Returns the failed attempts. */
-export async function sendWithRetry(producer: Producer, topic: string, messages: { key: string; value: string; headers?: Record<string, string> }[], deadlineMs: number): Promise<number> {
+export async function sendWithRetry(
+  producer: Producer,
+  topic: string,
+  messages: { key: string; value: string; headers?: Record<string, string> }[],
+  deadlineMs: number,
+): Promise<number> {
   let failures = 0;
   for (;;) {
     try {
@@ -168,7 +183,11 @@ export class OrderStream {
           continue;
         }
         const batch = orders.slice(this.sent, this.sent + chunk);
-        const messages = batch.map((o) => ({ key: o.orderId, value: JSON.stringify(orderEnvelope(o)), headers: { 'event-type': 'OrderPlaced', 'event-id': o.eventId } }));
+        const messages = batch.map((o) => ({
+          key: o.orderId,
+          value: JSON.stringify(orderEnvelope(o)),
+          headers: { 'event-type': 'OrderPlaced', 'event-id': o.eventId },
+        }));
         this.sendFailures += await sendWithRetry(producer, topic, messages, options.deadlineMs);
         this.sent += batch.length;
       }
@@ -229,7 +248,10 @@ export class Sampler {
   private busy = false;
   private readonly probe: Probe;
 
-  constructor(url: string, private readonly intervalMs = 200) {
+  constructor(
+    url: string,
+    private readonly intervalMs = 200,
+  ) {
     this.probe = new Probe(url);
   }
 
@@ -244,9 +266,13 @@ export class Sampler {
     try {
       const [count] = await this.probe.query<{ n: string }>('SELECT count(*) AS n FROM processed_event');
       this.processed = Number(count!.n);
-      const over = await this.probe.query('SELECT product_id, location_id, quantity_on_hand, quantity_reserved FROM inventory WHERE quantity_reserved > quantity_on_hand OR quantity_reserved < 0 OR quantity_on_hand < 0');
+      const over = await this.probe.query(
+        'SELECT product_id, location_id, quantity_on_hand, quantity_reserved FROM inventory WHERE quantity_reserved > quantity_on_hand OR quantity_reserved < 0 OR quantity_on_hand < 0',
+      );
       if (over.length > 0) this.overReservedSeen.push(...over);
-      for (const row of await this.probe.query<{ product_id: number; reserved: string }>('SELECT product_id, SUM(quantity_reserved) AS reserved FROM inventory GROUP BY product_id')) {
+      for (const row of await this.probe.query<{ product_id: number; reserved: string }>(
+        'SELECT product_id, SUM(quantity_reserved) AS reserved FROM inventory GROUP BY product_id',
+      )) {
         this.maxReservedPerProduct.set(row.product_id, Math.max(this.maxReservedPerProduct.get(row.product_id) ?? 0, Number(row.reserved)));
       }
       this.samples++;

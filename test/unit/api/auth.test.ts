@@ -70,10 +70,18 @@ describe('tokens never reach the logs', () => {
     const logger = createLogger('trace', sink);
     // A database that fails when touched: the 500 path, logged with its error.
     const db = new Proxy({}, { get: () => () => Promise.reject(new Error('database down for this test')) }) as unknown as Db;
-    const app = await buildApiServer({ db, logger, auth: { mode: 'tokens', tokens: parseApiTokens(`shop:${READ}:read,ops:${WRITE}:write`) }, rateLimitPerMinute: 100, topicPrefix: '', redriver: { redrive: () => Promise.reject(new Error('no')) } });
+    const app = await buildApiServer({
+      db,
+      logger,
+      auth: { mode: 'tokens', tokens: parseApiTokens(`shop:${READ}:read,ops:${WRITE}:write`) },
+      rateLimitPerMinute: 100,
+      topicPrefix: '',
+      redriver: { redrive: () => Promise.reject(new Error('no')) },
+    });
     const { port, close } = await listenApiServer(app, '127.0.0.1', 0);
     try {
-      const call = (path: string, token?: string, method = 'GET') => fetch(`http://127.0.0.1:${port}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+      const call = (path: string, token?: string, method = 'GET') =>
+        fetch(`http://127.0.0.1:${port}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
       expect((await call('/v1/openapi.json')).status).toBe(200);
       expect((await call('/v1/availability?sku=A', 'wrong-token-guess-12345678')).status).toBe(401);
       expect((await call('/v1/availability', READ)).status).toBe(400);

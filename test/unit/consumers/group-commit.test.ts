@@ -58,16 +58,25 @@ describe('GroupCommit', () => {
   it('keeps a transaction within the event limit by whole runs, and never mixes topics', async () => {
     const { transactions, apply } = recorder();
     const group = new GroupCommit(apply, 3, 1);
-    await Promise.all([group.submit(run(0, [1, 2])), group.submit(run(1, [1, 2])), group.submit(run(2, [1])), group.submit(run(0, [7], 'inventory-operations'))]);
+    await Promise.all([
+      group.submit(run(0, [1, 2])),
+      group.submit(run(1, [1, 2])),
+      group.submit(run(2, [1])),
+      group.submit(run(0, [7], 'inventory-operations')),
+    ]);
     expect(transactions).toEqual([['orders/0@1', 'orders/0@2'], ['inventory-operations/0@7'], ['orders/1@1', 'orders/1@2', 'orders/2@1']]);
   });
 
   it('hands a failed transaction error to every run in it, and keeps serving later runs', async () => {
     let fail = true;
-    const group = new GroupCommit(async (records) => {
-      if (fail) throw new Error('connection lost');
-      return records.map(() => ({ status: 'DUPLICATE', eventType: 'OrderPlaced' }) as const);
-    }, 200, 1);
+    const group = new GroupCommit(
+      async (records) => {
+        if (fail) throw new Error('connection lost');
+        return records.map(() => ({ status: 'DUPLICATE', eventType: 'OrderPlaced' }) as const);
+      },
+      200,
+      1,
+    );
     const results = await Promise.allSettled([group.submit(run(0, [1])), group.submit(run(1, [1]))]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     fail = false;
@@ -82,11 +91,22 @@ describe('OffsetCommits', () => {
     const send = async (offsets: unknown) => {
       sent.push(offsets);
     };
-    await Promise.all([commits.commit(send, 'p.orders', 0, '10'), commits.commit(send, 'p.orders', 1, '4'), commits.commit(send, 'p.orders', 0, '12'), commits.commit(send, 'p.inventory-operations', 2, '3')]);
+    await Promise.all([
+      commits.commit(send, 'p.orders', 0, '10'),
+      commits.commit(send, 'p.orders', 1, '4'),
+      commits.commit(send, 'p.orders', 0, '12'),
+      commits.commit(send, 'p.inventory-operations', 2, '3'),
+    ]);
     expect(sent).toEqual([
       {
         topics: [
-          { topic: 'p.orders', partitions: [{ partition: 0, offset: '12' }, { partition: 1, offset: '4' }] },
+          {
+            topic: 'p.orders',
+            partitions: [
+              { partition: 0, offset: '12' },
+              { partition: 1, offset: '4' },
+            ],
+          },
           { topic: 'p.inventory-operations', partitions: [{ partition: 2, offset: '3' }] },
         ],
       },

@@ -6,7 +6,13 @@ import type { ParkedDeadLetter } from '../../../src/db/dead-letters';
 describe('parkedAhead', () => {
   const event = (eventId: string, key: string, partition: number, offset: number) =>
     ({ envelope: { eventId }, record: { topic: 'orders', partition, message: { key: Buffer.from(key), offset: String(offset) } } }) as unknown as ValidEvent;
-  const parked = (eventId: string, key: string, partition: number, offset: number, id = 1n): ParkedDeadLetter => ({ deadLetterId: id, eventId, key, partition, offset: BigInt(offset) });
+  const parked = (eventId: string, key: string, partition: number, offset: number, id = 1n): ParkedDeadLetter => ({
+    deadLetterId: id,
+    eventId,
+    key,
+    partition,
+    offset: BigInt(offset),
+  });
 
   it('holds back a later event of the key, not an earlier one, not another key', () => {
     const rows = [parked('p', 'K', 0, 10)];

@@ -20,9 +20,7 @@ const asyncApiPath = `${CONTRACT_DOCS_DIR}/asyncapi.json`;
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));
 }
 
 async function parse(text: string) {
@@ -58,13 +56,21 @@ describe('AsyncAPI document', () => {
     ];
     for (const [topic, eventType] of expected) {
       const channel = parsed.document!.channels().get(topic)!;
-      const message = channel.messages().all().find((m) => m.name() === eventType);
+      const message = channel
+        .messages()
+        .all()
+        .find((m) => m.name() === eventType);
       expect({ topic, eventType, found: message !== undefined }).toEqual({ topic, eventType, found: true });
       expect(Object.keys(message!.headers()?.properties() ?? {})).toEqual(['event-type', 'event-id', 'traceparent']);
       expect(message!.payload()!.allOf()).toHaveLength(2);
     }
     const dlq = parsed.document!.channels().get(topics.deadLetter)!;
-    expect(dlq.messages().all().map((m) => m.name())).toEqual(['DeadLetter']);
+    expect(
+      dlq
+        .messages()
+        .all()
+        .map((m) => m.name()),
+    ).toEqual(['DeadLetter']);
     expect(parsed.document!.messages().all()).toHaveLength(inboundEventTypes.length + outboundEventTypes.length + 1);
   });
 
@@ -73,12 +79,7 @@ describe('AsyncAPI document', () => {
       .document!.operations()
       .all()
       .map((op) => [op.channels().all()[0]!.address(), op.action()]);
-    expect(actions.sort()).toEqual(
-      [
-        ...inboundTopics.map((t) => [t, 'receive']),
-        ...[...outboundTopics, topics.deadLetter].map((t) => [t, 'send']),
-      ].sort(),
-    );
+    expect(actions.sort()).toEqual([...inboundTopics.map((t) => [t, 'receive']), ...[...outboundTopics, topics.deadLetter].map((t) => [t, 'send'])].sort());
   });
 
   test('the check has teeth: a dangling reference is an error', async () => {
@@ -104,9 +105,13 @@ describe('generated contract docs', () => {
 
   test('the committed files under docs/contract are up to date', () => {
     // The query API's OpenAPI document has its own check (openapi.test.ts).
-    const committed = filesUnder(join(root, CONTRACT_DOCS_DIR)).map((file) => relative(root, file).split('\\').join('/')).filter((path) => path !== OPENAPI_PATH);
+    const committed = filesUnder(join(root, CONTRACT_DOCS_DIR))
+      .map((file) => relative(root, file).split('\\').join('/'))
+      .filter((path) => path !== OPENAPI_PATH);
     const stale = [
-      ...Object.keys(rendered).filter((path) => !committed.includes(path)).map((path) => `missing ${path}`),
+      ...Object.keys(rendered)
+        .filter((path) => !committed.includes(path))
+        .map((path) => `missing ${path}`),
       ...committed.filter((path) => !Object.hasOwn(rendered, path)).map((path) => `unexpected ${path}`),
       ...committed
         .filter((path) => Object.hasOwn(rendered, path) && readFileSync(join(root, path), 'utf8') !== rendered[path])

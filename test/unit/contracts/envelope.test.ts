@@ -14,9 +14,7 @@ describe('envelope', () => {
   test('unknown envelope fields are tolerated and stripped', () => {
     const result = envelopeSchema.parse(envelope('OrderPlaced', {}, { tenant: 'eu-1', schemaRef: 'x' }));
     expect(result).not.toHaveProperty('tenant');
-    expect(Object.keys(result).sort()).toEqual(
-      ['causationId', 'correlationId', 'eventId', 'eventType', 'eventVersion', 'occurredAt', 'payload'].sort(),
-    );
+    expect(Object.keys(result).sort()).toEqual(['causationId', 'correlationId', 'eventId', 'eventType', 'eventVersion', 'occurredAt', 'payload'].sort());
   });
 
   test('eventId is lower-cased (it is the idempotency key) and any 8-4-4-4-12 hex is accepted', () => {
@@ -124,7 +122,15 @@ describe('__proto__ keys', () => {
   test.each(Object.keys(inboundExamples))('%s: a __proto__ key in the payload changes nothing', (eventType) => {
     const example = inboundExamples[eventType as keyof typeof inboundExamples];
     const json = JSON.stringify(envelope(eventType, example)).replace('"payload":{', '"payload":{"__proto__":{"polluted":1},');
-    const topic = { OrderPlaced: 'orders', OrderCancelled: 'orders', OrderShipped: 'orders', OrderConfirmed: 'orders', GoodsReceived: 'goods-receipts', PurchaseOrderStatusChanged: 'purchase-order-updates' }[eventType] ?? 'inventory-operations';
+    const topic =
+      {
+        OrderPlaced: 'orders',
+        OrderCancelled: 'orders',
+        OrderShipped: 'orders',
+        OrderConfirmed: 'orders',
+        GoodsReceived: 'goods-receipts',
+        PurchaseOrderStatusChanged: 'purchase-order-updates',
+      }[eventType] ?? 'inventory-operations';
     const result = parseInboundMessage(topic as 'orders', json);
     expect(result.ok).toBe(true);
     expect(result.ok && Object.hasOwn(result.event.payload, '__proto__')).toBe(false);

@@ -2,14 +2,24 @@ import type { InboundEventType, OutboundEventType } from '../../../src/contracts
 
 /** One valid payload per event type, as another team would send it. */
 export const inboundExamples: Record<InboundEventType, Record<string, unknown>> = {
-  OrderPlaced: { orderId: 'ORD-1', warehouseId: 1, lines: [{ productId: 1, quantity: 2 }, { sku: 'SKU-2', quantity: 1 }] },
+  OrderPlaced: {
+    orderId: 'ORD-1',
+    warehouseId: 1,
+    lines: [
+      { productId: 1, quantity: 2 },
+      { sku: 'SKU-2', quantity: 1 },
+    ],
+  },
   OrderCancelled: { orderId: 'ORD-1', reason: 'customer changed their mind' },
   OrderShipped: { orderId: 'ORD-1', shipmentId: 'SHP-1', lines: [{ sku: 'SKU-2', quantity: 1 }] },
   OrderConfirmed: { orderId: 'ORD-1' },
   GoodsReceived: {
     poId: 7,
     receiptId: 'RCV-1',
-    lines: [{ productId: 1, quantity: 10, locationId: 3 }, { sku: 'SKU-2', quantity: 5 }],
+    lines: [
+      { productId: 1, quantity: 10, locationId: 3 },
+      { sku: 'SKU-2', quantity: 5 },
+    ],
     receivedBy: 'dock-team-a',
   },
   PurchaseOrderStatusChanged: { poId: 7, status: 'CONFIRMED' },

@@ -3,7 +3,10 @@ import { envelope } from './examples';
 
 const occurredAt = '2026-11-26T12:00:00.000Z';
 const placed = (holdUntil: unknown, at = occurredAt) =>
-  parseInboundMessage('orders', JSON.stringify(envelope('OrderPlaced', { orderId: 'ORD-1', lines: [{ sku: 'A', quantity: 1 }], holdUntil }, { occurredAt: at })));
+  parseInboundMessage(
+    'orders',
+    JSON.stringify(envelope('OrderPlaced', { orderId: 'ORD-1', lines: [{ sku: 'A', quantity: 1 }], holdUntil }, { occurredAt: at })),
+  );
 
 describe('OrderPlaced.holdUntil against the envelope (contract v2)', () => {
   it.each([
@@ -27,7 +30,11 @@ describe('OrderPlaced.holdUntil against the envelope (contract v2)', () => {
     expect(!result.ok && result.message).toMatch(/^payload\.holdUntil/);
   });
 
-  it.each([['not a timestamp', 'tomorrow'], ['a local time without an offset', '2026-11-26T13:00:00'], ['a number', 1764158400000]])('refuses %s', (_, holdUntil) => {
+  it.each([
+    ['not a timestamp', 'tomorrow'],
+    ['a local time without an offset', '2026-11-26T13:00:00'],
+    ['a number', 1764158400000],
+  ])('refuses %s', (_, holdUntil) => {
     expect(placed(holdUntil)).toMatchObject({ ok: false, code: 'INVALID_PAYLOAD' });
   });
 

@@ -1,11 +1,4 @@
-import {
-  inboundEvents,
-  inboundEventTypes,
-  isInboundEventType,
-  type InboundEventType,
-  type OrderPlaced,
-  type OrderShipped,
-} from '../../../src/contracts';
+import { inboundEvents, inboundEventTypes, isInboundEventType, type InboundEventType, type OrderPlaced, type OrderShipped } from '../../../src/contracts';
 import { inboundExamples, withChange } from './examples';
 
 type Change = (payload: any) => void;

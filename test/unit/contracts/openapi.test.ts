@@ -55,7 +55,11 @@ describe('OpenAPI document of the query API', () => {
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(methods)) {
         for (const status of ['400', '401', '429']) {
-          expect({ op: `${method} ${path}`, status, types: Object.keys(op.responses[status]?.content ?? {}) }).toEqual({ op: `${method} ${path}`, status, types: ['application/problem+json'] });
+          expect({ op: `${method} ${path}`, status, types: Object.keys(op.responses[status]?.content ?? {}) }).toEqual({
+            op: `${method} ${path}`,
+            status,
+            types: ['application/problem+json'],
+          });
         }
       }
     }

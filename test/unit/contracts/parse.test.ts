@@ -1,11 +1,4 @@
-import {
-  contractErrorCodes,
-  inboundEvents,
-  inboundEventTypes,
-  inboundTopics,
-  parseInboundMessage,
-  type InboundTopic,
-} from '../../../src/contracts';
+import { contractErrorCodes, inboundEvents, inboundEventTypes, inboundTopics, parseInboundMessage, type InboundTopic } from '../../../src/contracts';
 import { envelope, inboundExamples } from './examples';
 
 const message = (eventType: string, payload: unknown, extra: Record<string, unknown> = {}) =>
@@ -49,8 +42,14 @@ describe('parseInboundMessage', () => {
   });
 
   test('checks the version before the topic and the payload (contract v2: version first)', () => {
-    expect(parseInboundMessage('goods-receipts', message('OrderPlaced', { nonsense: true }, { eventVersion: 99 }))).toMatchObject({ ok: false, code: 'UNSUPPORTED_EVENT_VERSION' });
-    expect(parseInboundMessage('orders', message('OrderPlaced', { nonsense: true }, { eventVersion: 99 }))).toMatchObject({ ok: false, code: 'UNSUPPORTED_EVENT_VERSION' });
+    expect(parseInboundMessage('goods-receipts', message('OrderPlaced', { nonsense: true }, { eventVersion: 99 }))).toMatchObject({
+      ok: false,
+      code: 'UNSUPPORTED_EVENT_VERSION',
+    });
+    expect(parseInboundMessage('orders', message('OrderPlaced', { nonsense: true }, { eventVersion: 99 }))).toMatchObject({
+      ok: false,
+      code: 'UNSUPPORTED_EVENT_VERSION',
+    });
   });
 
   test.each(['StockReserved', 'PurchaseOrderCreated', 'OrderUpdated', 'constructor', '__proto__', 'toString'])(
@@ -97,7 +96,14 @@ describe('parseInboundMessage', () => {
   });
 
   test('every code it returns is a declared contract error code', () => {
-    expect(contractErrorCodes).toEqual(['INVALID_JSON', 'INVALID_ENVELOPE', 'UNKNOWN_EVENT_TYPE', 'UNSUPPORTED_EVENT_VERSION', 'WRONG_TOPIC', 'INVALID_PAYLOAD']);
+    expect(contractErrorCodes).toEqual([
+      'INVALID_JSON',
+      'INVALID_ENVELOPE',
+      'UNKNOWN_EVENT_TYPE',
+      'UNSUPPORTED_EVENT_VERSION',
+      'WRONG_TOPIC',
+      'INVALID_PAYLOAD',
+    ]);
   });
 
   test('every inbound topic carries at least one event type', () => {

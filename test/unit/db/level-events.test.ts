@@ -22,8 +22,18 @@ describe('InventoryLevelChanged from a level change', () => {
     const [event] = levelChangedEvents([change()], at);
     expect(event).toMatchObject({ eventType: 'InventoryLevelChanged', key: '7:2', eventId: levelEventId(7, 2, 3) });
     expect(event!.payload).toEqual({
-      productId: 7, sku: 'SKU-7', warehouseId: 2, onHand: 12, reserved: 4, available: 8, backordered: 0, incoming: 50,
-      status: 'LOW_STOCK', previousStatus: 'IN_STOCK', version: 3, changedAt: '2026-12-01T12:00:00.000Z',
+      productId: 7,
+      sku: 'SKU-7',
+      warehouseId: 2,
+      onHand: 12,
+      reserved: 4,
+      available: 8,
+      backordered: 0,
+      incoming: 50,
+      status: 'LOW_STOCK',
+      previousStatus: 'IN_STOCK',
+      version: 3,
+      changedAt: '2026-12-01T12:00:00.000Z',
     });
     expect(inventoryLevelChangedPayload.safeParse(event!.payload).success).toBe(true);
   });

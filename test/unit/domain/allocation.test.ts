@@ -24,10 +24,7 @@ const stock = (entries: [number, StockAtLocation[]][]): StockByProduct => new Ma
 
 describe('allocateReservation', () => {
   it('reserves from the pick face before bulk before overflow', () => {
-    const result = allocateReservation(
-      [line(hammer, 12)],
-      stock([[1, [slot(30, 'OVERFLOW', 100), slot(20, 'BULK', 6), slot(10, 'PICK_FACE', 5)]]]),
-    );
+    const result = allocateReservation([line(hammer, 12)], stock([[1, [slot(30, 'OVERFLOW', 100), slot(20, 'BULK', 6), slot(10, 'PICK_FACE', 5)]]]));
     expect(result).toEqual({
       ok: true,
       lines: [
@@ -46,10 +43,7 @@ describe('allocateReservation', () => {
   });
 
   it('takes only what is unreserved and prefers the fullest location, avoiding a split', () => {
-    const result = allocateReservation(
-      [line(hammer, 8)],
-      stock([[1, [slot(11, 'BULK', 10, 4), slot(12, 'BULK', 9)]]]),
-    );
+    const result = allocateReservation([line(hammer, 8)], stock([[1, [slot(11, 'BULK', 10, 4), slot(12, 'BULK', 9)]]]));
     expect(result.ok && result.lines[0]?.allocations).toEqual([{ locationId: 12, quantity: 8 }]);
   });
 

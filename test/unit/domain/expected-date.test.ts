@@ -44,4 +44,3 @@ describe('calendarDateIn', () => {
     expect(calendarDateIn(lateUtc, 'Pacific/Auckland')).toEqual({ year: 2026, month: 11, day: 27 });
   });
 });
-

@@ -14,7 +14,12 @@ describe('mergeOrderLines', () => {
   });
 
   it('sums lines naming the same sku', () => {
-    expect(mergeOrderLines([{ sku: 'A', quantity: 1 }, { sku: 'A', quantity: 4 }])).toEqual([{ sku: 'A', quantity: 5 }]);
+    expect(
+      mergeOrderLines([
+        { sku: 'A', quantity: 1 },
+        { sku: 'A', quantity: 4 },
+      ]),
+    ).toEqual([{ sku: 'A', quantity: 5 }]);
   });
 
   it('keys by productId when a line names both, so it merges with an id-only line', () => {
@@ -26,13 +31,24 @@ describe('mergeOrderLines', () => {
   });
 
   it('does not merge a line by id with a line by sku (the caller resolves skus later)', () => {
-    expect(mergeOrderLines([{ productId: 3, quantity: 1 }, { sku: 'SKU-3', quantity: 1 }])).toHaveLength(2);
+    expect(
+      mergeOrderLines([
+        { productId: 3, quantity: 1 },
+        { sku: 'SKU-3', quantity: 1 },
+      ]),
+    ).toHaveLength(2);
   });
 
   it('does not mutate its input', () => {
-    const input = [{ productId: 1, quantity: 1 }, { productId: 1, quantity: 1 }];
+    const input = [
+      { productId: 1, quantity: 1 },
+      { productId: 1, quantity: 1 },
+    ];
     mergeOrderLines(input);
-    expect(input).toEqual([{ productId: 1, quantity: 1 }, { productId: 1, quantity: 1 }]);
+    expect(input).toEqual([
+      { productId: 1, quantity: 1 },
+      { productId: 1, quantity: 1 },
+    ]);
   });
 });
 
@@ -50,7 +66,17 @@ describe('product keys', () => {
   });
 
   it('mergeLinesBy uses the given key', () => {
-    const merged = mergeLinesBy([{ k: 'a', quantity: 1 }, { k: 'b', quantity: 2 }, { k: 'a', quantity: 3 }], (l) => l.k);
-    expect(merged).toEqual([{ k: 'a', quantity: 4 }, { k: 'b', quantity: 2 }]);
+    const merged = mergeLinesBy(
+      [
+        { k: 'a', quantity: 1 },
+        { k: 'b', quantity: 2 },
+        { k: 'a', quantity: 3 },
+      ],
+      (l) => l.k,
+    );
+    expect(merged).toEqual([
+      { k: 'a', quantity: 4 },
+      { k: 'b', quantity: 2 },
+    ]);
   });
 });

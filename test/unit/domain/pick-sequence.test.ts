@@ -14,7 +14,12 @@ describe('availability', () => {
 
   it('never goes negative, so an over-reserved row cannot cancel out other rows', () => {
     expect(availableAt({ onHand: 2, reserved: 5 })).toBe(0);
-    expect(totalAvailable([{ onHand: 2, reserved: 5 }, { onHand: 4, reserved: 0 }])).toBe(4);
+    expect(
+      totalAvailable([
+        { onHand: 2, reserved: 5 },
+        { onHand: 4, reserved: 0 },
+      ]),
+    ).toBe(4);
   });
 });
 

@@ -49,10 +49,20 @@ describe('isOpen', () => {
 
 describe('statusAfterReceipt', () => {
   it('is PARTIAL while any line is short', () => {
-    expect(statusAfterReceipt([{ ordered: 10, received: 10 }, { ordered: 5, received: 4 }])).toBe('PARTIAL');
+    expect(
+      statusAfterReceipt([
+        { ordered: 10, received: 10 },
+        { ordered: 5, received: 4 },
+      ]),
+    ).toBe('PARTIAL');
   });
 
   it('is RECEIVED when every line has what was ordered or more', () => {
-    expect(statusAfterReceipt([{ ordered: 10, received: 10 }, { ordered: 5, received: 6 }])).toBe('RECEIVED');
+    expect(
+      statusAfterReceipt([
+        { ordered: 10, received: 10 },
+        { ordered: 5, received: 6 },
+      ]),
+    ).toBe('RECEIVED');
   });
 });

@@ -84,10 +84,7 @@ describe('suggestPutaway', () => {
   });
 
   it('skips a preferred location that has no room', () => {
-    const result = suggestPutaway({ product: box, quantity: 2 }, [
-      location(1, { holdsProduct: true, isEmpty: false, maxWeightKg: 0.4 }),
-      location(2),
-    ]);
+    const result = suggestPutaway({ product: box, quantity: 2 }, [location(1, { holdsProduct: true, isEmpty: false, maxWeightKg: 0.4 }), location(2)]);
     expect(result).toEqual({ ok: true, placements: [{ locationId: 2, quantity: 2 }] });
   });
 

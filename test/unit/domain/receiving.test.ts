@@ -23,7 +23,14 @@ describe('checkReceipt', () => {
   });
 
   it('closes the PO as RECEIVED once every line is complete', () => {
-    const result = checkReceipt(po('PARTIAL'), [{ productId: 1, quantity: 100 }, { productId: 2, quantity: 6 }], 0);
+    const result = checkReceipt(
+      po('PARTIAL'),
+      [
+        { productId: 1, quantity: 100 },
+        { productId: 2, quantity: 6 },
+      ],
+      0,
+    );
     expect(result).toMatchObject({ ok: true, poStatus: 'RECEIVED', previousStatus: 'PARTIAL', statusChanged: true });
   });
 
@@ -48,7 +55,10 @@ describe('checkReceipt', () => {
   });
 
   it('checks status before products, and products before quantities (contract order)', () => {
-    const unknownAndOver = [{ productId: 2, quantity: 999 }, { productId: 3, quantity: 1 }];
+    const unknownAndOver = [
+      { productId: 2, quantity: 999 },
+      { productId: 3, quantity: 1 },
+    ];
     expect(checkReceipt(po('SENT'), unknownAndOver, 0)).toMatchObject({ reason: 'INVALID_PO_STATUS' });
     expect(checkReceipt(po(), unknownAndOver, 0)).toMatchObject({ reason: 'PRODUCT_NOT_ON_PO' });
   });
@@ -67,7 +77,10 @@ describe('checkReceipt', () => {
   });
 
   it('merges lines per product so splitting a delivery cannot dodge the limit', () => {
-    const split = [{ productId: 2, quantity: 4 }, { productId: 2, quantity: 3 }];
+    const split = [
+      { productId: 2, quantity: 4 },
+      { productId: 2, quantity: 3 },
+    ];
     expect(checkReceipt(po(), split, 0)).toMatchObject({ ok: false, reason: 'OVER_RECEIPT' });
     expect(checkReceipt(po(), split, 10)).toMatchObject({ ok: true, lines: [{ receivedNow: 0 }, { received: 11, receivedNow: 7 }] });
   });

@@ -86,7 +86,12 @@ describe('planShipment with lines', () => {
   });
 
   it('rejects a product the order did not reserve', () => {
-    expect(planShipment(reservation, [{ productId: 1, quantity: 1 }, { sku: 'SKU-9', quantity: 1 }])).toEqual({
+    expect(
+      planShipment(reservation, [
+        { productId: 1, quantity: 1 },
+        { sku: 'SKU-9', quantity: 1 },
+      ]),
+    ).toEqual({
       ok: false,
       reason: 'PRODUCT_NOT_RESERVED',
       detail: 'sku SKU-9 is not reserved for this order',

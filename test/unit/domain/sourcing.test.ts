@@ -3,7 +3,12 @@ import type { StockAtLocation } from '../../../src/domain/pick-sequence';
 
 const product = (productId: number, allowBackorder = false, isActive = true) => ({ productId, sku: `P${productId}`, isActive, allowBackorder });
 const line = (p: ReturnType<typeof product>, quantity: number): SourcingLineInput => ({ productId: p.productId, sku: null, quantity, product: p });
-const slot = (locationId: number, onHand: number, reserved = 0, locationType: StockAtLocation['locationType'] = 'PICK_FACE'): StockAtLocation => ({ locationId, locationType, onHand, reserved });
+const slot = (locationId: number, onHand: number, reserved = 0, locationType: StockAtLocation['locationType'] = 'PICK_FACE'): StockAtLocation => ({
+  locationId,
+  locationType,
+  onHand,
+  reserved,
+});
 /** warehouseId -> productId -> slots */
 const stock = (entries: Record<number, Record<number, StockAtLocation[]>>) =>
   new Map(Object.entries(entries).map(([w, byProduct]) => [Number(w), new Map(Object.entries(byProduct).map(([p, slots]) => [Number(p), slots]))]));
@@ -15,7 +20,11 @@ const BACK = product(3, true);
 describe('planSourcing: split', () => {
   it('prefers one warehouse covering everything (v1 rule) over a split', () => {
     const plan = planSourcing([line(A, 2)], stock({ 1: { 1: [slot(11, 1)] }, 2: { 1: [slot(21, 2)] } }), [1, 2], { split: true, backorder: false });
-    expect(plan).toEqual({ ok: true, backorderWarehouseId: null, lines: [{ productId: 1, sku: 'P1', quantity: 2, backordered: 0, allocations: [{ warehouseId: 2, locationId: 21, quantity: 2 }] }] });
+    expect(plan).toEqual({
+      ok: true,
+      backorderWarehouseId: null,
+      lines: [{ productId: 1, sku: 'P1', quantity: 2, backordered: 0, allocations: [{ warehouseId: 2, locationId: 21, quantity: 2 }] }],
+    });
   });
 
   it('splits over two warehouses, the one covering most units first, v1 location order inside', () => {
@@ -27,7 +36,17 @@ describe('planSourcing: split', () => {
       { split: true, backorder: false },
     );
     expect(plan.ok && plan.lines).toEqual([
-      { productId: 1, sku: 'P1', quantity: 5, backordered: 0, allocations: [{ warehouseId: 1, locationId: 12, quantity: 1 }, { warehouseId: 1, locationId: 13, quantity: 3 }, { warehouseId: 2, locationId: 21, quantity: 1 }] },
+      {
+        productId: 1,
+        sku: 'P1',
+        quantity: 5,
+        backordered: 0,
+        allocations: [
+          { warehouseId: 1, locationId: 12, quantity: 1 },
+          { warehouseId: 1, locationId: 13, quantity: 3 },
+          { warehouseId: 2, locationId: 21, quantity: 1 },
+        ],
+      },
       { productId: 2, sku: 'P2', quantity: 2, backordered: 0, allocations: [{ warehouseId: 2, locationId: 22, quantity: 2 }] },
     ]);
     expect(warehousesOf(plan.ok ? plan.lines : [], null)).toEqual({ warehouseId: 1, warehouseIds: [1, 2] });
@@ -44,14 +63,23 @@ describe('planSourcing: split', () => {
   });
 
   it('all or nothing: a split that cannot cover every line reserves nothing', () => {
-    const plan = planSourcing([line(A, 2), line(B, 9)], stock({ 1: { 1: [slot(11, 1)], 2: [slot(12, 4)] }, 2: { 1: [slot(21, 1)], 2: [slot(22, 4)] } }), [1, 2], { split: true, backorder: false });
+    const plan = planSourcing(
+      [line(A, 2), line(B, 9)],
+      stock({ 1: { 1: [slot(11, 1)], 2: [slot(12, 4)] }, 2: { 1: [slot(21, 1)], 2: [slot(22, 4)] } }),
+      [1, 2],
+      { split: true, backorder: false },
+    );
     expect(plan.ok).toBe(false);
   });
 });
 
 describe('planSourcing: backorders', () => {
   it('reserves what there is and backorders the rest of a backorderable line', () => {
-    const plan = planSourcing([line(BACK, 5), line(A, 1)], stock({ 1: { 3: [slot(11, 2)], 1: [slot(12, 1)] } }), [1], { warehouseId: 1, split: false, backorder: true });
+    const plan = planSourcing([line(BACK, 5), line(A, 1)], stock({ 1: { 3: [slot(11, 2)], 1: [slot(12, 1)] } }), [1], {
+      warehouseId: 1,
+      split: false,
+      backorder: true,
+    });
     expect(plan).toEqual({
       ok: true,
       backorderWarehouseId: 1,
@@ -63,7 +91,11 @@ describe('planSourcing: backorders', () => {
   });
 
   it('a line of a product without allowBackorder is still all or nothing', () => {
-    const plan = planSourcing([line(BACK, 5), line(A, 2)], stock({ 1: { 3: [slot(11, 2)], 1: [slot(12, 1)] } }), [1], { warehouseId: 1, split: false, backorder: true });
+    const plan = planSourcing([line(BACK, 5), line(A, 2)], stock({ 1: { 3: [slot(11, 2)], 1: [slot(12, 1)] } }), [1], {
+      warehouseId: 1,
+      split: false,
+      backorder: true,
+    });
     expect(plan).toEqual({ ok: false, warehouseId: 1, shortLines: [{ productId: 1, sku: 'P1', requested: 2, available: 1, reason: 'INSUFFICIENT_STOCK' }] });
   });
 
@@ -87,7 +119,10 @@ describe('planSourcing: backorders', () => {
       { split: false, backorder: true },
     );
     expect(plan.ok && plan.backorderWarehouseId).toBe(2);
-    expect(plan.ok && plan.lines.map((l) => [l.productId, l.backordered])).toEqual([[1, 0], [3, 2]]);
+    expect(plan.ok && plan.lines.map((l) => [l.productId, l.backordered])).toEqual([
+      [1, 0],
+      [3, 2],
+    ]);
   });
 
   it('SPLIT with ALLOW splits from stock when a split covers, backorders in one warehouse only when none does', () => {
@@ -95,6 +130,12 @@ describe('planSourcing: backorders', () => {
     expect(split.ok && split.lines[0]!.allocations.map((a) => a.warehouseId)).toEqual([1, 2]);
     const backordered = planSourcing([line(BACK, 9)], stock({ 1: { 3: [slot(11, 2)] }, 2: { 3: [slot(21, 3)] } }), [1, 2], { split: true, backorder: true });
     expect(backordered.ok && backordered.backorderWarehouseId).toBe(2);
-    expect(backordered.ok && backordered.lines[0]).toEqual({ productId: 3, sku: 'P3', quantity: 9, backordered: 6, allocations: [{ warehouseId: 2, locationId: 21, quantity: 3 }] });
+    expect(backordered.ok && backordered.lines[0]).toEqual({
+      productId: 3,
+      sku: 'P3',
+      quantity: 9,
+      backordered: 6,
+      allocations: [{ warehouseId: 2, locationId: 21, quantity: 3 }],
+    });
   });
 });

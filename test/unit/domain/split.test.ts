@@ -2,7 +2,12 @@ import { chooseSplit, MAX_SPLIT_CANDIDATES } from '../../../src/domain/split';
 import type { OrderLineToReserve } from '../../../src/domain/order-lines';
 
 const product = (productId: number, isActive = true) => ({ productId, sku: `P${productId}`, isActive });
-const line = (productId: number, quantity: number, isActive = true): OrderLineToReserve => ({ productId, sku: null, quantity, product: product(productId, isActive) });
+const line = (productId: number, quantity: number, isActive = true): OrderLineToReserve => ({
+  productId,
+  sku: null,
+  quantity,
+  product: product(productId, isActive),
+});
 /** warehouseId -> productId -> available */
 const available = (entries: Record<number, Record<number, number>>) =>
   new Map(Object.entries(entries).map(([w, byProduct]) => [Number(w), new Map(Object.entries(byProduct).map(([p, n]) => [Number(p), n]))]));

@@ -22,8 +22,17 @@ describe('stockStatus', () => {
     const product = { isActive: true, autoReplenish: true, reorderPoint: 10, reorderQuantity: 50, leadTimeDays: 3, unitCost: '1.00', supplierId: 1 };
     for (const backordered of [0, 3, 15]) {
       for (let available = 1; available <= 20; available++) {
-        const orders = decideReorderPointReplenishment({ product, availableInWarehouse: available, backorderedInWarehouse: backordered, hasOpenPurchaseOrder: false }).create;
-        expect({ available, backordered, low: stockStatus({ available, backordered, reorderPoint: 10 }) === 'LOW_STOCK' }).toEqual({ available, backordered, low: orders });
+        const orders = decideReorderPointReplenishment({
+          product,
+          availableInWarehouse: available,
+          backorderedInWarehouse: backordered,
+          hasOpenPurchaseOrder: false,
+        }).create;
+        expect({ available, backordered, low: stockStatus({ available, backordered, reorderPoint: 10 }) === 'LOW_STOCK' }).toEqual({
+          available,
+          backordered,
+          low: orders,
+        });
       }
     }
     expect(stockStatus({ available: 12, backordered: 3, reorderPoint: 10 })).toBe('LOW_STOCK');

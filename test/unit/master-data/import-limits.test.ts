@@ -52,7 +52,12 @@ describe('failureLine: what a command prints when it fails', () => {
   });
 
   it('is the cause, not the call site, for a message in the Prisma client form (which starts with a newline)', () => {
-    const prismaLike = Object.assign(new Error('\nInvalid `tx.location.upsert()` invocation in\n/x/import.js:59:31\n\n  56 for (...)\n→ 59     await tx.location.upsert(\nValue out of range for the type: numeric field overflow'), { clientVersion: '7.10.0', code: 'P2020' });
+    const prismaLike = Object.assign(
+      new Error(
+        '\nInvalid `tx.location.upsert()` invocation in\n/x/import.js:59:31\n\n  56 for (...)\n→ 59     await tx.location.upsert(\nValue out of range for the type: numeric field overflow',
+      ),
+      { clientVersion: '7.10.0', code: 'P2020' },
+    );
     expect(failureLine(prismaLike)).toBe('Value out of range for the type: numeric field overflow (P2020)');
   });
 

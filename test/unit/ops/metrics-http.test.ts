@@ -65,7 +65,11 @@ describe('ops HTTP endpoints', () => {
   it('/readyz is 200 when every check passes, 503 naming what is down otherwise', async () => {
     report = readinessReport({ database: { ok: true }, broker: { ok: true }, consumer: { ok: true } });
     expect((await fetch(url('/readyz'))).status).toBe(200);
-    report = readinessReport({ database: { ok: false, detail: 'connect ECONNREFUSED' }, broker: { ok: true }, consumer: { ok: false, detail: 'not joined to its group yet' } });
+    report = readinessReport({
+      database: { ok: false, detail: 'connect ECONNREFUSED' },
+      broker: { ok: true },
+      consumer: { ok: false, detail: 'not joined to its group yet' },
+    });
     const res = await fetch(url('/readyz'));
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({

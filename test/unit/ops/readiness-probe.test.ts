@@ -37,10 +37,14 @@ describe('CachedCheck: the readiness database probe behind /readyz', () => {
   it('a probe that throws is an answer too (not ready), and the next one runs after the cache time', async () => {
     let now = 0;
     let n = 0;
-    const check = new CachedCheck(async () => {
-      n++;
-      throw new Error('boom');
-    }, 1_000, () => now);
+    const check = new CachedCheck(
+      async () => {
+        n++;
+        throw new Error('boom');
+      },
+      1_000,
+      () => now,
+    );
     expect(await check.check()).toEqual({ ok: false, detail: 'check failed' });
     expect(await check.check()).toEqual({ ok: false, detail: 'check failed' });
     now = 2_000;

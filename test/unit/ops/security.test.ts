@@ -98,11 +98,14 @@ describe('credentials never reach the logs', () => {
 describe('SASL without TLS and unchecked certificates', () => {
   const sasl = (mechanism: string) => ({ ...base, KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD: 'kafka-pw' });
 
-  it.each(['plain', 'scram-sha-256', 'scram-sha-512'])('SASL %s without KAFKA_SSL is refused at startup (the password or its exchange would cross the network in clear)', (mechanism) => {
-    expect(() => loadConfig(sasl(mechanism))).toThrow(ConfigError);
-    expect(() => loadConfig(sasl(mechanism))).toThrow(/KAFKA_SASL_MECHANISM without KAFKA_SSL=true.*KAFKA_SASL_ALLOW_PLAINTEXT=true/);
-    expect(() => loadConfig({ ...sasl(mechanism), KAFKA_SASL_ALLOW_PLAINTEXT: 'false' })).toThrow(ConfigError);
-  });
+  it.each(['plain', 'scram-sha-256', 'scram-sha-512'])(
+    'SASL %s without KAFKA_SSL is refused at startup (the password or its exchange would cross the network in clear)',
+    (mechanism) => {
+      expect(() => loadConfig(sasl(mechanism))).toThrow(ConfigError);
+      expect(() => loadConfig(sasl(mechanism))).toThrow(/KAFKA_SASL_MECHANISM without KAFKA_SSL=true.*KAFKA_SASL_ALLOW_PLAINTEXT=true/);
+      expect(() => loadConfig({ ...sasl(mechanism), KAFKA_SASL_ALLOW_PLAINTEXT: 'false' })).toThrow(ConfigError);
+    },
+  );
 
   it('KAFKA_SASL_ALLOW_PLAINTEXT=true lets it start (a laptop or a trusted network), with a warning', () => {
     const config = loadConfig({ ...sasl('plain'), KAFKA_SASL_ALLOW_PLAINTEXT: 'true' });
@@ -113,7 +116,9 @@ describe('SASL without TLS and unchecked certificates', () => {
   it('SASL over TLS with verified certificates gives no warning; certificate checks turned off do', () => {
     expect(kafkaSecurityWarnings(loadConfig({ ...sasl('scram-sha-512'), KAFKA_SSL: 'true' }))).toEqual([]);
     expect(kafkaSecurityWarnings(loadConfig(base))).toEqual([]);
-    expect(kafkaSecurityWarnings(loadConfig({ ...base, KAFKA_SSL: 'true', KAFKA_SSL_REJECT_UNAUTHORIZED: 'false' }))).toEqual([expect.stringContaining('KAFKA_SSL_REJECT_UNAUTHORIZED=false')]);
+    expect(kafkaSecurityWarnings(loadConfig({ ...base, KAFKA_SSL: 'true', KAFKA_SSL_REJECT_UNAUTHORIZED: 'false' }))).toEqual([
+      expect.stringContaining('KAFKA_SSL_REJECT_UNAUTHORIZED=false'),
+    ]);
   });
 
   it('createKafka logs each warning once, without the password', () => {
@@ -125,7 +130,11 @@ describe('SASL without TLS and unchecked certificates', () => {
       },
     });
     createKafka(loadConfig({ ...sasl('plain'), KAFKA_SSL: 'true', KAFKA_SSL_REJECT_UNAUTHORIZED: 'false' }), createLogger('info', sink));
-    const lines = chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string });
+    const lines = chunks
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { level: number; msg: string });
     expect(lines).toEqual([expect.objectContaining({ level: 40, msg: expect.stringContaining('certificate') })]);
     expect(chunks.join('')).not.toContain('kafka-pw');
   });

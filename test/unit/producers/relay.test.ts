@@ -7,7 +7,12 @@ import type { DeadLetterRow } from '../../../src/db/relay';
 describe('relay offsets records', () => {
   it('name a batch by runs of consecutive ids, and give the same ids back', () => {
     const ids = ['7', '3', '4', '5', '10', '11', '20'];
-    expect(toRuns(ids)).toEqual([['3', '5'], ['7', '7'], ['10', '11'], ['20', '20']]);
+    expect(toRuns(ids)).toEqual([
+      ['3', '5'],
+      ['7', '7'],
+      ['10', '11'],
+      ['20', '20'],
+    ]);
     expect(fromRuns(toRuns(ids))).toEqual(['3', '4', '5', '7', '10', '11', '20']);
     expect(toRuns(['9007199254740993', '9007199254740994'])).toEqual([['9007199254740993', '9007199254740994']]);
   });
@@ -74,7 +79,10 @@ describe('relay configuration', () => {
 
   it('refuses a pooler in transaction mode for the relay, and accepts a direct relay connection beside it', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgresql://app@pgbouncer:6432/inventory?pgbouncer=true' })).toThrow(/OUTBOX_RELAY_DATABASE_URL/);
-    const config = loadConfig({ DATABASE_URL: 'postgresql://app@pgbouncer:6432/inventory?pgbouncer=true', OUTBOX_RELAY_DATABASE_URL: 'postgresql://app@db:5432/inventory' });
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://app@pgbouncer:6432/inventory?pgbouncer=true',
+      OUTBOX_RELAY_DATABASE_URL: 'postgresql://app@db:5432/inventory',
+    });
     expect(config.OUTBOX_RELAY_DATABASE_URL).toBe('postgresql://app@db:5432/inventory');
   });
 

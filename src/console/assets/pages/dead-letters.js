@@ -77,7 +77,11 @@ function redriveControl(letter) {
   const question = h(
     'div',
     { class: 'confirm', role: 'group', 'aria-label': `Confirm redrive of dead letter ${letter.id}`, hidden: true },
-    h('p', {}, `Send message #${letter.id} again to ${letter.topic}? The service judges it once more, as if new; if it is refused again it becomes a new dead letter. A dead letter is redriven at most once.`),
+    h(
+      'p',
+      {},
+      `Send message #${letter.id} again to ${letter.topic}? The service judges it once more, as if new; if it is refused again it becomes a new dead letter. A dead letter is redriven at most once.`,
+    ),
     yes,
     cancel,
   );

@@ -8,14 +8,25 @@ import { ledgerTable } from './stock.js';
 import { warehouseLabel, warehouseText } from '../warehouses.js';
 
 export async function orderPage(route) {
-  const search = filterForm([{ name: 'orderId', label: 'Order id', placeholder: 'e.g. checkout-8812' }], { orderId: route.id ?? '' }, ({ orderId }) => orderId && go('orders', orderId), 'Open');
+  const search = filterForm(
+    [{ name: 'orderId', label: 'Order id', placeholder: 'e.g. checkout-8812' }],
+    { orderId: route.id ?? '' },
+    ({ orderId }) => orderId && go('orders', orderId),
+    'Open',
+  );
   if (!route.id) return h('div', {}, h('h1', {}, 'Orders'), search, h('p', { class: 'muted' }, 'Enter an order id to see its reservation.'));
   let order;
   try {
     order = await api.get(`/v1/orders/${seg(route.id)}`);
   } catch (error) {
     if (error.status !== 404) throw error;
-    return h('div', {}, h('h1', {}, `Order ${route.id}`), search, h('p', { class: 'problem', role: 'alert' }, `The service holds no reservation for order ${route.id}. ${error.message}`));
+    return h(
+      'div',
+      {},
+      h('h1', {}, `Order ${route.id}`),
+      search,
+      h('p', { class: 'problem', role: 'alert' }, `The service holds no reservation for order ${route.id}. ${error.message}`),
+    );
   }
   return h(
     'div',
@@ -33,11 +44,24 @@ function summary(order) {
     ['Status', badge(order.status)],
     ['Hold until', order.holdUntil ? when(order.holdUntil) : 'no hold (firm)'],
     order.expiredAt ? ['Expired at', when(order.expiredAt)] : null,
-    order.warehouseIds?.length ? ['Warehouses', h('span', {}, order.warehouseIds.map((id, i) => [i ? ', ' : '', warehouseText(id)]))] : null,
+    order.warehouseIds?.length
+      ? [
+          'Warehouses',
+          h(
+            'span',
+            {},
+            order.warehouseIds.map((id, i) => [i ? ', ' : '', warehouseText(id)]),
+          ),
+        ]
+      : null,
     ['Reserved at', when(order.reservedAt ?? order.createdAt)],
     order.updatedAt ? ['Last change', when(order.updatedAt)] : null,
   ].filter(Boolean);
-  return h('dl', { class: 'facts' }, facts.map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+  return h(
+    'dl',
+    { class: 'facts' },
+    facts.map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]),
+  );
 }
 
 /** The order's units at a glance: what is still held, what left the building, what was let go. */
@@ -50,7 +74,11 @@ function totals(order) {
     ['Released', total('released')],
     ['Backordered', total('backordered')],
   ];
-  return h('ul', { class: 'figures' }, figures.map(([label, value]) => h('li', {}, h('span', { class: 'figure' }, num(value)), h('span', { class: 'muted' }, label))));
+  return h(
+    'ul',
+    { class: 'figures' },
+    figures.map(([label, value]) => h('li', {}, h('span', { class: 'figure' }, num(value)), h('span', { class: 'muted' }, label))),
+  );
 }
 
 /** One row per line and location; a line with nothing allocated (wholly backordered) gets one row. */
@@ -73,7 +101,7 @@ async function linesTable(order) {
     { label: 'Ordered', numeric: true, value: (r) => (r.first ? num(r.line.quantity) : '') },
     { label: 'Backordered', numeric: true, value: (r) => (r.first ? num(r.line.backordered ?? 0) : '') },
     { label: 'Warehouse', value: (r) => (r.allocation?.warehouseId !== undefined ? labels.get(r.allocation.warehouseId) : '–') },
-    { label: 'Location', value: (r) => (r.allocation ? r.allocation.location ?? `#${r.allocation.locationId}` : 'nothing allocated') },
+    { label: 'Location', value: (r) => (r.allocation ? (r.allocation.location ?? `#${r.allocation.locationId}`) : 'nothing allocated') },
     { label: 'Allocated', numeric: true, value: (r) => a(r, 'quantity') },
     { label: 'Still reserved', numeric: true, value: (r) => a(r, 'reserved') },
     { label: 'Shipped', numeric: true, value: (r) => a(r, 'shipped') },

@@ -24,7 +24,9 @@ export async function overviewPage() {
               { label: 'Partitions', numeric: true, value: (t) => num(t.partitions) },
             ])
           : h('p', { class: 'muted' }, overview.consumerLagProblem ?? 'The consumer group has not committed offsets yet.'),
-        overview.consumerLagAt ? h('p', { class: 'muted small' }, 'Measured ', when(overview.consumerLagAt), ` for group ${overview.consumerGroup ?? ''}`) : null,
+        overview.consumerLagAt
+          ? h('p', { class: 'muted small' }, 'Measured ', when(overview.consumerLagAt), ` for group ${overview.consumerGroup ?? ''}`)
+          : null,
       ),
       section(
         'Dead letters, last 24 hours',

@@ -25,21 +25,25 @@ export async function purchaseOrdersPage(route) {
       filters,
       (values) => go('purchase-orders', null, values),
     ),
-    h('section', { class: 'card' }, pagedTable({
-      load: (page) => api.get('/v1/purchase-orders', { ...filters, ...page }),
-      empty: 'No purchase order matches.',
-      columns: [
-        { label: 'PO', value: (po) => link(hrefOf('purchase-orders', po.poId), `PO ${po.poId}`) },
-        { label: 'Status', value: (po) => badge(po.status) },
-        { label: 'Warehouse', value: (po) => warehouseText(po.warehouseId) },
-        { label: 'Supplier', value: (po) => `#${po.supplierId}` },
-        { label: 'Expected', value: (po) => po.expectedDate ?? '–' },
-        { label: 'Lines', numeric: true, value: (po) => num(po.lines?.length) },
-        { label: 'Ordered', numeric: true, value: (po) => num(sum(po.lines, 'ordered')) },
-        { label: 'Received', numeric: true, value: (po) => num(sum(po.lines, 'received')) },
-        { label: 'Created', value: (po) => when(po.createdAt) },
-      ],
-    })),
+    h(
+      'section',
+      { class: 'card' },
+      pagedTable({
+        load: (page) => api.get('/v1/purchase-orders', { ...filters, ...page }),
+        empty: 'No purchase order matches.',
+        columns: [
+          { label: 'PO', value: (po) => link(hrefOf('purchase-orders', po.poId), `PO ${po.poId}`) },
+          { label: 'Status', value: (po) => badge(po.status) },
+          { label: 'Warehouse', value: (po) => warehouseText(po.warehouseId) },
+          { label: 'Supplier', value: (po) => `#${po.supplierId}` },
+          { label: 'Expected', value: (po) => po.expectedDate ?? '–' },
+          { label: 'Lines', numeric: true, value: (po) => num(po.lines?.length) },
+          { label: 'Ordered', numeric: true, value: (po) => num(sum(po.lines, 'ordered')) },
+          { label: 'Received', numeric: true, value: (po) => num(sum(po.lines, 'received')) },
+          { label: 'Created', value: (po) => when(po.createdAt) },
+        ],
+      }),
+    ),
   );
 }
 
@@ -61,7 +65,14 @@ async function purchaseOrderView(poId) {
     {},
     h('p', { class: 'crumbs' }, link(hrefOf('purchase-orders'), 'Purchase orders'), ' / ', `PO ${poId}`),
     h('h1', {}, `Purchase order ${poId} `, badge(po.status)),
-    section('Summary', h('dl', { class: 'facts' }, facts.map(([t, v]) => [h('dt', {}, t), h('dd', {}, v)]))),
+    section(
+      'Summary',
+      h(
+        'dl',
+        { class: 'facts' },
+        facts.map(([t, v]) => [h('dt', {}, t), h('dd', {}, v)]),
+      ),
+    ),
     section(
       'Lines',
       simpleTable(po.lines ?? [], [

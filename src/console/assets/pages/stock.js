@@ -38,11 +38,20 @@ async function productView(sku, params) {
     api.get('/v1/availability', { sku }),
     api.get('/v1/products', { q: sku, limit: 10 }).then((r) => r.items.find((p) => p.sku === sku) ?? null),
     // One page of bins names the ledger's locations and fills its location filter.
-    api.get(`/v1/products/${seg(sku)}/stock`, { limit: 500 }).then((r) => r.items, () => []),
+    api.get(`/v1/products/${seg(sku)}/stock`, { limit: 500 }).then(
+      (r) => r.items,
+      () => [],
+    ),
   ]);
   const locations = new Map(bins.map((b) => [b.locationId, b.location]));
   if (availability.unknown?.includes(sku)) {
-    return h('div', {}, h('h1', {}, sku), h('p', { class: 'problem', role: 'alert' }, `There is no product with SKU ${sku}.`), link(hrefOf('stock'), '← Search'));
+    return h(
+      'div',
+      {},
+      h('h1', {}, sku),
+      h('p', { class: 'problem', role: 'alert' }, `There is no product with SKU ${sku}.`),
+      link(hrefOf('stock'), '← Search'),
+    );
   }
   const levels = availability.items ?? [];
   const onHand = levels.reduce((sum, level) => sum + level.onHand, 0);
@@ -98,7 +107,13 @@ function binsTable(sku) {
     columns: [
       { label: 'Warehouse', value: (b) => warehouseText(b.warehouseId) },
       { label: 'Location', value: (b) => link(hrefOf('stock', sku, { locationId: b.locationId }), b.location) },
-      { label: 'Type', value: (b) => String(b.type ?? '–').toLowerCase().replace(/_/g, ' ') },
+      {
+        label: 'Type',
+        value: (b) =>
+          String(b.type ?? '–')
+            .toLowerCase()
+            .replace(/_/g, ' '),
+      },
       { label: 'On hand', numeric: true, value: (b) => num(b.onHand) },
       { label: 'Reserved', numeric: true, value: (b) => num(b.reserved) },
       { label: 'Available', numeric: true, value: (b) => num(b.available) },
@@ -114,7 +129,9 @@ function chartOf(sku, onHand) {
   api.get('/v1/ledger', { sku, limit: 500 }).then(
     (page) => {
       const rows = page.items ?? [];
-      const chart = onHandChart(onHandSeries(onHand, rows), { label: `${sku}: on hand, all warehouses, over the last ${rows.length} ledger rows${page.nextCursor ? ' (older rows not drawn)' : ''}` });
+      const chart = onHandChart(onHandSeries(onHand, rows), {
+        label: `${sku}: on hand, all warehouses, over the last ${rows.length} ledger rows${page.nextCursor ? ' (older rows not drawn)' : ''}`,
+      });
       box.replaceChildren(chart ?? h('p', { class: 'muted' }, 'No movements yet.'));
     },
     (error) => box.replaceChildren(problemBox(error)),
@@ -130,13 +147,8 @@ function ledgerOf(sku, params, locations) {
   return h(
     'div',
     {},
-    filterForm(
-      [
-        locationField,
-        { name: 'referenceId', label: 'Reference (order id, PO id …)', placeholder: 'any' },
-      ],
-      filters,
-      (values) => go('stock', sku, values),
+    filterForm([locationField, { name: 'referenceId', label: 'Reference (order id, PO id …)', placeholder: 'any' }], filters, (values) =>
+      go('stock', sku, values),
     ),
     ledgerTable({ sku, ...filters }, locations),
   );
@@ -151,7 +163,10 @@ export function ledgerTable(filter, locations = new Map()) {
       { label: 'When', value: (r) => when(r.createdAt) },
       { label: 'Type', value: (r) => r.type },
       ...(filter.sku ? [] : [{ label: 'SKU', value: (r) => link(hrefOf('stock', r.sku), r.sku) }]),
-      { label: 'Location', value: (r) => (locations.has(r.locationId) ? locations.get(r.locationId) : [warehouseText(r.warehouseId), ` · location #${r.locationId}`]) },
+      {
+        label: 'Location',
+        value: (r) => (locations.has(r.locationId) ? locations.get(r.locationId) : [warehouseText(r.warehouseId), ` · location #${r.locationId}`]),
+      },
       { label: 'Quantity', numeric: true, value: (r) => (r.quantity > 0 ? `+${num(r.quantity)}` : num(r.quantity)) },
       { label: 'Reference', value: (r) => referenceLink(r) },
       { label: 'By', value: (r) => r.performedBy ?? '' },
