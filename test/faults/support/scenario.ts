@@ -11,7 +11,7 @@ import { importMasterData } from '../../../src/master-data/import';
 import { ROOT, sleep, waitFor } from './exec';
 import { buildService, ServiceProcess, tail } from './service-process';
 import { TcpProxy } from '../../support/tcp-proxy';
-import { deleteTopics, faultCatalog, generateOrders, kafkaOn, OrderStream, Probe, randomPrefix, Sampler, type OrderSpec } from './workload';
+import { deleteTopics, faultCatalog, generateOrders, inputCount, kafkaOn, OrderStream, Probe, randomPrefix, Sampler, type OrderSpec } from './workload';
 import { invariantViolations, metricSum, verifyScenario, type ScenarioReport } from './verify';
 
 /** FAULT_ORDERS: how many OrderPlaced events a scenario streams (default 20,000). */
@@ -95,6 +95,8 @@ export interface ScenarioOptions {
   standby?: boolean;
   /** Processed count must move at least once in this window, else the run is declared hung. */
   stallMs?: number;
+  /** Contract v2 holds in the mix: about one order in holdEvery carries holdUntil (see generateOrders). */
+  holdEvery?: number;
 }
 
 /**
@@ -133,7 +135,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     warehouseId: wh1!.warehouse_id,
     runId: prefix.slice(0, -1),
     backorderEvery: 4,
+    holdEvery: options.holdEvery,
   });
+  // The OrderConfirmed of some holds are inputs too (processed_event rows), though they publish nothing.
+  const inputs = inputCount(orders);
 
   const entry = await buildService();
   const serviceEnv = {
@@ -228,7 +233,15 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       if (resumedAfterMs === null) throw new Error(`no progress within 5 minutes after ${fault.name}: hang?\n${tail(service.logFile, 30)}`);
     }
     await stream.done;
-    await waitForProgress(sampler, service, n, options.stallMs ?? 120_000, deadline, 'the end of the stream');
+    await waitForProgress(sampler, service, inputs, options.stallMs ?? 120_000, deadline, 'the end of the stream');
+    // Short holds placed last are due a few seconds after they were sent: the sweeper must have released them all.
+    await waitFor(
+      async () =>
+        Number((await probe.query<{ n: string }>("SELECT count(*) AS n FROM reservation_hold WHERE status = 'HELD' AND hold_until < now()"))[0]!.n) === 0,
+      60_000,
+      'the sweeper to release the due holds',
+      200,
+    );
     await waitFor(
       async () => Number((await probe.query<{ n: string }>('SELECT count(*) AS n FROM outbox_event WHERE published_at IS NULL'))[0]!.n) === 0,
       120_000,
@@ -346,6 +359,7 @@ export function summarize(r: ScenarioResult): string {
     ),
     `  outcomes: ${JSON.stringify(rep.outcomesByType)}; missing ${rep.missing.length}, conflicting ${rep.conflicting.length}, strays ${rep.strays}, dead letters ${rep.deadLetters}`,
     `  inbound duplicates suppressed by the inbox: redelivered after the faults (applied, offset not committed) ${r.faults.reduce((s, f) => s + (f.notes.redelivered ?? 0), 0)}; DUPLICATE log lines ${rep.log.duplicateLines}; metric ${r.duplicatesSuppressedMetric} (lower bound: a SIGKILL loses the last seconds); input copies on the wire (test producer retries) ${rep.inputCopies}`,
+    `  holds: ${JSON.stringify(rep.holdsByStatus)}; sweeper events ${JSON.stringify(rep.sweptByType)} (${rep.sweptMessages} messages for ${rep.sweptEvents} eventIds); hold mismatches ${rep.holdMismatches.length}`,
     `  outcome messages ${rep.outcomeMessages} for ${rep.distinctOutcomes} distinct outcome eventIds: ${rep.outputWireDuplicates} duplicate copies on the wire (same eventId), ${rep.duplicateCopiesDiffer} copies that differ`,
     `  reserved total ${rep.reservedTotal}; reserved mismatches ${Object.keys(rep.reservedMismatches).length}; on-hand mismatches ${Object.keys(rep.onHandMismatches).length}; backordered ${rep.backorderedTotal} (mismatches ${Object.keys(rep.backorderMismatches).length}); drift rows ${rep.drift.length}; over-reserved samples ${r.samples.overReservedSeen}/${r.samples.taken} (failed samples ${r.samples.failed})`,
     `  applied log lines ${rep.log.appliedLines} (applied twice: ${rep.log.appliedTwice}); retry warnings ${rep.log.retryWarnings} (not transient: ${rep.log.nonTransientRetries}); retries metric ${JSON.stringify(r.retriesMetric)}; relay failures ${rep.log.relayFailures}`,

@@ -1,7 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import { createDb } from '../../../src/db/client';
 import { stockDrift } from '../../support/assertions';
-import { envelopeOfRaw, readTopics, topicOf, type OrderSpec, type RawMessage } from './workload';
+import { expiryEventIds } from '../../../src/holds/release-expired';
+import { envelopeOfRaw, inputCount, LONG_HOLD_MS, readTopics, topicOf, type OrderSpec, type RawMessage } from './workload';
 import { readLogLines } from './service-process';
 
 /**
@@ -19,8 +20,19 @@ export interface ScenarioReport {
   missing: string[];
   /** Inputs with two different outcome eventIds (a second, different decision). */
   conflicting: string[];
-  /** Outcome events whose causationId is no input. */
+  /** Outcome events whose causationId is no input (nor one of the sweeper's, below). */
   strays: number;
+  /**
+   * The sweeper's events (causationId null, about one of the orders): StockReleased EXPIRED and
+   * ReservationExpired of each expired hold, and the BackorderAllocated its released units filled.
+   * Messages on the wire and distinct eventIds, and by type.
+   */
+  sweptMessages: number;
+  sweptEvents: number;
+  sweptByType: Record<string, number>;
+  /** Holds by status in the database (reservation_hold), and what disagrees with the mix and the wire. */
+  holdsByStatus: Record<string, number>;
+  holdMismatches: string[];
   /** Outcome messages on the wire, distinct outcome eventIds, and the extra copies (relay re-sends after a crash). */
   outcomeMessages: number;
   distinctOutcomes: number;
@@ -28,7 +40,10 @@ export interface ScenarioReport {
   /** Extra copies by outbound eventId with the same content? (a copy must be byte-identical in payload). */
   duplicateCopiesDiffer: number;
   deadLetters: number;
-  /** SKU -> [sum of the accepted orders' quantities, SUM(inventory.quantity_reserved), SUM(reservation open qty), sum of StockReserved lines]. */
+  /**
+   * SKU -> [sum of the accepted orders' quantities, SUM(inventory.quantity_reserved), SUM(reservation open qty), sum of StockReserved lines],
+   * the first and last net of the sweeper's events (less what expiries released, plus what their units filled of backorders).
+   */
   reservedMismatches: Record<string, [number, number, number, number]>;
   reservedTotal: number;
   /** SKU -> [sum of StockReserved lines' backordered, open backorders in the database] (contract v2). */
@@ -139,14 +154,20 @@ export async function verifyScenario(options: {
     readTopics(kafka, [topicOf('inventory-dlq', prefix)]),
   ]);
   const inputIds = new Set(orders.map((o) => o.eventId));
+  const orderIds = new Set(orders.map((o) => o.orderId));
   const inputMessages = inputWire.length;
   const inputCopies = inputMessages - new Set(inputWire.map((m) => envelopeOfRaw(m)?.eventId)).size;
 
   // Outcomes by cause, and copies by outbound eventId.
   const byCause = new Map<string, Map<string, RawMessage[]>>();
+  const swept = new Map<string, RawMessage[]>();
   let strays = 0;
   for (const m of outWire) {
     const e = envelopeOfRaw(m);
+    if (e && e.causationId === null && orderIds.has(e.payload?.orderId)) {
+      swept.set(e.eventId, [...(swept.get(e.eventId) ?? []), m]);
+      continue;
+    }
     if (!e?.causationId || !inputIds.has(e.causationId)) {
       strays++;
       continue;
@@ -159,14 +180,38 @@ export async function verifyScenario(options: {
   const conflicting = [...byCause].filter(([, ids]) => ids.size > 1).map(([cause]) => cause);
   let distinctOutcomes = 0;
   let duplicateCopiesDiffer = 0;
-  for (const ids of byCause.values()) {
-    distinctOutcomes += ids.size;
+  for (const ids of [...byCause.values(), swept]) {
+    if (ids !== swept) distinctOutcomes += ids.size;
     for (const copies of ids.values()) {
       const payloads = new Set(copies.map((c) => JSON.stringify(envelopeOfRaw(c)?.payload)));
       if (payloads.size > 1) duplicateCopiesDiffer++;
     }
   }
-  const outcomeMessages = outWire.length - strays;
+  const sweptMessages = [...swept.values()].reduce((n, copies) => n + copies.length, 0);
+  const outcomeMessages = outWire.length - strays - sweptMessages;
+
+  // What the sweeper published, one copy per eventId: released and backorder-cancelled units of expiries, units its fills reserved.
+  const sweptByType: Record<string, number> = {};
+  const releasedBySku = new Map<string, number>();
+  const cancelledBySku = new Map<string, number>();
+  const allocatedBySku = new Map<string, number>();
+  const expiriesOf = new Map<string, string[]>();
+  const add = (map: Map<string, number>, sku: string, n: number) => map.set(sku, (map.get(sku) ?? 0) + n);
+  for (const [eventId, [first]] of swept) {
+    const e = envelopeOfRaw(first!)!;
+    const type = e.eventType === 'StockReleased' ? `StockReleased ${e.payload.reason}` : e.eventType;
+    sweptByType[type] = (sweptByType[type] ?? 0) + 1;
+    if (type === 'StockReleased EXPIRED' || type === 'ReservationExpired')
+      expiriesOf.set(e.payload.orderId, [...(expiriesOf.get(e.payload.orderId) ?? []), eventId]);
+    if (type === 'StockReleased EXPIRED')
+      for (const l of e.payload.lines as { sku: string; quantity: number; backorderCancelled?: number }[]) {
+        add(releasedBySku, l.sku, l.quantity);
+        add(cancelledBySku, l.sku, l.backorderCancelled ?? 0);
+      }
+    else if (type === 'BackorderAllocated') for (const l of e.payload.lines as { sku: string; quantity: number }[]) add(allocatedBySku, l.sku, l.quantity);
+    else if (type !== 'ReservationExpired') strays++;
+  }
+  const sweptNet = (sku: string) => (allocatedBySku.get(sku) ?? 0) - (releasedBySku.get(sku) ?? 0);
 
   const outcomeOf = (order: OrderSpec) => {
     const ids = byCause.get(order.eventId);
@@ -217,25 +262,50 @@ export async function verifyScenario(options: {
     for (const sku of Object.keys(stock)) {
       const row = inventory.find((r) => r.sku === sku);
       const figures: [number, number, number, number] = [
-        acceptedBySku.get(sku) ?? 0,
+        (acceptedBySku.get(sku) ?? 0) + sweptNet(sku),
         Number(row?.reserved ?? 0),
         openBySku.get(sku) ?? 0,
-        publishedBySku.get(sku) ?? 0,
+        (publishedBySku.get(sku) ?? 0) + sweptNet(sku),
       ];
       reservedTotal += figures[1];
       if (new Set(figures).size > 1) reservedMismatches[sku] = figures;
-      const backordered: [number, number] = [backorderedBySku.get(sku) ?? 0, openBackorderedBySku.get(sku) ?? 0];
+      const backordered: [number, number] = [
+        (backorderedBySku.get(sku) ?? 0) - (allocatedBySku.get(sku) ?? 0) - (cancelledBySku.get(sku) ?? 0),
+        openBackorderedBySku.get(sku) ?? 0,
+      ];
       if (backordered[0] !== backordered[1]) backorderMismatches[sku] = backordered;
       if (Number(row?.on_hand ?? 0) !== stock[sku]) onHandMismatches[sku] = [stock[sku]!, Number(row?.on_hand ?? 0)];
     }
     const inbox = new Map((await db.processedEvent.findMany({ select: { eventId: true, outcome: true } })).map((r) => [r.eventId, r.outcome]));
     const expectedWord: Record<string, string> = { StockReserved: 'RESERVED', InsufficientStock: 'INSUFFICIENT_STOCK' };
-    const inboxOutcomeMismatches = orders.filter((o) => {
-      const type = outcomeOf(o)?.eventType;
-      return type !== undefined && inbox.get(o.eventId) !== expectedWord[type];
-    }).length;
+    const reserved = (o: OrderSpec) => outcomeOf(o)?.eventType === 'StockReserved';
+    const inboxOutcomeMismatches =
+      orders.filter((o) => {
+        const type = outcomeOf(o)?.eventType;
+        return type !== undefined && inbox.get(o.eventId) !== expectedWord[type];
+      }).length +
+      // An OrderConfirmed makes a held order firm; an order that was refused has no hold to confirm.
+      orders.filter((o) => o.confirmEventId && inbox.get(o.confirmEventId) !== (reserved(o) ? 'CONFIRMED' : 'NOT_ON_HOLD')).length;
+
+    // Each hold ends as the mix says (short: EXPIRED, confirmed: CONFIRMED, else still HELD; never SHIPPED: no order ships),
+    // and an expired hold, only it, has its two events on the wire under the ids derived from (orderId, holdUntil).
+    const holdRows = await db.$queryRaw<{ order_id: string; hold_until: Date; status: string }[]>`SELECT order_id, hold_until, status FROM reservation_hold`;
+    const holdOf = new Map(holdRows.map((h) => [h.order_id, h]));
+    const holdsByStatus: Record<string, number> = {};
+    for (const h of holdRows) holdsByStatus[h.status] = (holdsByStatus[h.status] ?? 0) + 1;
+    const holdMismatches: string[] = [];
+    for (const o of orders) {
+      const h = holdOf.get(o.orderId);
+      const expected = !o.holdForMs || !reserved(o) ? undefined : o.holdForMs < LONG_HOLD_MS ? 'EXPIRED' : o.confirmEventId ? 'CONFIRMED' : 'HELD';
+      if (h?.status !== expected) holdMismatches.push(`${o.orderId}: hold ${h?.status ?? 'none'}, expected ${expected ?? 'none'}`);
+      const ids = h?.status === 'EXPIRED' ? expiryEventIds({ orderId: o.orderId, holdUntil: h.hold_until }) : null;
+      const want = ids ? [ids.stockReleased, ids.reservationExpired].sort() : [];
+      const got = [...(expiriesOf.get(o.orderId) ?? [])].sort();
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        holdMismatches.push(`${o.orderId}: expiry events ${got.join(',') || 'none'}, expected ${want.join(',') || 'none'}`);
+    }
     return {
-      inputs: orders.length,
+      inputs: inputCount(orders),
       inputMessages,
       inputCopies,
       processedRows,
@@ -243,9 +313,14 @@ export async function verifyScenario(options: {
       missing,
       conflicting,
       strays,
+      sweptMessages,
+      sweptEvents: swept.size,
+      sweptByType,
+      holdsByStatus,
+      holdMismatches,
       outcomeMessages,
       distinctOutcomes,
-      outputWireDuplicates: outcomeMessages - distinctOutcomes,
+      outputWireDuplicates: outcomeMessages - distinctOutcomes + sweptMessages - swept.size,
       duplicateCopiesDiffer,
       deadLetters: dlqWire.length,
       reservedMismatches,
@@ -277,6 +352,7 @@ export function invariantViolations(report: ScenarioReport, overReservedSeen: un
   if (Object.keys(report.reservedMismatches).length) violations.reservedMismatches = report.reservedMismatches;
   if (Object.keys(report.backorderMismatches).length) violations.backorderMismatches = report.backorderMismatches;
   if (Object.keys(report.onHandMismatches).length) violations.onHandMismatches = report.onHandMismatches;
+  if (report.holdMismatches.length) violations.holdMismatches = { count: report.holdMismatches.length, first: report.holdMismatches.slice(0, 5) };
   if (report.inboxOutcomeMismatches) violations.inboxOutcomeMismatches = report.inboxOutcomeMismatches;
   if (report.bogusShortages) violations.bogusShortages = report.bogusShortages;
   if (report.drift.length) violations.drift = report.drift.slice(0, 10);

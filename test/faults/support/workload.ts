@@ -86,7 +86,14 @@ export interface OrderSpec {
   lines: { sku: string; quantity: number }[];
   /** Contract v2: backorder what is short (products with allowBackorder only). */
   backorder?: 'ALLOW';
+  /** Contract v2: a hold, released this long after the envelope's occurredAt unless confirmed first. */
+  holdForMs?: number;
+  /** The eventId of an OrderConfirmed sent right after the OrderPlaced (same key, so after it on its partition). */
+  confirmEventId?: string;
 }
+
+/** Long holds outlive the run; short ones expire during it (the sweeper releases them). */
+export const LONG_HOLD_MS = 86_400_000;
 
 /**
  * n OrderPlaced events: 1..maxLines lines of distinct SKUs, quantities
@@ -95,12 +102,21 @@ export interface OrderSpec {
 export function generateOrders(
   n: number,
   skus: string[],
-  options: { seed: number; maxLines: number; maxQuantity: number; warehouseId: number; runId: string; backorderEvery?: number },
+  options: { seed: number; maxLines: number; maxQuantity: number; warehouseId: number; runId: string; backorderEvery?: number; holdEvery?: number },
 ): OrderSpec[] {
   const random = seededRandom(options.seed);
   // A generator of its own, so the v1 orders stay the same sequence with or without backorders in the mix.
   const backorders = seededRandom(options.seed + 1);
+  const holds = seededRandom(options.seed + 2);
   const pick = (k: number) => Math.floor(random() * k);
+  // Of the holds: a third expire 2-5 s after they were placed; the rest are long, half of those confirmed.
+  // Only long holds are confirmed: a confirmation racing a short hold's expiry is dead-lettered HOLD_EXPIRED by design.
+  const hold = (): Pick<OrderSpec, 'holdForMs' | 'confirmEventId'> => {
+    if (!options.holdEvery || Math.floor(holds() * options.holdEvery) !== 0) return {};
+    const kind = Math.floor(holds() * 6);
+    if (kind < 2) return { holdForMs: 2000 + Math.floor(holds() * 3000) };
+    return kind < 4 ? { holdForMs: LONG_HOLD_MS, confirmEventId: randomUUID() } : { holdForMs: LONG_HOLD_MS };
+  };
   return Array.from({ length: n }, (_, i) => {
     const count = 1 + pick(Math.min(options.maxLines, skus.length));
     const chosen = new Set<string>();
@@ -111,16 +127,18 @@ export function generateOrders(
       warehouseId: pick(4) === 0 ? undefined : options.warehouseId,
       lines: [...chosen].map((sku) => ({ sku, quantity: 1 + pick(options.maxQuantity) })),
       ...(options.backorderEvery && Math.floor(backorders() * options.backorderEvery) === 0 ? { backorder: 'ALLOW' as const } : {}),
+      ...hold(),
     };
   });
 }
 
 export function orderEnvelope(order: OrderSpec) {
+  const occurredAt = new Date();
   return {
     eventId: order.eventId,
     eventType: 'OrderPlaced',
     eventVersion: 1,
-    occurredAt: new Date().toISOString(),
+    occurredAt: occurredAt.toISOString(),
     correlationId: `faults-${order.orderId}`,
     causationId: null,
     payload: {
@@ -128,8 +146,26 @@ export function orderEnvelope(order: OrderSpec) {
       ...(order.warehouseId ? { warehouseId: order.warehouseId } : {}),
       lines: order.lines,
       ...(order.backorder ? { backorder: order.backorder } : {}),
+      ...(order.holdForMs ? { holdUntil: new Date(occurredAt.getTime() + order.holdForMs).toISOString() } : {}),
     },
   };
+}
+
+export function confirmEnvelope(order: OrderSpec & { confirmEventId: string }) {
+  return {
+    eventId: order.confirmEventId,
+    eventType: 'OrderConfirmed',
+    eventVersion: 1,
+    occurredAt: new Date().toISOString(),
+    correlationId: `faults-${order.orderId}`,
+    causationId: null,
+    payload: { orderId: order.orderId },
+  };
+}
+
+/** Every inbound event of the orders: the OrderPlaced and the OrderConfirmed that follow some of them. */
+export function inputCount(orders: readonly OrderSpec[]): number {
+  return orders.length + orders.filter((o) => o.confirmEventId).length;
 }
 
 /** Sends messages, retrying a failed send until the deadline (the broker may be restarting). Returns the failed attempts. */
@@ -183,11 +219,18 @@ export class OrderStream {
           continue;
         }
         const batch = orders.slice(this.sent, this.sent + chunk);
-        const messages = batch.map((o) => ({
-          key: o.orderId,
-          value: JSON.stringify(orderEnvelope(o)),
-          headers: { 'event-type': 'OrderPlaced', 'event-id': o.eventId },
-        }));
+        const messages = batch.flatMap((o) => [
+          { key: o.orderId, value: JSON.stringify(orderEnvelope(o)), headers: { 'event-type': 'OrderPlaced', 'event-id': o.eventId } },
+          ...(o.confirmEventId
+            ? [
+                {
+                  key: o.orderId,
+                  value: JSON.stringify(confirmEnvelope({ ...o, confirmEventId: o.confirmEventId })),
+                  headers: { 'event-type': 'OrderConfirmed', 'event-id': o.confirmEventId },
+                },
+              ]
+            : []),
+        ]);
         this.sendFailures += await sendWithRetry(producer, topic, messages, options.deadlineMs);
         this.sent += batch.length;
       }
