@@ -34,3 +34,15 @@ wait_for_http() {
   echo "no answer from $url after ${seconds}s" >&2
   return 1
 }
+
+# The console's browser tests drive Debian's Chromium (playwright-core downloads no browser):
+# installed when missing and this user may (root with apt-get, as on the project's machines).
+ensure_chromium() {
+  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    step "installing Chromium"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    echo "no Chromium at ${CHROMIUM_PATH:-/usr/bin/chromium}: install Debian's chromium (or set CHROMIUM_PATH) for the console's browser tests" >&2
+  fi
+}

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib.sh
 ensure_dependencies
+ensure_chromium
 [ -n "${DATABASE_URL:-}" ] || ensure_postgres
 npx tsc -p tsconfig.json --noEmit
 # The layer rules of .oxlintrc.json: the domain is pure, nothing below the roots imports consumers/
