@@ -90,28 +90,18 @@ export async function drawFromBackorders(
   now: Date,
 ): Promise<void> {
   if (draws.length === 0) return;
-  const ids = draws.map((d) => d.backorderId);
-  const quantities = draws.map((d) => d.quantity);
-  let touched: { product_id: number; warehouse_id: number }[];
-  if (how === 'ALLOCATE') {
-    touched = await tx.$queryRaw`
-      UPDATE backorder AS b
-         SET quantity_allocated = b.quantity_allocated + v.quantity,
-             status = CASE WHEN b.quantity_allocated + b.quantity_cancelled + v.quantity = b.quantity THEN 'FILLED'::backorder_status ELSE b.status END,
-             updated_at = ${now}::timestamptz
-        FROM unnest(${ids}::int[], ${quantities}::int[]) AS v(backorder_id, quantity)
-       WHERE b.backorder_id = v.backorder_id
-      RETURNING b.product_id, b.warehouse_id`;
-  } else {
-    touched = await tx.$queryRaw`
-      UPDATE backorder AS b
-         SET quantity_cancelled = b.quantity_cancelled + v.quantity,
-             status = CASE WHEN b.quantity_allocated + b.quantity_cancelled + v.quantity = b.quantity THEN 'CANCELLED'::backorder_status ELSE b.status END,
-             updated_at = ${now}::timestamptz
-        FROM unnest(${ids}::int[], ${quantities}::int[]) AS v(backorder_id, quantity)
-       WHERE b.backorder_id = v.backorder_id
-      RETURNING b.product_id, b.warehouse_id`;
-  }
+  // One statement for both ways (allocated or cancelled units, the other column + 0): they differ only in which count grows.
+  const closed = how === 'ALLOCATE' ? 'FILLED' : 'CANCELLED';
+  const touched = await tx.$queryRaw<{ product_id: number; warehouse_id: number }[]>`
+    UPDATE backorder AS b
+       SET quantity_allocated = b.quantity_allocated + v.allocated,
+           quantity_cancelled = b.quantity_cancelled + v.cancelled,
+           status = CASE WHEN b.quantity_allocated + b.quantity_cancelled + v.allocated + v.cancelled = b.quantity THEN ${closed}::backorder_status ELSE b.status END,
+           updated_at = ${now}::timestamptz
+      FROM unnest(${draws.map((d) => d.backorderId)}::int[], ${draws.map((d) => (how === 'ALLOCATE' ? d.quantity : 0))}::int[],
+                  ${draws.map((d) => (how === 'CANCEL' ? d.quantity : 0))}::int[]) AS v(backorder_id, allocated, cancelled)
+     WHERE b.backorder_id = v.backorder_id
+    RETURNING b.product_id, b.warehouse_id`;
   // backordered moved: the keys' InventoryLevelChanged commits with it.
   recordLevelChanges(
     tx,
