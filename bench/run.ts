@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
 import { migrate } from '../src/db/migrate';
 import { runBaseline, type BaselineResult, type BenchOrder } from './baseline';
+import { runLimit, type LimitResult } from './limit';
 import { loadCatalog, PRODUCTS, type CatalogIds } from './catalog';
 import { runService, type ServiceResult } from './service-run';
 import { fmt, median, seededRandom, type LatencySummary } from './stats';
@@ -14,7 +15,8 @@ import { formatReads } from './read-phase';
 /**
  * `npm run bench -- [options]`: throughput and latency of OrderPlaced
  * reservations through the real service (Kafka in, PostgreSQL, outbox, Kafka
- * out) against the same reservation as raw SQL measured in the same run.
+ * out) against the same reservation as raw SQL (per event: the baseline; set
+ * based, one statement per run: the limit) measured in the same run.
  * Prints figures; never fails on a figure. docs/benchmark.md explains them.
  */
 type Workload = 'distinct' | 'hot';
@@ -28,6 +30,9 @@ interface Options {
   serviceRepeat: number;
   latencySeconds: number;
   rate?: number;
+  fixedRate: number;
+  limitBatch?: number;
+  limitConnections: number;
   json?: string;
   serviceRoot: string;
   seed: number;
@@ -48,10 +53,14 @@ const PARTITIONS = 6;
  * docs/benchmark.md.
  */
 const BASELINE_CONCURRENCY = 6;
-const TARGETS = { distinctRatio: 1.5, hotRatio: 5, p99Ms: 50, readP99Ms: 10 };
+/** Goals of issue 14 (per-event ratios, the limit, latency at half the peak and at 1,000 events/s) and of issue 12 (reads). */
+const TARGETS = { distinctRatio: 2, hotRatio: 5, limitRatio: 0.7, p99Ms: 50, fixedRateP99Ms: 25, readP99Ms: 10 };
+/** The limit's connections: as many as one service instance has transactions in flight (CONSUMER_TRANSACTIONS_IN_FLIGHT). */
+const LIMIT_CONNECTIONS = Number(process.env.CONSUMER_TRANSACTIONS_IN_FLIGHT ?? 2);
 
 const USAGE = `usage: npm run bench -- [--orders 50000] [--workload distinct|hot|both] [--concurrency ${BASELINE_CONCURRENCY}]
-       [--instances 1|1,2,4] [--repeat 3] [--service-repeat 1] [--latency-seconds 20] [--rate <events/s>] [--json bench-results/<file>.json]
+       [--instances 1|1,2,4] [--repeat 3] [--service-repeat 1] [--latency-seconds 20] [--rate <events/s>] [--fixed-rate 1000 (0: none)]
+       [--limit-batch <events per statement>] [--limit-connections ${LIMIT_CONNECTIONS}] [--json bench-results/<file>.json]
        [--service-root <dir with dist/src/main.js>] [--seed 42] [--profile] [--read-rate 1000] [--read-seconds 20 (0: no read phase)]`;
 
 function parseArgs(argv: string[]): Options {
@@ -63,6 +72,8 @@ function parseArgs(argv: string[]): Options {
     repeat: 3,
     serviceRepeat: 1,
     latencySeconds: 20,
+    fixedRate: 1000,
+    limitConnections: LIMIT_CONNECTIONS,
     serviceRoot: REPO,
     seed: 42,
     profile: false,
@@ -94,6 +105,9 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--service-repeat') o.serviceRepeat = int();
     else if (flag === '--latency-seconds') o.latencySeconds = int();
     else if (flag === '--rate') o.rate = int();
+    else if (flag === '--fixed-rate') o.fixedRate = value === '0' ? 0 : int();
+    else if (flag === '--limit-batch') o.limitBatch = int();
+    else if (flag === '--limit-connections') o.limitConnections = int();
     else if (flag === '--json' && value) o.json = resolve(process.env.INIT_CWD ?? process.cwd(), value);
     else if (flag === '--service-root' && value) o.serviceRoot = resolve(process.env.INIT_CWD ?? process.cwd(), value);
     else if (flag === '--seed') o.seed = int();
@@ -210,6 +224,7 @@ function ordersFor(workload: Workload, catalog: CatalogIds, n: number, seed: num
 
 interface WorkloadResult {
   baseline: BaselineResult[];
+  limit: LimitResult[];
   service: Record<number, ServiceResult[]>;
 }
 
@@ -235,12 +250,15 @@ async function main(): Promise<void> {
     `  imported through importMasterData in ${(catalog.importMs / 1000).toFixed(1)} s; every measurement runs on its own copy (CREATE DATABASE ... TEMPLATE)`,
   );
   log(`baseline: raw SQL through pg, ${o.concurrency} workers, one transaction per event`);
+  log(
+    `limit: raw SQL through pg, ${o.limitConnections} connections, one statement per run of ${o.limitBatch ?? "the service's events per transaction (last service run)"} events, then the relay's published UPDATE`,
+  );
   log(`service: ${PARTITIONS} partitions, node dist/src/main.js as ${o.instances.join(' / ')} child process(es), LOG_LEVEL=warn`);
 
   const results: Record<string, WorkloadResult> = {};
   let run = 0;
   for (const workload of o.workloads) {
-    const r: WorkloadResult = { baseline: [], service: {} };
+    const r: WorkloadResult = { baseline: [], limit: [], service: {} };
     results[workload] = r;
     const orders = ordersFor(workload, catalog, o.orders, o.seed, 'o');
     const latencyOrders = ordersFor(workload, catalog, 100_000, o.seed + 1, 'lat');
@@ -275,6 +293,7 @@ async function main(): Promise<void> {
             latencyOrder: (i) => latencyOrders[i % latencyOrders.length]!,
             latencyRate: o.rate,
             latencySeconds: o.latencySeconds,
+            fixedRate: o.fixedRate,
             readRate: o.readRate,
             readSeconds: o.readSeconds,
             readSkus: catalog.skus,
@@ -288,10 +307,14 @@ async function main(): Promise<void> {
           log(
             `    latency to readable at ${l.rate}/s (${l.sent} events): p50 ${fmt(l.p50)} ms, p95 ${fmt(l.p95)} ms, p99 ${fmt(l.p99)} ms, max ${fmt(l.max)} ms; p50 of the last quarter ${fmt(l.p50LastQuarter)} ms, ${l.backlogAtEnd} without outcome when pacing stopped`,
           );
-          const stage = (name: string, x: LatencySummary) => `${name} p50 ${fmt(x.p50)} / p99 ${fmt(x.p99)} ms`;
-          log(
-            `      stages: ${stage('sent -> transaction start', l.stages.toTransaction)}; ${stage('-> outcome readable', l.stages.toReadable)}; ${stage('-> read by the bench', l.stages.toRead)}; ${stage('sent -> read by the bench:', l.readByBench)}`,
-          );
+          log(stagesLine(l));
+          const f = res.fixedRate;
+          if (f) {
+            log(
+              `    latency to readable at ${f.rate}/s (${f.sent} events): p50 ${fmt(f.p50)} ms, p95 ${fmt(f.p95)} ms, p99 ${fmt(f.p99)} ms, max ${fmt(f.max)} ms; ${f.backlogAtEnd} without outcome when pacing stopped`,
+            );
+            log(stagesLine(f));
+          }
           if (res.reads) {
             const { alone, withWrites, writes } = res.reads;
             log(formatReads('reads alone', alone));
@@ -314,6 +337,20 @@ async function main(): Promise<void> {
           await s.drop();
         }
       }
+      if (rep <= o.repeat) {
+        const batch = o.limitBatch ?? Math.max(1, Math.round(r.service[o.instances[0]!]?.at(-1)?.statements?.eventsPerTransaction ?? 400));
+        log(`[${workload}] limit ${rep}/${o.repeat}, ${o.orders} events, runs of ${batch}`);
+        const b = await cloneCatalog(`${CATALOG_DB}_limit`);
+        try {
+          const res = await runLimit(b.url, orders, batch, o.limitConnections);
+          r.limit.push(res);
+          log(
+            `    ${res.eventsPerSecond.toFixed(0)} events/s (${(res.elapsedMs / 1000).toFixed(1)} s), ${res.deadlocks} deadlocks retried, check ${res.check.ok ? 'ok' : `FAILED ${JSON.stringify(res.check)}`}`,
+          );
+        } finally {
+          await b.drop();
+        }
+      }
     }
   }
   rmSync(serviceRoot, { recursive: true, force: true });
@@ -328,6 +365,11 @@ async function main(): Promise<void> {
   }
 }
 
+function stagesLine(l: ServiceResult['latency']): string {
+  const stage = (name: string, x: LatencySummary) => `${name} p50 ${fmt(x.p50)} / p99 ${fmt(x.p99)} ms`;
+  return `      stages: ${stage('sent -> transaction start', l.stages.toTransaction)}; ${stage('-> outcome readable', l.stages.toReadable)}; ${stage('-> read by the bench', l.stages.toRead)}; ${stage('sent -> read by the bench:', l.readByBench)}`;
+}
+
 function summarize(o: Options, results: Record<string, WorkloadResult>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   log(`\n==== summary (medians: baseline of ${o.repeat} run(s), service of ${o.serviceRepeat}; ${o.orders} events per run) ====`);
@@ -336,6 +378,10 @@ function summarize(o: Options, results: Record<string, WorkloadResult>): Record<
     const target = workload === 'hot' ? TARGETS.hotRatio : TARGETS.distinctRatio;
     log(`\n${workload === 'hot' ? 'hot SKU (every order the same product)' : `distinct SKUs (random of ${PRODUCTS})`}`);
     log(`  baseline raw SQL, ${o.concurrency} workers:  ${fmt(base)} events/s   runs: ${r.baseline.map((b) => fmt(b.eventsPerSecond)).join(', ')}`);
+    const limit = median(r.limit.map((b) => b.eventsPerSecond));
+    log(
+      `  limit set-based SQL, ${o.limitConnections} connections, runs of ${r.limit.map((b) => b.batch).join('/')}:  ${fmt(limit)} events/s   runs: ${r.limit.map((b) => fmt(b.eventsPerSecond)).join(', ')}   (limit/baseline ${fmt(limit / base, 2)}x)`,
+    );
     const one = median(r.service[o.instances[0]!]?.map((s) => s.eventsPerSecond) ?? []);
     const perInstances: Record<string, unknown> = {};
     for (const instances of o.instances) {
@@ -349,18 +395,27 @@ function summarize(o: Options, results: Record<string, WorkloadResult>): Record<
         `  service x${instances}:  ${fmt(eps)} events/s (steady ${fmt(median(runs.map((s) => s.steadyEventsPerSecond)))})   runs: ${runs.map((s) => fmt(s.eventsPerSecond)).join(', ')}`,
       );
       log(
-        `    service/baseline ${fmt(eps / base, 2)}x   target >= ${target}x: ${eps / base >= target ? 'met' : 'not met'}${instances !== o.instances[0] ? `   scale-out vs x${o.instances[0]}: ${fmt(eps / one, 2)}x` : ''}`,
+        `    service/baseline ${fmt(eps / base, 2)}x   target >= ${target}x: ${eps / base >= target ? 'met' : 'not met'}   service/limit ${fmt(eps / limit, 2)}x   target >= ${TARGETS.limitRatio}x: ${eps / limit >= TARGETS.limitRatio ? 'met' : 'not met'}${instances !== o.instances[0] ? `   scale-out vs x${o.instances[0]}: ${fmt(eps / one, 2)}x` : ''}`,
       );
       const readP99 = median(runs.map((s) => s.latency.readByBench.p99));
       log(
         `    latency to readable at ${fmt(median(runs.map((s) => s.latency.rate)))} events/s (${o.rate ? 'the --rate given' : 'half the peak'}): p50 ${fmt(p('p50'))} ms, p95 ${fmt(p('p95'))} ms, p99 ${fmt(p('p99'))} ms   target p99 <= ${TARGETS.p99Ms} ms: ${p('p99') <= TARGETS.p99Ms ? 'met' : 'not met'}   (to read by the bench: p99 ${fmt(readP99)} ms)`,
       );
+      const fixed = runs.map((s) => s.fixedRate).filter((f) => f !== null);
+      const fixedP99 = median(fixed.map((f) => f.p99));
+      if (fixed.length > 0)
+        log(
+          `    latency to readable at ${fmt(median(fixed.map((f) => f.rate)))} events/s (fixed rate): p50 ${fmt(median(fixed.map((f) => f.p50)))} ms, p95 ${fmt(median(fixed.map((f) => f.p95)))} ms, p99 ${fmt(fixedP99)} ms   target p99 <= ${TARGETS.fixedRateP99Ms} ms: ${fixedP99 <= TARGETS.fixedRateP99Ms ? 'met' : 'not met'}   runs p99: ${fixed.map((f) => fmt(f.p99)).join(', ')}`,
+        );
       log(`    ${fmt(stmts, 2)} statements/event, ${fmt(perTxn, 1)} events/transaction; correctness ${ok ? 'ok in every run' : 'FAILED (see above)'}`);
       perInstances[instances] = {
         eventsPerSecond: eps,
         ratio: eps / base,
         ratioTarget: target,
         ratioMet: eps / base >= target,
+        limitRatio: eps / limit,
+        limitRatioMet: eps / limit >= TARGETS.limitRatio,
+        fixedRateLatencyMs: fixed.length > 0 ? { rate: median(fixed.map((f) => f.rate)), p50: median(fixed.map((f) => f.p50)), p99: fixedP99 } : null,
         latencyMs: { p50: p('p50'), p95: p('p95'), p99: p('p99'), readByBenchP99: readP99 },
         p99Met: p('p99') <= TARGETS.p99Ms,
         statementsPerEvent: stmts,
@@ -384,7 +439,7 @@ function summarize(o: Options, results: Record<string, WorkloadResult>): Record<
       for (const p of profile.filter((x) => x.percent >= 0.5))
         log(`    ${p.msPerEvent.toFixed(3).padStart(7)} ms  ${p.percent.toFixed(1).padStart(5)}%  ${p.who}`);
     }
-    out[workload] = { baselineEventsPerSecond: base, service: perInstances };
+    out[workload] = { baselineEventsPerSecond: base, limitEventsPerSecond: limit, service: perInstances };
   }
   return out;
 }

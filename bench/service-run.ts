@@ -22,6 +22,8 @@ export interface ServiceRunOptions extends ServiceProcessOptions {
   /** Paced rate (events/s); default half the throughput just measured. */
   latencyRate?: number;
   latencySeconds: number;
+  /** A second latency phase at this rate (events/s), after the first; 0 or the first's rate: none. */
+  fixedRate: number;
   /** Read phase (GET /v1/availability): requests/s and seconds; 0 seconds skips it. */
   readRate: number;
   readSeconds: number;
@@ -59,6 +61,8 @@ export interface ServiceResult {
     readByBench: LatencySummary;
     stages: LatencyStages;
   } & LatencySummary;
+  /** The second latency phase, at the fixed rate (null when there was none). */
+  fixedRate: ServiceResult['latency'] | null;
   /** Throughput phase, first to Nth outcome: whole machine busy (of all cores), broker CPU per event. */
   cpu: { machineBusyPercent: number; brokerMsPerEvent: number | null; latencyPhaseMachineBusyPercent: number };
   outcomes: Record<string, number>;
@@ -132,28 +136,16 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
     const rate = Math.max(1, Math.round(opts.latencyRate ?? eventsPerSecond / 2));
     opts.log(`    latency phase: ${rate} events/s for ${opts.latencySeconds} s`);
     const pacedCpu = cpuSnapshot();
-    const sent = await producePaced(producer, opts.prefix, outcomes, rate, opts.latencySeconds, opts.latencyOrder);
+    let sent = 0;
+    const latency = await pacedPhase(producer, opts, outcomes, services, rate, sent, n);
+    sent += latency.sent;
     cpu.latencyPhaseMachineBusyPercent = cpuBetween(pacedCpu, cpuSnapshot(), 1).machineBusyPercent;
-    const backlogAtEnd = sent - outcomes.paced.length;
-    await waitForOutcomes(outcomes, n + sent, services, opts.log);
-    const paced = outcomes.paced;
-    const lastQuarter = paced.filter((l) => l.sentAt >= outcomes.pacedFrom + 0.75 * opts.latencySeconds * 1000).map((l) => l.readable - l.sentAt);
-    const stages = {
-      toTransaction: summarizeLatencies(paced.map((l) => l.transaction - l.sentAt)),
-      toReadable: summarizeLatencies(paced.map((l) => l.readable - l.transaction)),
-      toRead: summarizeLatencies(paced.map((l) => l.read - l.readable)),
-    };
-    const readByBench = summarizeLatencies(paced.map((l) => l.read - l.sentAt));
-    const latency = {
-      rate,
-      seconds: opts.latencySeconds,
-      sent,
-      backlogAtEnd,
-      p50LastQuarter: summarizeLatencies(lastQuarter).p50,
-      readByBench,
-      stages,
-      ...summarizeLatencies(paced.map((l) => l.readable - l.sentAt)),
-    };
+    let fixedRate: PacedLatency | null = null;
+    if (opts.fixedRate > 0 && opts.fixedRate !== rate) {
+      opts.log(`    latency phase at the fixed rate: ${opts.fixedRate} events/s for ${opts.latencySeconds} s`);
+      fixedRate = await pacedPhase(producer, opts, outcomes, services, opts.fixedRate, sent, n + sent);
+      sent += fixedRate.sent;
+    }
 
     let reads: ReadResult | null = null;
     let readWrites = 0;
@@ -188,6 +180,7 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
       eventsPerSecond,
       steadyEventsPerSecond,
       latency,
+      fixedRate,
       cpu,
       outcomes: Object.fromEntries(outcomes.byType),
       check,
@@ -201,6 +194,44 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
     await producer.disconnect();
     await deleteTopics(kafka, opts.prefix);
   }
+}
+
+export type PacedLatency = ServiceResult['latency'];
+
+/**
+ * Produces at `rate` for opts.latencySeconds, waits until every paced event has
+ * its outcome, and summarizes the latencies of this phase: to readable, per
+ * stage, to read by the bench. `before`: outcomes expected before this phase.
+ */
+async function pacedPhase(
+  producer: Producer,
+  opts: ServiceRunOptions,
+  outcomes: OutcomeReader,
+  services: ServiceProcess[],
+  rate: number,
+  sentBefore: number,
+  before: number,
+): Promise<PacedLatency> {
+  const from = outcomes.paced.length;
+  const sent = await producePaced(producer, opts.prefix, outcomes, rate, opts.latencySeconds, (i) => opts.latencyOrder(sentBefore + i));
+  const backlogAtEnd = sent - (outcomes.paced.length - from);
+  await waitForOutcomes(outcomes, before + sent, services, opts.log);
+  const paced = outcomes.paced.slice(from);
+  const lastQuarter = paced.filter((l) => l.sentAt >= outcomes.pacedFrom + 0.75 * opts.latencySeconds * 1000).map((l) => l.readable - l.sentAt);
+  return {
+    rate,
+    seconds: opts.latencySeconds,
+    sent,
+    backlogAtEnd,
+    p50LastQuarter: summarizeLatencies(lastQuarter).p50,
+    readByBench: summarizeLatencies(paced.map((l) => l.read - l.sentAt)),
+    stages: {
+      toTransaction: summarizeLatencies(paced.map((l) => l.transaction - l.sentAt)),
+      toReadable: summarizeLatencies(paced.map((l) => l.readable - l.transaction)),
+      toRead: summarizeLatencies(paced.map((l) => l.read - l.readable)),
+    },
+    ...summarizeLatencies(paced.map((l) => l.readable - l.sentAt)),
+  };
 }
 
 function envelope(order: BenchOrder, occurredAt: number): { eventId: string; message: Message } {
