@@ -17,6 +17,8 @@ export interface QueryStatsFile {
   cpuUserMs: number;
   cpuSystemMs: number;
   statements: Record<string, { count: number; ms: number; sample: string }>;
+  /** Each transaction (the first 200,000): when its COMMIT was answered (ms since the epoch) and its wall time from BEGIN sent (ms). */
+  transactions: [endedAt: number, ms: number][];
 }
 
 /**
@@ -46,7 +48,11 @@ const out = process.env.BENCH_QUERY_STATS;
 if (out) {
   const stats = new Map<string, { count: number; ms: number; sample: string }>();
   const kinds = new Map<string, { kind: string; sample: string }>();
-  const record = ({ kind, sample }: { kind: string; sample: string }, started: number) => {
+  const transactions: [number, number][] = [];
+  const begun = new WeakMap<object, number>();
+  const record = ({ kind, sample }: { kind: string; sample: string }, started: number, client: object) => {
+    if (kind === 'BEGIN') begun.set(client, started);
+    else if (kind === 'COMMIT' && begun.has(client) && transactions.length < 200_000) transactions.push([Date.now(), performance.now() - begun.get(client)!]);
     const s = stats.get(kind) ?? { count: 0, ms: 0, sample };
     s.count++;
     s.ms += performance.now() - started;
@@ -54,7 +60,7 @@ if (out) {
   };
   const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
-  proto.query = function countedQuery(this: unknown, ...args: unknown[]): unknown {
+  proto.query = function countedQuery(this: object, ...args: unknown[]): unknown {
     const first = args[0] as string | { text?: string } | undefined;
     const text = (typeof first === 'string' ? first : first?.text) ?? '';
     let kind = kinds.get(text);
@@ -67,7 +73,7 @@ if (out) {
     const callback = args[last];
     if (typeof callback === 'function') {
       args[last] = (...cbArgs: unknown[]) => {
-        record(kind, started);
+        record(kind, started, this);
         return (callback as (...a: unknown[]) => unknown)(...cbArgs);
       };
       return original.apply(this, args);
@@ -75,15 +81,21 @@ if (out) {
     const result = original.apply(this, args);
     if (result && typeof (result as Promise<unknown>).then === 'function') {
       (result as Promise<unknown>).then(
-        () => record(kind, started),
-        () => record(kind, started),
+        () => record(kind, started, this),
+        () => record(kind, started, this),
       );
     }
     return result;
   };
   process.on('exit', () => {
     const cpu = process.cpuUsage();
-    const file: QueryStatsFile = { pid: process.pid, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, statements: Object.fromEntries(stats) };
+    const file: QueryStatsFile = {
+      pid: process.pid,
+      cpuUserMs: cpu.user / 1000,
+      cpuSystemMs: cpu.system / 1000,
+      statements: Object.fromEntries(stats),
+      transactions,
+    };
     writeFileSync(out, JSON.stringify(file));
   });
 }

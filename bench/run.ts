@@ -367,7 +367,8 @@ async function main(): Promise<void> {
 
 function stagesLine(l: ServiceResult['latency']): string {
   const stage = (name: string, x: LatencySummary) => `${name} p50 ${fmt(x.p50)} / p99 ${fmt(x.p99)} ms`;
-  return `      stages: ${stage('sent -> transaction start', l.stages.toTransaction)}; ${stage('-> outcome readable', l.stages.toReadable)}; ${stage('-> read by the bench', l.stages.toRead)}; ${stage('sent -> read by the bench:', l.readByBench)}`;
+  const transactions = l.transactions ? `; the service's transactions meanwhile: ${l.transactions.count}, ${stage('BEGIN to COMMIT', l.transactions)}` : '';
+  return `      stages: ${stage('sent -> transaction start', l.stages.toTransaction)}; ${stage('-> outcome readable', l.stages.toReadable)}; ${stage('-> read by the bench', l.stages.toRead)}; ${stage('sent -> read by the bench:', l.readByBench)}${transactions}`;
 }
 
 function summarize(o: Options, results: Record<string, WorkloadResult>): Record<string, unknown> {

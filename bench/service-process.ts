@@ -30,6 +30,8 @@ export interface StatementSummary {
   eventsPerTransaction: number;
   byKind: StatementStat[];
   cpuMsPerEvent: number;
+  /** Every transaction of the service processes: [COMMIT answered at (ms since the epoch), wall time BEGIN to COMMIT (ms)]. */
+  transactions: [number, number][];
 }
 
 /** One `node dist/src/main.js` with the query counter preloaded. */
@@ -137,5 +139,6 @@ export function statementStats(services: ServiceProcess[], events: number): Stat
     msPerEvent: list.reduce((a, s) => a + s.msPerEvent, 0),
     byKind: list,
     cpuMsPerEvent: cpuMs / events,
+    transactions: files.flatMap((f) => f.transactions ?? []),
   };
 }

@@ -60,6 +60,10 @@ export interface ServiceResult {
     p50LastQuarter: number;
     readByBench: LatencySummary;
     stages: LatencyStages;
+    /** When pacing started and ended (ms since the epoch). */
+    window: { from: number; to: number };
+    /** Wall time of the service's transactions that committed while pacing (BEGIN to COMMIT, from the query counter). */
+    transactions: LatencySummary | null;
   } & LatencySummary;
   /** The second latency phase, at the fixed rate (null when there was none). */
   fixedRate: ServiceResult['latency'] | null;
@@ -172,6 +176,11 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
 
     for (const s of services) await s.stop();
     const check = await verify(opts.databaseUrl, outcomes, n + sent + readWrites);
+    const statements = statementStats(services, n + sent);
+    for (const phase of [latency, fixedRate]) {
+      if (phase && statements)
+        phase.transactions = summarizeLatencies(statements.transactions.filter(([at]) => at >= phase.window.from && at <= phase.window.to).map(([, ms]) => ms));
+    }
     return {
       instances: opts.instances,
       events: n,
@@ -184,7 +193,7 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
       cpu,
       outcomes: Object.fromEntries(outcomes.byType),
       check,
-      statements: statementStats(services, n + sent),
+      statements,
       profile: opts.profile ? summarizeProfiles(profileDir(opts), n + sent) : null,
       reads,
     };
@@ -213,8 +222,10 @@ async function pacedPhase(
   before: number,
 ): Promise<PacedLatency> {
   const from = outcomes.paced.length;
+  const startedAt = Date.now();
   const sent = await producePaced(producer, opts.prefix, outcomes, rate, opts.latencySeconds, (i) => opts.latencyOrder(sentBefore + i));
   const backlogAtEnd = sent - (outcomes.paced.length - from);
+  const window = { from: startedAt, to: Date.now() };
   await waitForOutcomes(outcomes, before + sent, services, opts.log);
   const paced = outcomes.paced.slice(from);
   const lastQuarter = paced.filter((l) => l.sentAt >= outcomes.pacedFrom + 0.75 * opts.latencySeconds * 1000).map((l) => l.readable - l.sentAt);
@@ -230,6 +241,8 @@ async function pacedPhase(
       toReadable: summarizeLatencies(paced.map((l) => l.readable - l.transaction)),
       toRead: summarizeLatencies(paced.map((l) => l.read - l.readable)),
     },
+    window,
+    transactions: null,
     ...summarizeLatencies(paced.map((l) => l.readable - l.sentAt)),
   };
 }
