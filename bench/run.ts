@@ -251,7 +251,7 @@ async function main(): Promise<void> {
   );
   log(`baseline: raw SQL through pg, ${o.concurrency} workers, one transaction per event`);
   log(
-    `limit: raw SQL through pg, ${o.limitConnections} connections, one statement per run of ${o.limitBatch ?? "the service's events per transaction (last service run)"} events, then the relay's published UPDATE`,
+    `limit: raw SQL through pg, ${o.limitConnections} connections, one statement per run of ${o.limitBatch ?? "the service's events per transaction (throughput phase of the last service run)"} events, then the relay's published UPDATE`,
   );
   log(`service: ${PARTITIONS} partitions, node dist/src/main.js as ${o.instances.join(' / ')} child process(es), LOG_LEVEL=warn`);
 
@@ -328,7 +328,7 @@ async function main(): Promise<void> {
           );
           if (res.statements)
             log(
-              `    ${res.statements.perEvent.toFixed(2)} statements/event, ${fmt(res.statements.eventsPerTransaction, 1)} events/transaction, ${res.statements.msPerEvent.toFixed(2)} ms of statement time/event, service CPU ${res.statements.cpuMsPerEvent.toFixed(2)} ms/event`,
+              `    ${res.statements.perEvent.toFixed(2)} statements/event, ${fmt(res.statements.eventsPerTransaction, 1)} events/transaction (throughput phase: ${fmt(res.throughputEventsPerTransaction, 1)}), ${res.statements.msPerEvent.toFixed(2)} ms of statement time/event, service CPU ${res.statements.cpuMsPerEvent.toFixed(2)} ms/event`,
             );
           log(
             `    machine CPU busy ${fmt(res.cpu.machineBusyPercent)}% of ${cpus().length} cores in the throughput phase, ${fmt(res.cpu.latencyPhaseMachineBusyPercent)}% in the latency phase; broker CPU ${res.cpu.brokerMsPerEvent === null ? 'n/a' : res.cpu.brokerMsPerEvent.toFixed(2)} ms/event`,
@@ -338,7 +338,9 @@ async function main(): Promise<void> {
         }
       }
       if (rep <= o.repeat) {
-        const batch = o.limitBatch ?? Math.max(1, Math.round(r.service[o.instances[0]!]?.at(-1)?.statements?.eventsPerTransaction ?? 400));
+        // As large as the service's transactions in the throughput phase of its last run (before any: the service's cap, 400).
+        const measured = r.service[o.instances[0]!]?.at(-1)?.throughputEventsPerTransaction ?? Number.NaN;
+        const batch = o.limitBatch ?? Math.max(1, Math.round(Number.isFinite(measured) ? measured : 400));
         log(`[${workload}] limit ${rep}/${o.repeat}, ${o.orders} events, runs of ${batch}`);
         const b = await cloneCatalog(`${CATALOG_DB}_limit`);
         try {

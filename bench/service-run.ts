@@ -50,6 +50,8 @@ export interface ServiceResult {
   eventsPerSecond: number;
   /** Between the 10% and the 90% outcome: without start-up and group rebalances. */
   steadyEventsPerSecond: number;
+  /** Events per transaction in the throughput phase (its transactions, from the query counter); NaN without counts. */
+  throughputEventsPerTransaction: number;
   /** backlog: paced events without an outcome yet when pacing stopped (growing = the service did not keep up). */
   /** occurredAt to readable on inventory-events (the broker's append time); `readByBench`: to read by the bench's own consumer. */
   latency: {
@@ -177,6 +179,8 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
     for (const s of services) await s.stop();
     const check = await verify(opts.databaseUrl, outcomes, n + sent + readWrites);
     const statements = statementStats(services, n + sent);
+    // Spawn to the Nth outcome: the transactions of the throughput phase (the relay's statements are not in transactions).
+    const throughputTransactions = statements?.transactions.filter(([at]) => at >= spawnedAt && at <= times[n - 1]!).length ?? 0;
     for (const phase of [latency, fixedRate]) {
       if (phase && statements)
         phase.transactions = summarizeLatencies(statements.transactions.filter(([at]) => at >= phase.window.from && at <= phase.window.to).map(([, ms]) => ms));
@@ -187,6 +191,7 @@ export async function runService(opts: ServiceRunOptions): Promise<ServiceResult
       startupMs: first - spawnedAt,
       elapsedMs,
       eventsPerSecond,
+      throughputEventsPerTransaction: throughputTransactions > 0 ? n / throughputTransactions : Number.NaN,
       steadyEventsPerSecond,
       latency,
       fixedRate,

@@ -234,8 +234,7 @@ export class OutboxRelay {
     if (!session || !this.leading) return { sent: 0, more: false };
     const { batchSize = 500, maxBatchBytes, topicPrefix } = this.options;
     const limit = this.splitLimit ?? batchSize;
-    const deadLetters = await relayDb.unsentDeadLetterRows(session, limit);
-    const outbox = await relayDb.unpublishedOutbox(session, limit);
+    const { deadLetters, outbox } = await relayDb.relayBacklog(session, limit);
     const items: RelayItem[] = [];
     for (const row of deadLetters) {
       const item = deadLetterItem(row, topicPrefix, maxBatchBytes);

@@ -8,7 +8,7 @@ import { levelChangedEvents, writeLevelChanges } from '../../src/db/level-change
 import { deadLetterRecord } from './dead-letter';
 import { recordRefusal } from '../../src/db/inbox';
 import { beginEventSavepoint, releaseEventSavepoint, rollbackToEventSavepoint } from '../../src/db/savepoints';
-import { heldBackReason, openParkedRows, ownParkedRows, parkedAhead } from './parking';
+import { heldBackReason, ownParkedRows, parkedAhead, parkedLookup } from './parking';
 import { inboxClaimOf } from './inbox-claim';
 import type { EventHandler } from './handler';
 import type { EventContext } from '../../src/transaction-context';
@@ -80,18 +80,20 @@ async function applyInTransaction(deps: ProcessorDeps, tx: Tx, events: readonly 
   const fresh: Pending[] = [];
   const heldBack: ValidEvent[] = [];
   const resolveParked: bigint[] = [];
-  // Usually none: one look-up (a partial index) of the open PARKED dead letters of the run's keys.
-  let parked = await openParkedRows(tx, deps.topicPrefix, events[0]!.record.topic, events);
+  // The inbox claims, and (usually none: a partial index) the open PARKED dead letters of the run's keys, in one round trip.
+  const claim = await claimInbox(
+    tx,
+    events.map(({ envelope, record }) => inboxClaimOf(envelope, record)),
+    parkedLookup(deps.topicPrefix, events[0]!.record.topic, events),
+  );
+  const claimed = claim.claimed;
+  let parked = claim.parked;
   // An event judged now (applied, refused or found applied) no longer holds back the later events of its key in this run.
   const judged = (event: ValidEvent) => {
     const own = ownParkedRows(parked, event);
     resolveParked.push(...own);
     if (own.length > 0) parked = parked.filter((r) => !own.includes(r.deadLetterId));
   };
-  const claimed = await claimInbox(
-    tx,
-    events.map(({ envelope, record }) => inboxClaimOf(envelope, record)),
-  );
   for (const event of events) {
     const ahead = parked.length > 0 ? parkedAhead(parked, event) : null;
     if (!claimed.delete(event.envelope.eventId)) {

@@ -1,6 +1,4 @@
-import type { Tx } from '../../src/db/types';
-import type { Db } from '../../src/db/client';
-import { openParkedDeadLetters, type ParkedDeadLetter } from '../../src/db/dead-letters';
+import type { ParkedDeadLetter } from '../../src/db/dead-letters';
 import { topicName, type InboundTopic } from '../../src/contracts';
 import type { ValidEvent } from './apply-events';
 import { messageKey } from './dead-letter';
@@ -27,10 +25,10 @@ import { messageKey } from './dead-letter';
  * The SQL is in src/db/dead-letters.ts; this file is the rule.
  */
 
-/** The open PARKED dead letters of these events' keys (all events are of one topic). */
-export async function openParkedRows(db: Db | Tx, topicPrefix: string, topic: InboundTopic, events: readonly ValidEvent[]): Promise<ParkedDeadLetter[]> {
+/** What claimInbox needs to read the open PARKED dead letters of these events' keys (all events are of one topic). */
+export function parkedLookup(topicPrefix: string, topic: InboundTopic, events: readonly ValidEvent[]): { topic: string; keys: string[] } {
   const keys = [...new Set(events.map((e) => messageKey(e.record.message)).filter((k): k is string => k !== null))];
-  return openParkedDeadLetters(db, topicName(topic, topicPrefix), keys);
+  return { topic: topicName(topic, topicPrefix), keys };
 }
 
 /** The parked event this one must wait behind, if any (see the rule above). */

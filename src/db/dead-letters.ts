@@ -91,10 +91,27 @@ export interface ParkedDeadLetter {
 /** The open PARKED dead letters of these keys on one topic (real name). Usually none: one look-up on a partial index. */
 export async function openParkedDeadLetters(db: Db | Tx, topic: string, keys: readonly string[]): Promise<ParkedDeadLetter[]> {
   if (keys.length === 0) return [];
-  const rows = await db.$queryRaw<{ dead_letter_id: bigint; partition: number; offset: bigint; parked_key: string; event_id: string }[]>`
+  return parkedDeadLetters(await db.$queryRaw<ParkedRow[]>(openParkedSql(topic, keys)));
+}
+
+/** A row of openParkedSql. */
+export interface ParkedRow {
+  dead_letter_id: bigint;
+  partition: number;
+  offset: bigint;
+  parked_key: string;
+  event_id: string;
+}
+
+/** The SELECT of openParkedDeadLetters, for a caller that sends it in one statement with others (claimInbox). */
+export function openParkedSql(topic: string, keys: readonly string[]): Prisma.Sql {
+  return Prisma.sql`
     SELECT dead_letter_id, partition, "offset", parked_key, event_id FROM dead_letter
      WHERE error_code = 'PARKED' AND resolved_at IS NULL AND event_id IS NOT NULL
        AND topic = ${topic} AND parked_key = ANY(${keys}::text[])`;
+}
+
+export function parkedDeadLetters(rows: readonly ParkedRow[]): ParkedDeadLetter[] {
   return rows.map((r) => ({ deadLetterId: r.dead_letter_id, partition: r.partition, offset: r.offset, key: r.parked_key, eventId: r.event_id }));
 }
 

@@ -81,23 +81,66 @@ export async function listenForCommits(client: ClientBase, onCommit: () => void)
   await client.query('LISTEN inventory_outbox');
 }
 
-export async function unpublishedOutbox(client: ClientBase, limit: number): Promise<OutboxRow[]> {
-  const { rows } = await client.query<OutboxRow>(
-    `SELECT outbox_id, topic, message_key, envelope::text AS envelope, headers, created_at
-       FROM outbox_event WHERE published_at IS NULL AND parked_at IS NULL ORDER BY outbox_id LIMIT $1`,
+/**
+ * What the relay has to send, oldest first: unsent dead letters (recorded with
+ * their message) and unpublished outbox rows, at most `limit` of each, in ONE
+ * statement: the look happens on every wake-up, on the path of every outcome,
+ * and a second round trip there cost as much as the look itself. Columns one
+ * kind lacks are NULL (`headers` is either kind's headers).
+ */
+export async function relayBacklog(client: ClientBase, limit: number): Promise<{ deadLetters: DeadLetterRow[]; outbox: OutboxRow[] }> {
+  const { rows } = await client.query<BacklogRow>(
+    `(SELECT 'dead-letter' AS kind, dead_letter_id::text AS id, topic, partition, "offset"::text AS "offset", error_code, error_message, created_at,
+             message_key AS key_bytes, message_value, message_headers AS headers, NULL::text AS message_key, NULL::text AS envelope
+        FROM dead_letter WHERE sent_at IS NULL AND relay_parked_at IS NULL AND message_headers IS NOT NULL ORDER BY dead_letter_id LIMIT $1)
+     UNION ALL
+     (SELECT 'outbox', outbox_id::text, topic, NULL, NULL, NULL, NULL, created_at, NULL, NULL, headers, message_key, envelope::text
+        FROM outbox_event WHERE published_at IS NULL AND parked_at IS NULL ORDER BY outbox_id LIMIT $1)`,
     [limit],
   );
-  return rows;
+  const deadLetters: DeadLetterRow[] = [];
+  const outbox: OutboxRow[] = [];
+  for (const r of rows) {
+    if (r.kind === 'outbox')
+      outbox.push({
+        outbox_id: r.id,
+        topic: r.topic,
+        message_key: r.message_key!,
+        envelope: r.envelope!,
+        headers: r.headers as Record<string, string>,
+        created_at: r.created_at,
+      });
+    else
+      deadLetters.push({
+        dead_letter_id: r.id,
+        topic: r.topic,
+        partition: r.partition!,
+        offset: r.offset!,
+        error_code: r.error_code!,
+        error_message: r.error_message!,
+        created_at: r.created_at,
+        message_key: r.key_bytes,
+        message_value: r.message_value,
+        message_headers: r.headers as StoredHeaders,
+      });
+  }
+  return { deadLetters, outbox };
 }
 
-/** Dead letters recorded with their message and not sent yet, oldest first. */
-export async function unsentDeadLetterRows(client: ClientBase, limit: number): Promise<DeadLetterRow[]> {
-  const { rows } = await client.query<DeadLetterRow>(
-    `SELECT dead_letter_id, topic, partition, "offset"::text AS "offset", error_code, error_message, created_at, message_key, message_value, message_headers
-       FROM dead_letter WHERE sent_at IS NULL AND relay_parked_at IS NULL AND message_headers IS NOT NULL ORDER BY dead_letter_id LIMIT $1`,
-    [limit],
-  );
-  return rows;
+interface BacklogRow {
+  kind: 'dead-letter' | 'outbox';
+  id: string;
+  topic: string;
+  partition: number | null;
+  offset: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: Date;
+  key_bytes: Buffer | null;
+  message_value: Buffer | null;
+  headers: unknown;
+  message_key: string | null;
+  envelope: string | null;
 }
 
 /** Marks rows published (idempotent: a recovery may mark a batch that was marked already). */
