@@ -2,11 +2,10 @@ import { orderPlacedPayload, type OrderPlaced } from '../src/contracts';
 import { allocateReservation } from '../src/domain/allocation';
 import { EventRejectedError } from '../src/errors';
 import { lockWarehouseStock } from '../src/db/inventory';
-import { ordersWithReservations } from '../src/db/reservations';
 import { recordHolds, type NewHold } from '../src/db/holds';
 import { afterAvailabilityDrop } from '../src/replenishment/trigger';
 import { defineHandler, type HandlerInput } from './pipeline/handler';
-import { chooseWarehouses, resolveOrders } from './shared/order-placed-lookup';
+import { chooseWarehouses, readRun } from './shared/order-placed-lookup';
 import { ReservationBatch } from './shared/reservation-batch';
 import { lockMixedRun, reserveSourcedOrder, usesSourcingOptions } from './shared/order-placed-sourced';
 
@@ -57,18 +56,18 @@ async function reserveOrders(orders: readonly HandlerInput<OrderPlaced>[]): Prom
 
 async function reserveSingleWarehouseOrders(orders: readonly HandlerInput<OrderPlaced>[]): Promise<(string | EventRejectedError)[]> {
   const { tx, now } = orders[0]!.ctx;
-  const alreadyPlaced = await ordersWithReservations(
-    tx,
-    orders.map((o) => o.payload.orderId),
-  );
-  const resolved = await resolveOrders(
+  // Orders placed before, the lines' products and availability per warehouse: one round trip before the locks.
+  const run = await readRun(
     tx,
     orders.map((o) => o.payload),
   );
+  const alreadyPlaced = run.placed;
+  const resolved = run.lines;
   const warehouses = await chooseWarehouses(
     tx,
     orders.map((o) => o.payload),
     resolved,
+    run.available,
   );
   const pairs = resolved.flatMap((lines, i) =>
     lines.flatMap((l) => (l.product && warehouses[i] ? [{ warehouseId: warehouses[i]!, productId: l.product.productId }] : [])),

@@ -1,17 +1,46 @@
 import type { OrderPlaced } from '../../src/contracts';
 import { chooseWarehouse, mergeOrderLines, type OrderLineToReserve } from '../../src/domain/allocation';
 import { availableByWarehouse } from '../../src/db/inventory';
-import { resolveProductLines, type ResolvedLine } from '../../src/db/products';
+import { matchProductLines, resolveProductLines, type ResolvedLine } from '../../src/db/products';
+import { placementReads } from '../../src/db/order-placement-reads';
 import type { Tx } from '../../src/db/types';
 import { existingWarehouseIds } from '../../src/db/warehouses';
 
 /** Each order's lines, merged per product and resolved to products, with one query for all orders. */
 export async function resolveOrders(tx: Tx, orders: readonly OrderPlaced[]): Promise<ResolvedLine[][]> {
   const merged = orders.map((o) => mergeOrderLines(o.lines));
-  const resolved = await resolveProductLines(tx, merged.flat());
+  return perOrder(merged, await resolveProductLines(tx, merged.flat()));
+}
+
+/**
+ * For a run of single-warehouse orders, in one round trip: the orders placed
+ * before, each order's lines resolved (as resolveOrders) and the availability
+ * chooseWarehouses would read.
+ */
+export async function readRun(tx: Tx, orders: readonly OrderPlaced[]): Promise<{ placed: Set<string>; lines: ResolvedLine[][]; available: Available }> {
+  const merged = orders.map((o) => mergeOrderLines(o.lines));
+  const reads = await placementReads(
+    tx,
+    orders.map((o) => o.orderId),
+    merged.flat(),
+  );
+  const lines = perOrder(merged, matchProductLines(merged.flat(), reads.products));
+  // Only the products a line resolved to, as availableByWarehouse reads them (a line whose sku contradicts its id resolves to none).
+  const resolved = new Set(lines.flat().flatMap((l) => (l.product ? [l.product.productId] : [])));
+  const available: Available = new Map();
+  for (const [warehouseId, perProduct] of reads.available) {
+    const kept = new Map([...perProduct].filter(([productId]) => resolved.has(productId)));
+    if (kept.size > 0) available.set(warehouseId, kept);
+  }
+  return { placed: reads.placed, lines, available };
+}
+
+function perOrder(merged: readonly (readonly unknown[])[], resolved: ResolvedLine[]): ResolvedLine[][] {
   let next = 0;
   return merged.map((lines) => resolved.slice(next, (next += lines.length)));
 }
+
+type Available = Map<number, Map<number, number>>;
 
 /**
  * The warehouse each order is reserved in: the one it names if that exists,
@@ -21,13 +50,19 @@ export async function resolveOrders(tx: Tx, orders: readonly OrderPlaced[]): Pro
  * units, so a run chooses as the same orders would one by one. null: no such
  * warehouse.
  */
-export async function chooseWarehouses(tx: Tx, orders: readonly OrderPlaced[], lines: readonly OrderLineToReserve[][]): Promise<(number | null)[]> {
+export async function chooseWarehouses(
+  tx: Tx,
+  orders: readonly OrderPlaced[],
+  lines: readonly OrderLineToReserve[][],
+  /** Read already (readRun): then not read again. */
+  availableNow?: Available,
+): Promise<(number | null)[]> {
   const named = [...new Set(orders.flatMap((o) => (o.warehouseId ? [o.warehouseId] : [])))];
   const existing = new Set(named.length ? await existingWarehouseIds(tx, named) : []);
   if (orders.every((o) => o.warehouseId)) return orders.map((o) => (existing.has(o.warehouseId!) ? o.warehouseId! : null));
 
   const productIds = [...new Set(lines.flat().flatMap((l) => (l.product ? [l.product.productId] : [])))];
-  const available = await availableByWarehouse(tx, productIds);
+  const available = availableNow ?? (await availableByWarehouse(tx, productIds));
   return orders.map((order, i) => {
     // An order that names its warehouse claims units there too, before later orders choose.
     if (order.warehouseId) {

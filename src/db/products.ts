@@ -18,13 +18,24 @@ export type ResolvedLine = OrderLineToReserve & { product: ProductRow | null };
 
 /** Looks up the products that event lines name by productId or sku (one query for any number of lines). */
 export async function resolveProductLines(tx: Tx, lines: readonly RequestedLine[]): Promise<ResolvedLine[]> {
-  const ids = lines.flatMap((l) => (l.productId !== undefined ? [l.productId] : []));
-  const skus = lines.flatMap((l) => (l.productId === undefined && l.sku !== undefined ? [l.sku] : []));
+  const { ids, skus } = productNames(lines);
   // Two array parameters rather than one per id: a batch of orders names hundreds of products.
   const products = await tx.$queryRaw<ProductRow[]>`
     SELECT product_id AS "productId", sku, is_active AS "isActive", auto_replenish AS "autoReplenish", reorder_point AS "reorderPoint",
            allow_backorder AS "allowBackorder" FROM product
-     WHERE product_id = ANY(${[...new Set(ids)]}::int[]) OR sku = ANY(${[...new Set(skus)]}::text[])`;
+     WHERE product_id = ANY(${ids}::int[]) OR sku = ANY(${skus}::text[])`;
+  return matchProductLines(lines, products);
+}
+
+/** The ids and skus lines name (a line with a productId is looked up by it; its sku must then match). */
+export function productNames(lines: readonly RequestedLine[]): { ids: number[]; skus: string[] } {
+  const ids = lines.flatMap((l) => (l.productId !== undefined ? [l.productId] : []));
+  const skus = lines.flatMap((l) => (l.productId === undefined && l.sku !== undefined ? [l.sku] : []));
+  return { ids: [...new Set(ids)], skus: [...new Set(skus)] };
+}
+
+/** Each line with the product it names among `products` (looked up by productNames), or null. */
+export function matchProductLines(lines: readonly RequestedLine[], products: readonly ProductRow[]): ResolvedLine[] {
   const byId = new Map(products.map((p) => [p.productId, p]));
   const bySku = new Map(products.map((p) => [p.sku, p]));
   return lines.map((line) => {
