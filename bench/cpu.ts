@@ -8,7 +8,7 @@ export interface CpuSnapshot {
   broker: number | null;
 }
 
-const BROKER_PID_FILE = `/tmp/inventory-kafka-${process.env.KAFKA_PORT ?? '9092'}/broker.pid`;
+export const BROKER_PID_FILE = `/tmp/inventory-kafka-${process.env.KAFKA_PORT ?? '9092'}/broker.pid`;
 
 /** /proc/stat jiffies of the whole machine and /proc/<pid>/stat of the broker (scripts/kafka-start.sh's pid file). */
 export function cpuSnapshot(): CpuSnapshot {

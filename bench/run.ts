@@ -11,6 +11,8 @@ import { loadCatalog, PRODUCTS, type CatalogIds } from './catalog';
 import { runService, type ServiceResult } from './service-run';
 import { fmt, median, seededRandom, type LatencySummary } from './stats';
 import { formatReads } from './read-phase';
+import { pinOthers, type Pinning } from './pinning';
+import { BROKER_PID_FILE } from './cpu';
 
 /**
  * `npm run bench -- [options]`: throughput and latency of OrderPlaced
@@ -39,6 +41,7 @@ interface Options {
   profile: boolean;
   readRate: number;
   readSeconds: number;
+  pinning?: Pinning;
 }
 
 const REPO = resolve(__dirname, '..', '..');
@@ -61,7 +64,8 @@ const LIMIT_CONNECTIONS = Number(process.env.CONSUMER_TRANSACTIONS_IN_FLIGHT ?? 
 const USAGE = `usage: npm run bench -- [--orders 50000] [--workload distinct|hot|both] [--concurrency ${BASELINE_CONCURRENCY}]
        [--instances 1|1,2,4] [--repeat 3] [--service-repeat 1] [--latency-seconds 20] [--rate <events/s>] [--fixed-rate 1000 (0: none)]
        [--limit-batch <events per statement>] [--limit-connections ${LIMIT_CONNECTIONS}] [--json bench-results/<file>.json]
-       [--service-root <dir with dist/src/main.js>] [--seed 42] [--profile] [--read-rate 1000] [--read-seconds 20 (0: no read phase)]`;
+       [--service-root <dir with dist/src/main.js>] [--seed 42] [--profile] [--read-rate 1000] [--read-seconds 20 (0: no read phase)]
+       [--service-cpus 0 --others-cpus 1 (the service on CPU 0; PostgreSQL, the broker and the bench on CPU 1)]`;
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
@@ -108,6 +112,8 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--fixed-rate') o.fixedRate = value === '0' ? 0 : int();
     else if (flag === '--limit-batch') o.limitBatch = int();
     else if (flag === '--limit-connections') o.limitConnections = int();
+    else if (flag === '--service-cpus' && value) o.pinning = { serviceCpus: value, othersCpus: o.pinning?.othersCpus ?? '' };
+    else if (flag === '--others-cpus' && value) o.pinning = { serviceCpus: o.pinning?.serviceCpus ?? '', othersCpus: value };
     else if (flag === '--json' && value) o.json = resolve(process.env.INIT_CWD ?? process.cwd(), value);
     else if (flag === '--service-root' && value) o.serviceRoot = resolve(process.env.INIT_CWD ?? process.cwd(), value);
     else if (flag === '--seed') o.seed = int();
@@ -115,6 +121,8 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--read-seconds') o.readSeconds = value === '0' ? 0 : int();
     else throw new Error(`unknown or incomplete option ${flag}\n${USAGE}`);
   }
+  if (o.pinning && (!/^[\d,-]+$/.test(o.pinning.serviceCpus) || !/^[\d,-]+$/.test(o.pinning.othersCpus)))
+    throw new Error(`--service-cpus and --others-cpus go together, each a CPU list like 0 or 0-1\n${USAGE}`);
   if (o.instances.length === 0) throw new Error(`--instances needs a number or a list like 1,2,4\n${USAGE}`);
   if (!existsSync(join(o.serviceRoot, 'dist', 'src', 'main.js'))) throw new Error(`${o.serviceRoot}/dist/src/main.js not found: build the service first`);
   return o;
@@ -239,6 +247,15 @@ async function main(): Promise<void> {
   mkdirSync(workDir, { recursive: true });
   const stamp = Date.now().toString(36);
   const serviceRoot = snapshotService(o.serviceRoot, workDir, stamp);
+  const unpin = o.pinning ? pinOthers(o.pinning, BROKER_PID_FILE) : () => undefined;
+  try {
+    await measure(o, started, serviceRoot, workDir, stamp);
+  } finally {
+    unpin();
+  }
+}
+
+async function measure(o: Options, started: Date, serviceRoot: string, workDir: string, stamp: string): Promise<void> {
   const env = await environment(o);
   for (const [k, v] of Object.entries(env)) log(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
 
@@ -254,6 +271,10 @@ async function main(): Promise<void> {
     `limit: raw SQL through pg, ${o.limitConnections} connections, one statement per run of ${o.limitBatch ?? "the service's events per transaction (throughput phase of the last service run)"} events, then the relay's published UPDATE`,
   );
   log(`service: ${PARTITIONS} partitions, node dist/src/main.js as ${o.instances.join(' / ')} child process(es), LOG_LEVEL=warn`);
+  if (o.pinning)
+    log(
+      `pinned: the service processes on CPU(s) ${o.pinning.serviceCpus}; PostgreSQL, the Kafka broker and the bench on CPU(s) ${o.pinning.othersCpus} (taskset)`,
+    );
 
   const results: Record<string, WorkloadResult> = {};
   let run = 0;
@@ -300,6 +321,7 @@ async function main(): Promise<void> {
             seed: o.seed,
             workDir,
             profile: o.profile,
+            pinning: o.pinning,
             log,
           });
           (r.service[instances] ??= []).push(res);

@@ -1,3 +1,4 @@
+import { pinnedCommand, type Pinning } from './pinning';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ export interface ServiceProcessOptions {
   profile?: boolean;
   /** The query API's port per instance (index 1 first); absent: the API is on a free port nobody asks. */
   apiPorts?: readonly number[];
+  /** --service-cpus: the CPUs the service processes run on. */
+  pinning?: Pinning;
 }
 
 export interface StatementStat {
@@ -69,7 +72,13 @@ export class ServiceProcess {
       BENCH_QUERY_STATS: this.statsFile,
     };
     const profiling = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(opts)}`] : [];
-    this.child = spawn(process.execPath, [...profiling, '-r', join(__dirname, 'query-counter.js'), join(opts.serviceRoot, 'dist', 'src', 'main.js')], {
+    const [command, args] = pinnedCommand(opts.pinning, process.execPath, [
+      ...profiling,
+      '-r',
+      join(__dirname, 'query-counter.js'),
+      join(opts.serviceRoot, 'dist', 'src', 'main.js'),
+    ]);
+    this.child = spawn(command, args, {
       cwd: opts.serviceRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
