@@ -31,8 +31,12 @@ export interface LimitResult {
  *
  * What it leaves out that the service does: the look-ups before the locks
  * (open parked events, existing reservations, the product by id, the
- * warehouse choice) and the level row's version check; the bench's orders
- * never run short, so the availability check is the UPDATE's WHERE only.
+ * warehouse choice), the level row's version check, and the inbox row's two
+ * writes (the service claims it APPLYING, then writes the outcome; here it
+ * is written once); the bench's orders never run short, so the availability
+ * check is the UPDATE's WHERE only. The outbox envelopes have the service's
+ * shape (StockReserved lines with sku and allocations; level payloads with
+ * sku and previousStatus), so the rows weigh the same.
  */
 const WRITE = `
   WITH ev AS (
@@ -46,12 +50,16 @@ const WRITE = `
     RETURNING event_id
   ),
   pick AS (
-    -- the order's row: the product's first location in the warehouse, as the service's allocation takes it
-    SELECT DISTINCT ON (ev.n) ev.*, i.inventory_id, i.location_id
+    -- the order's row by the service's pick sequence (src/domain/pick-sequence.ts): pick faces first, then the most
+    -- available, then the lowest location id (as read: the bench's orders never exhaust a pick face, so this is the row
+    -- the service takes)
+    SELECT DISTINCT ON (ev.n) ev.*, p.sku, i.inventory_id, i.location_id
       FROM ev JOIN claimed USING (event_id)
+      JOIN product p ON p.product_id = ev.product_id
       JOIN location l ON l.warehouse_id = ev.warehouse_id
       JOIN inventory i ON i.location_id = l.location_id AND i.product_id = ev.product_id
-     ORDER BY ev.n, i.location_id
+     WHERE i.quantity_on_hand > i.quantity_reserved
+     ORDER BY ev.n, array_position(ARRAY['PICK_FACE', 'BULK', 'OVERFLOW'], l.type::text), i.quantity_on_hand - i.quantity_reserved DESC, i.location_id
   ),
   locked AS (
     -- rows locked in one global order before any is written: concurrent runs queue, never deadlock
@@ -74,13 +82,13 @@ const WRITE = `
   ),
   figures AS (
     -- a (product, warehouse)'s figures as this statement commits them: the rows it updated as updated, the others as read
-    SELECT k.product_id, k.warehouse_id, SUM(COALESCE(s.quantity_on_hand, i.quantity_on_hand))::bigint AS on_hand,
+    SELECT k.product_id, k.warehouse_id, k.sku, SUM(COALESCE(s.quantity_on_hand, i.quantity_on_hand))::bigint AS on_hand,
            SUM(COALESCE(s.quantity_reserved, i.quantity_reserved))::bigint AS reserved
-      FROM (SELECT DISTINCT product_id, warehouse_id FROM reserved) k
+      FROM (SELECT DISTINCT product_id, warehouse_id, sku FROM reserved) k
       JOIN location l ON l.warehouse_id = k.warehouse_id
       JOIN inventory i ON i.location_id = l.location_id AND i.product_id = k.product_id
       LEFT JOIN stock s ON s.inventory_id = i.inventory_id
-     GROUP BY k.product_id, k.warehouse_id
+     GROUP BY k.product_id, k.warehouse_id, k.sku
   ),
   level AS (
     INSERT INTO inventory_level AS v (product_id, warehouse_id, version, on_hand, reserved, backordered, incoming, reorder_point, changed_at)
@@ -91,25 +99,34 @@ const WRITE = `
        SET version = v.version + 1, on_hand = EXCLUDED.on_hand, reserved = EXCLUDED.reserved, changed_at = EXCLUDED.changed_at
     RETURNING v.product_id, v.warehouse_id, v.version, v.on_hand, v.reserved, v.reorder_point
   ),
+  was AS (
+    -- the level rows as they were (this statement's snapshot): the events' previousStatus
+    SELECT product_id, warehouse_id, on_hand - reserved < reorder_point AS low, on_hand <= reserved AS out FROM inventory_level
+     WHERE (product_id, warehouse_id) IN (SELECT product_id, warehouse_id FROM figures)
+  ),
   outbox AS (
     INSERT INTO outbox_event (event_id, event_type, topic, message_key, envelope, headers, created_at)
     SELECT out_event_id, 'StockReserved', 'inventory-events', order_id,
            jsonb_build_object('eventId', out_event_id, 'eventType', 'StockReserved', 'eventVersion', 1, 'occurredAt', now(),
                               'correlationId', order_id, 'causationId', event_id,
                               'payload', jsonb_build_object('orderId', order_id, 'warehouseId', warehouse_id,
-                                         'lines', jsonb_build_array(jsonb_build_object('productId', product_id, 'locationId', location_id, 'quantity', 1)))),
+                                         'lines', jsonb_build_array(jsonb_build_object('productId', product_id, 'sku', sku, 'quantity', 1,
+                                                  'allocations', jsonb_build_array(jsonb_build_object('locationId', location_id, 'quantity', 1)))))),
            jsonb_build_object('event-type', 'StockReserved', 'event-id', out_event_id), now()
       FROM reserved
     UNION ALL
     SELECT id, 'InventoryLevelChanged', 'inventory-levels', product_id || ':' || warehouse_id,
            jsonb_build_object('eventId', id, 'eventType', 'InventoryLevelChanged', 'eventVersion', 1, 'occurredAt', now(),
                               'correlationId', null, 'causationId', null,
-                              'payload', jsonb_build_object('productId', product_id, 'warehouseId', warehouse_id, 'onHand', on_hand,
-                                         'reserved', reserved, 'available', on_hand - reserved, 'backordered', 0, 'incoming', 0,
-                                         'status', CASE WHEN on_hand - reserved <= reorder_point THEN 'LOW_STOCK' ELSE 'IN_STOCK' END,
-                                         'version', version, 'changedAt', now())),
-           jsonb_build_object('event-type', 'InventoryLevelChanged', 'event-id', id), now()
+                              'payload', jsonb_build_object('productId', l.product_id, 'sku', f.sku, 'warehouseId', l.warehouse_id, 'onHand', l.on_hand,
+                                         'reserved', l.reserved, 'available', l.on_hand - l.reserved, 'backordered', 0, 'incoming', 0,
+                                         'status', CASE WHEN l.on_hand <= l.reserved THEN 'OUT_OF_STOCK' WHEN l.on_hand - l.reserved < l.reorder_point THEN 'LOW_STOCK' ELSE 'IN_STOCK' END,
+                                         'previousStatus', CASE WHEN w.out THEN 'OUT_OF_STOCK' WHEN w.low THEN 'LOW_STOCK' WHEN w.low IS NOT NULL THEN 'IN_STOCK' END,
+                                         'version', l.version, 'changedAt', now())),
+           jsonb_build_object('event-type', 'InventoryLevelChanged', 'event-id', l.id), now()
       FROM (SELECT gen_random_uuid() AS id, * FROM level) l
+      JOIN figures f ON f.product_id = l.product_id AND f.warehouse_id = l.warehouse_id
+      LEFT JOIN was w ON w.product_id = l.product_id AND w.warehouse_id = l.warehouse_id
     RETURNING outbox_id
   )
   SELECT array_agg(outbox_id)::bigint[] AS ids FROM outbox`;
@@ -128,6 +145,17 @@ export async function runLimit(databaseUrl: string, orders: readonly BenchOrder[
   for (let i = 0; i < orders.length; i += batch) runs.push(orders.slice(i, i + batch));
   let next = 0;
   let deadlocks = 0;
+  // Each statement is its own transaction: a deadlock rolls back that one only, and it runs again.
+  const retryingDeadlocks = async <T>(statement: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await statement();
+      } catch (error) {
+        if ((error as { code?: string }).code !== '40P01') throw error;
+        deadlocks++;
+      }
+    }
+  };
   let offset = 0;
   const started = process.hrtime.bigint();
   try {
@@ -142,16 +170,8 @@ export async function runLimit(databaseUrl: string, orders: readonly BenchOrder[
             run.map((o) => o.warehouseId),
             run.map(() => offset++),
           ];
-          for (;;) {
-            try {
-              const { rows } = await client.query<{ ids: string[] | null }>(WRITE, params);
-              await client.query(PUBLISHED, [rows[0]?.ids ?? []]);
-              break;
-            } catch (error) {
-              if ((error as { code?: string }).code !== '40P01') throw error;
-              deadlocks++;
-            }
-          }
+          const { rows } = await retryingDeadlocks(() => client.query<{ ids: string[] | null }>(WRITE, params));
+          await retryingDeadlocks(() => client.query(PUBLISHED, [rows[0]?.ids ?? []]));
         }
       }),
     );

@@ -1,53 +1,95 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { cpus } from 'node:os';
 
 /**
  * `--service-cpus A --others-cpus B`: the service processes run on CPUs A
- * (spawned under `taskset -c A`), and PostgreSQL, the Kafka broker and the
- * bench itself on CPUs B, so the figures show what the service costs apart
- * from what the database and the broker cost. Affinity is set with
- * `taskset -a -p` on every thread of those processes (PostgreSQL's new
- * backends inherit it from the postmaster) and given back to all CPUs at the
- * end: the machine is shared.
+ * (spawned under `taskset -c A`), and the bench's PostgreSQL, the Kafka broker
+ * and the bench itself on CPUs B, so the figures show what the service costs
+ * apart from what the database and the broker cost. Affinity is set with
+ * `taskset -a -p` on every thread of those processes (new backends inherit it
+ * from the postmaster) and given back as it was at the end, also on Ctrl-C:
+ * the machine is shared.
  */
 export interface Pinning {
   serviceCpus: string;
   othersCpus: string;
 }
 
-/** Pids of PostgreSQL (every postgres process: new backends fork from the postmaster) and of the broker (its pid file). */
-function othersPids(brokerPidFile: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
+function parentOf(pid: number): number | null {
   try {
-    pids.push(Number(readFileSync(brokerPidFile, 'utf8').trim()));
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null; // gone meanwhile
+  }
+}
+
+/** The bench cluster's postmaster (first line of its data directory's postmaster.pid). */
+export function postmasterPid(dataDirectory: string): number {
+  try {
+    return Number(readFileSync(`${dataDirectory}/postmaster.pid`, 'utf8').split('\n')[0]);
+  } catch (error) {
+    throw new Error(`--others-cpus: cannot read ${dataDirectory}/postmaster.pid (${(error as Error).message})`);
+  }
+}
+
+/** The postmaster and its children, the broker (its pid file), the bench. */
+function othersPids(postmaster: number, brokerPidFile: string): number[] {
+  const children = readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => parentOf(pid) === postmaster);
+  let broker: number;
+  try {
+    broker = Number(readFileSync(brokerPidFile, 'utf8').trim());
   } catch {
     throw new Error(`--others-cpus: no broker pid in ${brokerPidFile}`);
   }
-  return [...pids, process.pid];
+  return [postmaster, ...children, broker, process.pid];
 }
 
-function setAffinity(cpuList: string, pids: readonly number[]): void {
-  for (const pid of pids) {
-    const r = spawnSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)], { encoding: 'utf8' });
-    if (r.error) throw new Error(`taskset is needed for --service-cpus / --others-cpus: ${r.error.message}`);
-    if (r.status !== 0 && readdirSync('/proc').includes(String(pid))) throw new Error(`taskset -a -p -c ${cpuList} ${pid} failed: ${r.stderr.trim()}`);
-  }
+function taskset(args: string[]): string {
+  const r = spawnSync('taskset', args, { encoding: 'utf8' });
+  if (r.error) throw new Error(`taskset is needed for --service-cpus / --others-cpus: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`taskset ${args.join(' ')} failed: ${r.stderr.trim()}`);
+  return r.stdout;
 }
 
-/** Pins the database, the broker and the bench to `othersCpus`; returns what gives every CPU back to them. */
-export function pinOthers(pinning: Pinning, brokerPidFile: string): () => void {
-  const pids = othersPids(brokerPidFile);
-  setAffinity(pinning.othersCpus, pids);
-  return () => setAffinity(`0-${cpus().length - 1}`, othersPids(brokerPidFile));
+/** "pid 123's current affinity list: 0,1" */
+function affinityOf(pid: number): string {
+  return taskset(['-p', '-c', String(pid)])
+    .trim()
+    .split(': ')
+    .at(-1)!;
+}
+
+/**
+ * Pins the database (its postmaster and children), the broker and the bench
+ * to `othersCpus`; returns what gives each process its CPUs back (backends
+ * started meanwhile get the postmaster's).
+ */
+export function pinOthers(pinning: Pinning, postmaster: number, brokerPidFile: string): () => void {
+  const pids = othersPids(postmaster, brokerPidFile);
+  const before = new Map(pids.map((pid) => [pid, affinityOf(pid)]));
+  for (const pid of pids) taskset(['-a', '-p', '-c', pinning.othersCpus, String(pid)]);
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    const postmasterCpus = before.get(pids[0]!)!;
+    for (const pid of othersPids(postmaster, brokerPidFile)) {
+      try {
+        taskset(['-a', '-p', '-c', before.get(pid) ?? postmasterCpus, String(pid)]);
+      } catch {
+        // a backend that ended meanwhile
+      }
+    }
+  };
+  process.once('SIGINT', () => {
+    restore();
+    process.exit(130);
+  });
+  return restore;
 }
 
 /** The command that spawns a service process on `serviceCpus` (taskset execs it: the pid stays the service's). */

@@ -11,7 +11,7 @@ import { loadCatalog, PRODUCTS, type CatalogIds } from './catalog';
 import { runService, type ServiceResult } from './service-run';
 import { fmt, median, seededRandom, type LatencySummary } from './stats';
 import { formatReads } from './read-phase';
-import { pinOthers, type Pinning } from './pinning';
+import { pinOthers, postmasterPid, type Pinning } from './pinning';
 import { BROKER_PID_FILE } from './cpu';
 
 /**
@@ -247,7 +247,11 @@ async function main(): Promise<void> {
   mkdirSync(workDir, { recursive: true });
   const stamp = Date.now().toString(36);
   const serviceRoot = snapshotService(o.serviceRoot, workDir, stamp);
-  const unpin = o.pinning ? pinOthers(o.pinning, BROKER_PID_FILE) : () => undefined;
+  let unpin = () => undefined as void;
+  if (o.pinning) {
+    const [pg] = await sql<{ data_directory: string }>(withDatabase(PG_BASE, 'postgres'), `SELECT current_setting('data_directory') AS data_directory`);
+    unpin = pinOthers(o.pinning, postmasterPid(pg!.data_directory), BROKER_PID_FILE);
+  }
   try {
     await measure(o, started, serviceRoot, workDir, stamp);
   } finally {

@@ -23,6 +23,7 @@ export async function readRun(tx: Tx, orders: readonly OrderPlaced[]): Promise<{
     tx,
     orders.map((o) => o.orderId),
     merged.flat(),
+    orders.some((o) => !o.warehouseId),
   );
   const lines = perOrder(merged, matchProductLines(merged.flat(), reads.products));
   // Only the products a line resolved to, as availableByWarehouse reads them (a line whose sku contradicts its id resolves to none).

@@ -88,12 +88,6 @@ export interface ParkedDeadLetter {
   eventId: string;
 }
 
-/** The open PARKED dead letters of these keys on one topic (real name). Usually none: one look-up on a partial index. */
-export async function openParkedDeadLetters(db: Db | Tx, topic: string, keys: readonly string[]): Promise<ParkedDeadLetter[]> {
-  if (keys.length === 0) return [];
-  return parkedDeadLetters(await db.$queryRaw<ParkedRow[]>(openParkedSql(topic, keys)));
-}
-
 /** A row of openParkedSql. */
 export interface ParkedRow {
   dead_letter_id: bigint;
@@ -103,7 +97,7 @@ export interface ParkedRow {
   event_id: string;
 }
 
-/** The SELECT of openParkedDeadLetters, for a caller that sends it in one statement with others (claimInbox). */
+/** The open PARKED dead letters of these keys on one topic (real name), as a SELECT that claimInbox sends with its claim. Usually none: a partial index. */
 export function openParkedSql(topic: string, keys: readonly string[]): Prisma.Sql {
   return Prisma.sql`
     SELECT dead_letter_id, partition, "offset", parked_key, event_id FROM dead_letter

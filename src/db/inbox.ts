@@ -35,7 +35,7 @@ const redrivesOf = (claims: readonly InboxClaim[]) => claims.flatMap((c) => (c.r
  * Inserts the inbox rows of a run (outcome APPLYING); returns the eventIds
  * that were new (a second copy inside the run counts once) and, read in the
  * same statement (one round trip less per transaction), the open PARKED dead
- * letters of the run's keys (`parked`: topic and keys, openParkedDeadLetters).
+ * letters of the run's keys (`parked`: topic and keys, openParkedSql).
  */
 export async function claimInbox(
   tx: Tx,
@@ -45,7 +45,7 @@ export async function claimInbox(
   // A redriven event is judged again once, as if new: its earlier refusal's inbox row goes first.
   await reopenRedrivenEvents(tx, redrivesOf(claims));
   // Array parameters, one per column: Prisma's cost grows with the number of parameters.
-  const rows = await tx.$queryRaw<({ claimed: string } & { [K in keyof ParkedRow]: ParkedRow[K] | null })[]>`
+  const rows = await tx.$queryRaw<({ claimed: string | null } & { [K in keyof ParkedRow]: ParkedRow[K] | null })[]>`
     WITH claimed AS (
       INSERT INTO processed_event (event_id, event_type, topic, partition, "offset", outcome)
       SELECT event_id::uuid, event_type, topic, partition, "offset"::bigint, 'APPLYING'

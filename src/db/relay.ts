@@ -98,6 +98,8 @@ export async function relayBacklog(client: ClientBase, limit: number): Promise<{
         FROM outbox_event WHERE published_at IS NULL AND parked_at IS NULL ORDER BY outbox_id LIMIT $1)`,
     [limit],
   );
+  // Oldest first within each kind, whatever order UNION ALL hands the rows back in (per-key order on Kafka depends on it).
+  rows.sort((a, b) => (a.kind === b.kind ? Number(BigInt(a.id) - BigInt(b.id)) : a.kind === 'dead-letter' ? -1 : 1));
   const deadLetters: DeadLetterRow[] = [];
   const outbox: OutboxRow[] = [];
   for (const r of rows) {

@@ -10,10 +10,15 @@ import type { OpenReservation, ReservationDraw } from '../domain/reservation-dra
  * second OrderPlaced for one is refused.
  */
 export async function ordersWithReservations(tx: Tx, orderIds: readonly string[]): Promise<Set<string>> {
-  const rows = await tx.$queryRaw<{ order_id: string }[]>`
-    SELECT DISTINCT order_id FROM reservation WHERE order_id = ANY(${[...orderIds]}::text[])
-    UNION SELECT order_id FROM order_option WHERE order_id = ANY(${[...orderIds]}::text[])`;
+  const rows = await tx.$queryRaw<{ order_id: string }[]>(placedOrdersSql(orderIds));
   return new Set(rows.map((r) => r.order_id));
+}
+
+/** The SELECT of ordersWithReservations (rows: order_id), for a caller that sends it with others (placementReads). */
+export function placedOrdersSql(orderIds: readonly string[]): Prisma.Sql {
+  return Prisma.sql`
+    SELECT order_id FROM reservation WHERE order_id = ANY(${[...orderIds]}::text[])
+    UNION SELECT order_id FROM order_option WHERE order_id = ANY(${[...orderIds]}::text[])`;
 }
 
 export interface NewReservation {

@@ -28,6 +28,7 @@ describe('applying a run of events in one transaction', () => {
         { sku: 'HOT', location: 'A-01-1-01', quantity: 3 },
         { sku: 'HOT', location: 'B-01-1-01', quantity: 2 },
         { sku: 'BOLT', location: 'A-01-1-02', quantity: 10 },
+        { sku: 'NUT', location: 'A-01-1-02', quantity: 10 },
         { sku: 'DUAL', location: 'A-01-1-02', quantity: 5 },
         { sku: 'DUAL', warehouse: 'WH2', location: 'A-01-1-02', quantity: 5 },
       ]),
@@ -190,5 +191,61 @@ describe('applying a run of events in one transaction', () => {
     );
     expect(results.map((r) => (r.status === 'APPLIED' ? r.outcome : r.status))).toEqual(['RESERVED', 'RESERVED']);
     expect((await stack.db.reservation.findFirstOrThrow({ where: { orderId: 'd-2' } })).warehouseId).toBe(2);
+  });
+
+  // The run's reads before its locks come in one statement (placementReads): lines named by id, by sku, or by
+  // both, orders placed before through a recorded v2 option, and the warehouse choice must come out as before.
+  it('resolves lines by id and by sku, refuses an id that contradicts its sku, and an order placed before with v2 options', async () => {
+    const bolt = (await stack.db.product.findUniqueOrThrow({ where: { sku: 'BOLT' } })).productId;
+    const dual = (await stack.db.product.findUniqueOrThrow({ where: { sku: 'DUAL' } })).productId;
+    const nut = (await stack.db.product.findUniqueOrThrow({ where: { sku: 'NUT' } })).productId;
+    const order = (orderId: string, payload: Record<string, unknown>): InboundEvent => ({
+      eventType: 'OrderPlaced',
+      eventId: randomUUID(),
+      payload: { orderId, ...payload },
+    });
+    const sourced = order('v-1', { lines: [{ sku: 'BOLT', quantity: 1 }], sourcing: 'SPLIT' });
+    const results = await processRecords(
+      deps,
+      [
+        sourced,
+        order('m-1', { lines: [{ productId: bolt, quantity: 1 }] }),
+        order('m-2', { lines: [{ sku: 'BOLT', quantity: 1 }] }),
+        order('m-3', {
+          lines: [
+            { productId: bolt, quantity: 1 },
+            { sku: 'NUT', quantity: 1 },
+          ],
+        }),
+        order('v-1', { lines: [{ sku: 'BOLT', quantity: 1 }] }), // a v1 copy of the sourced order
+      ].map((e) => ({ topic: 'orders' as const, partition: 0, message: message(e) })),
+    );
+    expect(results.map((r) => (r.status === 'APPLIED' ? r.outcome : r.status === 'DEAD_LETTERED' ? r.code : r.status))).toEqual([
+      'RESERVED',
+      'RESERVED',
+      'RESERVED',
+      'RESERVED',
+      'ORDER_ALREADY_PLACED',
+    ]);
+    const warehouses = await stack.db.reservation.findMany({
+      where: { orderId: { in: ['m-1', 'm-2', 'm-3'] } },
+      orderBy: [{ orderId: 'asc' }, { productId: 'asc' }],
+    });
+    // BOLT and NUT are stocked in WH1 only, so every order goes there.
+    expect(warehouses.map((r) => [r.orderId, r.productId, r.warehouseId])).toEqual([
+      ['m-1', bolt, 1],
+      ['m-2', bolt, 1],
+      ['m-3', Math.min(bolt, nut), 1],
+      ['m-3', Math.max(bolt, nut), 1],
+    ]);
+
+    // Alone in its run: a line whose productId and sku name different products resolves to none, and the id's
+    // product (DUAL, stocked in both warehouses) plays no part in choosing a warehouse: no warehouse covers the order.
+    const [contradiction] = await processRecords(deps, [
+      { topic: 'orders' as const, partition: 0, message: message(order('m-4', { lines: [{ productId: dual, sku: 'BOLT', quantity: 1 }] })) },
+    ]);
+    expect(contradiction).toMatchObject({ status: 'DEAD_LETTERED', code: 'UNKNOWN_WAREHOUSE' });
+    expect(await stack.db.reservation.count({ where: { orderId: 'm-4' } })).toBe(0);
+    expect(await stockDrift(stack.db)).toEqual([]);
   });
 });
