@@ -115,7 +115,7 @@ const WRITE = `
            jsonb_build_object('event-type', 'StockReserved', 'event-id', out_event_id), now()
       FROM reserved
     UNION ALL
-    SELECT id, 'InventoryLevelChanged', 'inventory-levels', product_id || ':' || warehouse_id,
+    SELECT l.id, 'InventoryLevelChanged', 'inventory-levels', l.product_id || ':' || l.warehouse_id,
            jsonb_build_object('eventId', id, 'eventType', 'InventoryLevelChanged', 'eventVersion', 1, 'occurredAt', now(),
                               'correlationId', null, 'causationId', null,
                               'payload', jsonb_build_object('productId', l.product_id, 'sku', f.sku, 'warehouseId', l.warehouse_id, 'onHand', l.on_hand,
