@@ -39,47 +39,32 @@ const LEDGER = `
  * the per-event FOR UPDATE path.
  */
 export async function runBaseline(databaseUrl: string, orders: readonly BenchOrder[], concurrency: number): Promise<BaselineResult> {
-  const clients = await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      const c = new Client({ connectionString: databaseUrl });
-      await c.connect();
-      return c;
-    }),
-  );
   let next = 0;
   let reserved = 0;
   let short = 0;
-  const started = process.hrtime.bigint();
-  try {
-    await Promise.all(
-      clients.map(async (client) => {
-        for (;;) {
-          const order = orders[next++];
-          if (!order) return;
-          await client.query('BEGIN');
-          try {
-            const { rows } = await client.query<{ inventory_id: number; location_id: number; available: number }>(LOCK, [order.productId, order.warehouseId]);
-            const row = rows.find((r) => r.available >= 1);
-            if (!row) {
-              await client.query('ROLLBACK');
-              short++;
-              continue;
-            }
-            await client.query(RESERVE, [row.inventory_id, 1]);
-            await client.query(LEDGER, [order.productId, row.location_id, 1, order.orderId, randomUUID()]);
-            await client.query('COMMIT');
-            reserved++;
-          } catch (error) {
-            await client.query('ROLLBACK').catch(() => undefined);
-            throw error;
-          }
+  const elapsedMs = await onConnections(databaseUrl, concurrency, async (client) => {
+    for (;;) {
+      const order = orders[next++];
+      if (!order) return;
+      await client.query('BEGIN');
+      try {
+        const { rows } = await client.query<{ inventory_id: number; location_id: number; available: number }>(LOCK, [order.productId, order.warehouseId]);
+        const row = rows.find((r) => r.available >= 1);
+        if (!row) {
+          await client.query('ROLLBACK');
+          short++;
+          continue;
         }
-      }),
-    );
-  } finally {
-    await Promise.all(clients.map((c) => c.end()));
-  }
-  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+        await client.query(RESERVE, [row.inventory_id, 1]);
+        await client.query(LEDGER, [order.productId, row.location_id, 1, order.orderId, randomUUID()]);
+        await client.query('COMMIT');
+        reserved++;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    }
+  });
   return {
     events: orders.length,
     reserved,
@@ -89,6 +74,27 @@ export async function runBaseline(databaseUrl: string, orders: readonly BenchOrd
     statementsPerEvent: 5,
     check: await checkBaseline(databaseUrl, reserved),
   };
+}
+
+/**
+ * Runs `work` on `connections` connections of their own at once; the wall
+ * time (ms) from the first to the last one done, connecting not counted.
+ */
+export async function onConnections(databaseUrl: string, connections: number, work: (client: Client) => Promise<void>): Promise<number> {
+  const clients = await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const c = new Client({ connectionString: databaseUrl });
+      await c.connect();
+      return c;
+    }),
+  );
+  const started = process.hrtime.bigint();
+  try {
+    await Promise.all(clients.map(work));
+  } finally {
+    await Promise.all(clients.map((c) => c.end()));
+  }
+  return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
 async function checkBaseline(databaseUrl: string, reserved: number): Promise<BaselineResult['check']> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import type { BenchOrder } from './baseline';
+import { onConnections, type BenchOrder } from './baseline';
 
 export interface LimitResult {
   events: number;
@@ -134,13 +134,6 @@ const PUBLISHED = `UPDATE outbox_event SET published_at = now() WHERE outbox_id 
 
 export async function runLimit(databaseUrl: string, orders: readonly BenchOrder[], batch: number, connections: number): Promise<LimitResult> {
   const before = await figures(databaseUrl);
-  const clients = await Promise.all(
-    Array.from({ length: connections }, async () => {
-      const c = new Client({ connectionString: databaseUrl });
-      await c.connect();
-      return c;
-    }),
-  );
   const runs: BenchOrder[][] = [];
   for (let i = 0; i < orders.length; i += batch) runs.push(orders.slice(i, i + batch));
   let next = 0;
@@ -157,28 +150,20 @@ export async function runLimit(databaseUrl: string, orders: readonly BenchOrder[
     }
   };
   let offset = 0;
-  const started = process.hrtime.bigint();
-  try {
-    await Promise.all(
-      clients.map(async (client) => {
-        for (let run = runs[next++]; run; run = runs[next++]) {
-          const params = [
-            run.map(() => randomUUID()),
-            run.map(() => randomUUID()),
-            run.map((o) => o.orderId),
-            run.map((o) => o.productId),
-            run.map((o) => o.warehouseId),
-            run.map(() => offset++),
-          ];
-          const { rows } = await retryingDeadlocks(() => client.query<{ ids: string[] | null }>(WRITE, params));
-          await retryingDeadlocks(() => client.query(PUBLISHED, [rows[0]?.ids ?? []]));
-        }
-      }),
-    );
-  } finally {
-    await Promise.all(clients.map((c) => c.end()));
-  }
-  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const elapsedMs = await onConnections(databaseUrl, connections, async (client) => {
+    for (let run = runs[next++]; run; run = runs[next++]) {
+      const params = [
+        run.map(() => randomUUID()),
+        run.map(() => randomUUID()),
+        run.map((o) => o.orderId),
+        run.map((o) => o.productId),
+        run.map((o) => o.warehouseId),
+        run.map(() => offset++),
+      ];
+      const { rows } = await retryingDeadlocks(() => client.query<{ ids: string[] | null }>(WRITE, params));
+      await retryingDeadlocks(() => client.query(PUBLISHED, [rows[0]?.ids ?? []]));
+    }
+  });
   return {
     events: orders.length,
     batch,
