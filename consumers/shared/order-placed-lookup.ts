@@ -1,6 +1,5 @@
 import type { OrderPlaced } from '../../src/contracts';
 import { chooseWarehouse, mergeOrderLines, type OrderLineToReserve } from '../../src/domain/allocation';
-import { availableByWarehouse } from '../../src/db/inventory';
 import { matchProductLines, resolveProductLines, type ResolvedLine } from '../../src/db/products';
 import { placementReads } from '../../src/db/order-placement-reads';
 import type { Tx } from '../../src/db/types';
@@ -26,7 +25,7 @@ export async function readRun(tx: Tx, orders: readonly OrderPlaced[]): Promise<{
     orders.some((o) => !o.warehouseId),
   );
   const lines = perOrder(merged, matchProductLines(merged.flat(), reads.products));
-  // Only the products a line resolved to, as availableByWarehouse reads them (a line whose sku contradicts its id resolves to none).
+  // Only the products a line resolved to (a line whose sku contradicts its id resolves to none): the others must not bring in warehouses.
   const resolved = new Set(lines.flat().flatMap((l) => (l.product ? [l.product.productId] : [])));
   const available: Available = new Map();
   for (const [warehouseId, perProduct] of reads.available) {
@@ -41,6 +40,7 @@ function perOrder(merged: readonly (readonly unknown[])[], resolved: ResolvedLin
   return merged.map((lines) => resolved.slice(next, (next += lines.length)));
 }
 
+/** Available units per warehouse and product; chooseWarehouses counts them down as orders of the run claim units. */
 type Available = Map<number, Map<number, number>>;
 
 /**
@@ -55,15 +55,13 @@ export async function chooseWarehouses(
   tx: Tx,
   orders: readonly OrderPlaced[],
   lines: readonly OrderLineToReserve[][],
-  /** Read already (readRun): then not read again. */
-  availableNow?: Available,
+  /** From readRun. */
+  available: Available,
 ): Promise<(number | null)[]> {
   const named = [...new Set(orders.flatMap((o) => (o.warehouseId ? [o.warehouseId] : [])))];
   const existing = new Set(named.length ? await existingWarehouseIds(tx, named) : []);
   if (orders.every((o) => o.warehouseId)) return orders.map((o) => (existing.has(o.warehouseId!) ? o.warehouseId! : null));
 
-  const productIds = [...new Set(lines.flat().flatMap((l) => (l.product ? [l.product.productId] : [])))];
-  const available = availableNow ?? (await availableByWarehouse(tx, productIds));
   return orders.map((order, i) => {
     // An order that names its warehouse claims units there too, before later orders choose.
     if (order.warehouseId) {

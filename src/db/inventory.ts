@@ -75,33 +75,6 @@ export async function lockStockRows(tx: Tx, pairs: readonly StockRowKey[]): Prom
   return rows.map((r) => ({ productId: r.product_id, locationId: r.location_id, onHand: r.on_hand, reserved: r.reserved }));
 }
 
-/** Available units per warehouse and product, read without locks: only used to choose a warehouse. */
-export async function availableByWarehouse(tx: Tx, productIds: number[]): Promise<Map<number, Map<number, number>>> {
-  const result = new Map<number, Map<number, number>>();
-  if (productIds.length === 0) return result;
-  const rows = await tx.$queryRaw<{ warehouse_id: number; product_id: number; available: bigint }[]>(availabilitySql(Prisma.sql`${productIds}::int[]`));
-  for (const r of rows) {
-    const perProduct = result.get(r.warehouse_id) ?? new Map<number, number>();
-    perProduct.set(r.product_id, Number(r.available)); // exact: far below 2^53
-    result.set(r.warehouse_id, perProduct);
-  }
-  return result;
-}
-
-/**
- * The SELECT of availableByWarehouse (rows: warehouse_id, product_id,
- * available) for an int[] expression of product ids, for a caller that sends
- * it with others (placementReads).
- */
-export function availabilitySql(productIds: Prisma.Sql): Prisma.Sql {
-  // bigint: one product can hold more than 2^31 units in a warehouse over several rows (each row is an int).
-  return Prisma.sql`
-    SELECT l.warehouse_id, i.product_id, SUM(GREATEST(i.quantity_available, 0))::bigint AS available
-      FROM inventory i JOIN location l ON l.location_id = i.location_id
-     WHERE i.product_id = ANY(${productIds})
-     GROUP BY l.warehouse_id, i.product_id`;
-}
-
 export interface StockChange {
   productId: number;
   locationId: number;

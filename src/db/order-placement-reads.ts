@@ -1,8 +1,6 @@
 import type { Tx } from './types';
-import { Prisma } from '../generated/prisma/client';
 import { productNames, type ProductRow } from './products';
 import { placedOrdersSql } from './reservations';
-import { availabilitySql } from './inventory';
 import type { RequestedLine } from '../domain/types';
 
 /** What a run of OrderPlaced events reads before it locks anything. */
@@ -20,10 +18,10 @@ export interface PlacementReads {
  * placed before, the lines' products, availability per warehouse for the
  * choice) in ONE statement: each round trip inside the transaction costs the
  * service about half a millisecond of CPU and the transaction its wait, and
- * these three were a quarter of a run's statements. The same SELECTs as the
- * separate reads (ordersWithReservations, resolveProductLines,
- * availableByWarehouse), in one snapshot. `withAvailability`: false when every
- * order names its warehouse (nothing to choose).
+ * these three were a quarter of a run's statements. The placed orders and
+ * the products are the SELECTs of ordersWithReservations and
+ * resolveProductLines. `withAvailability`: false when every order names its
+ * warehouse (nothing to choose).
  */
 export async function placementReads(tx: Tx, orderIds: readonly string[], lines: readonly RequestedLine[], withAvailability: boolean): Promise<PlacementReads> {
   const { ids, skus } = productNames(lines);
@@ -33,7 +31,13 @@ export async function placementReads(tx: Tx, orderIds: readonly string[], lines:
        WHERE product_id = ANY(${ids}::int[]) OR sku = ANY(${skus}::text[])
     ),
     placed AS (${placedOrdersSql(orderIds)}),
-    available AS (${availabilitySql(withAvailability ? Prisma.sql`ARRAY(SELECT product_id FROM products)` : Prisma.sql`'{}'::int[]`)})
+    available AS (
+      -- bigint: one product can hold more than 2^31 units in a warehouse over several rows (each row is an int)
+      SELECT l.warehouse_id, i.product_id, SUM(GREATEST(i.quantity_available, 0))::bigint AS available
+        FROM inventory i JOIN location l ON l.location_id = i.location_id
+       WHERE ${withAvailability}::boolean AND i.product_id IN (SELECT product_id FROM products)
+       GROUP BY l.warehouse_id, i.product_id
+    )
     SELECT 'product' AS kind, product_id, sku, is_active, auto_replenish, reorder_point, allow_backorder,
            NULL::text AS order_id, NULL::int AS warehouse_id, NULL::bigint AS available FROM products
     UNION ALL
