@@ -84,21 +84,7 @@ export interface OrderReservation extends OpenReservation {
  * and a row closed meanwhile drops out when the lock is granted.
  */
 export async function lockOpenReservations(tx: Tx, orderId: string): Promise<OrderReservation[]> {
-  const rows = await tx.$queryRaw<{ reservation_id: number; product_id: number; sku: string; location_id: number; warehouse_id: number; open: number }[]>`
-    SELECT r.reservation_id, r.product_id, p.sku, r.location_id, r.warehouse_id,
-           r.quantity - r.quantity_shipped - r.quantity_released AS open
-      FROM reservation r JOIN product p ON p.product_id = r.product_id
-     WHERE r.order_id = ${orderId} AND r.status = 'OPEN'
-     ORDER BY r.reservation_id
-       FOR UPDATE OF r`;
-  return rows.map((r) => ({
-    reservationId: r.reservation_id,
-    productId: r.product_id,
-    sku: r.sku,
-    locationId: r.location_id,
-    warehouseId: r.warehouse_id,
-    openQuantity: r.open,
-  }));
+  return (await lockOpenReservationsOfOrders(tx, [orderId])).get(orderId) ?? [];
 }
 
 /**
